@@ -1,0 +1,154 @@
+/* Chunked bump allocator; see arena.h for the contract. */
+#include "faultline/arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "faultline/alloc.h"
+
+#if !defined(NDEBUG) && !defined(FL_ARENA_NO_POISON)
+#define FL_ARENA_POISON 1
+#endif
+
+struct fl_arena_chunk {
+    struct fl_arena_chunk *prev;
+    size_t size; /* usable bytes in data */
+    size_t off;  /* next free byte */
+    _Alignas(16) unsigned char data[];
+};
+
+void fl_arena_init(struct fl_arena *a, size_t chunk_size, size_t cap)
+{
+    memset(a, 0, sizeof *a);
+    a->chunk_size = chunk_size ? chunk_size : FL_ARENA_DEFAULT_CHUNK;
+    a->cap = cap;
+}
+
+void fl_arena_release(struct fl_arena *a)
+{
+    struct fl_arena_chunk *c = a->head;
+    while (c) {
+        struct fl_arena_chunk *prev = c->prev;
+        fl_free(c);
+        c = prev;
+    }
+    a->head = NULL;
+    a->used = 0;
+    a->reserved = 0;
+}
+
+void fl_arena_reset(struct fl_arena *a)
+{
+    struct fl_arena_chunk *c = a->head;
+    if (!c)
+        return;
+    /* keep the oldest chunk, free the others */
+    while (c->prev) {
+        struct fl_arena_chunk *prev = c->prev;
+        a->reserved -= sizeof *c + c->size;
+        fl_free(c);
+        c = prev;
+    }
+#ifdef FL_ARENA_POISON
+    memset(c->data, 0xA5, c->off);
+#endif
+    c->off = 0;
+    a->head = c;
+    a->used = 0;
+}
+
+static struct fl_arena_chunk *new_chunk(struct fl_arena *a, size_t need)
+{
+    size_t size = a->chunk_size;
+    if (need > size)
+        size = need;
+    if (size > SIZE_MAX - sizeof(struct fl_arena_chunk))
+        return NULL;
+    if (a->cap && a->reserved + sizeof(struct fl_arena_chunk) + size > a->cap)
+        return NULL;
+    struct fl_arena_chunk *c = fl_malloc(sizeof *c + size);
+    if (!c)
+        return NULL;
+    c->prev = a->head;
+    c->size = size;
+    c->off = 0;
+    a->head = c;
+    a->reserved += sizeof *c + size;
+    a->chunks_allocated++;
+    return c;
+}
+
+void *fl_arena_alloc(struct fl_arena *a, size_t n, size_t align)
+{
+    if (align == 0 || (align & (align - 1)) != 0 || align > 16)
+        align = 16;
+    if (n == 0)
+        n = 1;
+    struct fl_arena_chunk *c = a->head;
+    if (c) {
+        size_t off = (c->off + align - 1) & ~(align - 1);
+        if (off <= c->size && n <= c->size - off) {
+            c->off = off + n;
+            a->used += n;
+            if (a->used > a->high_water)
+                a->high_water = a->used;
+            return c->data + off;
+        }
+    }
+    if (n > SIZE_MAX - align)
+        return NULL;
+    c = new_chunk(a, n + align);
+    if (!c)
+        return NULL;
+    c->off = n; /* data is 16-aligned, so offset 0 satisfies any align <= 16 */
+    a->used += n;
+    if (a->used > a->high_water)
+        a->high_water = a->used;
+    return c->data;
+}
+
+void *fl_arena_zalloc(struct fl_arena *a, size_t n, size_t align)
+{
+    void *p = fl_arena_alloc(a, n, align);
+    if (p)
+        memset(p, 0, n ? n : 1);
+    return p;
+}
+
+void *fl_arena_alloc_array(struct fl_arena *a, size_t n, size_t size, size_t align)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return fl_arena_alloc(a, n * size, align);
+}
+
+char *fl_arena_strndup_copy(struct fl_arena *a, const char *s, size_t len)
+{
+    if (len == SIZE_MAX)
+        return NULL;
+    char *d = fl_arena_alloc(a, len + 1, 1);
+    if (!d)
+        return NULL;
+    if (len)
+        memcpy(d, s, len);
+    d[len] = '\0';
+    return d;
+}
+
+char *fl_arena_printf(struct fl_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *d = fl_arena_alloc(a, (size_t)n + 1, 1);
+    if (!d)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(d, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return d;
+}
