@@ -20,12 +20,16 @@
 #include "faultline/window.h"
 
 struct fl_engine;
+struct fl_input;
 
 struct fl_engine_opts {
     const char *node;     /* --node: default node for inputs that name none */
     int64_t boot_ns;      /* --boot-time, FL_TIME_NONE when unknown */
     int64_t since, until; /* keep events with since <= ts < until; FL_TIME_NONE = open */
     const char *format;   /* force a parser by name; NULL = sniff */
+    /* Called before each input is parsed (progress reporting); may be NULL. */
+    void (*on_input)(void *arg, const struct fl_input *in);
+    void *on_input_arg;
 };
 void fl_engine_opts_init(struct fl_engine_opts *o);
 

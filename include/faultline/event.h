@@ -227,6 +227,23 @@ struct fl_event {
     } u;
 };
 
+/* Names of the payload enums as faultline.events/v1 writes them (docs/input-formats.md).
+ * *_name returns "unknown" out of range; *_from returns -1 for an unknown name. */
+const char *fl_aer_severity_name(unsigned v);
+int fl_aer_severity_from(struct fl_str s);
+const char *fl_aer_type_name(unsigned v);
+int fl_aer_type_from(struct fl_str s);
+const char *fl_ecc_kind_name(unsigned v);
+int fl_ecc_kind_from(struct fl_str s);
+const char *fl_gpu_metric_name(unsigned v);
+int fl_gpu_metric_from(struct fl_str s);
+const char *fl_fr_state_name(unsigned v);
+int fl_fr_state_from(struct fl_str s);
+const char *fl_tristate_name(unsigned v); /* "Unknown", "True", "False" as Kubernetes writes */
+int fl_tristate_from(struct fl_str s);
+/* Kubernetes reason -> enum fl_pod_reason (FL_POD_OTHER when not one that matters). */
+enum fl_pod_reason fl_pod_reason_from(struct fl_str reason);
+
 /* Zero an event and set the "unknown" sentinels (gpu.index, pids, seqs...) for kind. */
 void fl_event_init(struct fl_event *ev, enum fl_event_kind kind);
 /* Stable uid from kind, node name, ts and raw bytes. */

@@ -14,6 +14,7 @@
 
 #include "faultline/arena.h"
 #include "faultline/event.h"
+#include "faultline/str.h"
 
 #define FL_SEVERITY_MAP(X)                                                                         \
     X(CRITICAL, "critical")                                                                        \
@@ -63,12 +64,14 @@ struct fl_verdict {
 
 struct fl_verdict_sink {
     struct fl_arena *arena;
+    const struct fl_intern *intern; /* resolves scope ids for the uid hash */
     struct fl_verdict *v;
     size_t n, cap;
     int error; /* sticky FL_ENOMEM */
 };
 
-void fl_verdict_sink_init(struct fl_verdict_sink *s, struct fl_arena *arena);
+void fl_verdict_sink_init(struct fl_verdict_sink *s, struct fl_arena *arena,
+                          const struct fl_intern *intern);
 void fl_verdict_sink_release(struct fl_verdict_sink *s);
 /* Copy v into the sink; returns 0 or FL_ENOMEM. */
 int fl_verdict_emit(struct fl_verdict_sink *s, const struct fl_verdict *v);

@@ -65,7 +65,9 @@ static struct fl_arena_chunk *new_chunk(struct fl_arena *a, size_t need)
         size = need;
     if (size > SIZE_MAX - sizeof(struct fl_arena_chunk))
         return NULL;
-    if (a->cap && a->reserved + sizeof(struct fl_arena_chunk) + size > a->cap)
+    /* written so it cannot wrap: a huge request must fail here, not reach the allocator */
+    if (a->cap && (a->reserved > a->cap ||
+                   sizeof(struct fl_arena_chunk) + size > a->cap - a->reserved))
         return NULL;
     struct fl_arena_chunk *c = fl_malloc(sizeof *c + size);
     if (!c)
@@ -79,33 +81,41 @@ static struct fl_arena_chunk *new_chunk(struct fl_arena *a, size_t need)
     return c;
 }
 
+/* Padding that brings p up to align (a power of two); computed on the address, so any
+ * power-of-two alignment holds whatever alignment the allocator gave the chunk. */
+static size_t align_pad(const unsigned char *p, size_t align)
+{
+    return (size_t)(-(uintptr_t)p & (uintptr_t)(align - 1));
+}
+
+static void *bump(struct fl_arena *a, struct fl_arena_chunk *c, size_t off, size_t n)
+{
+    c->off = off + n;
+    a->used += n;
+    if (a->used > a->high_water)
+        a->high_water = a->used;
+    return c->data + off;
+}
+
+/* align 0 (or not a power of two) means 16, enough for any standard type. */
 void *fl_arena_alloc(struct fl_arena *a, size_t n, size_t align)
 {
-    if (align == 0 || (align & (align - 1)) != 0 || align > 16)
+    if (align == 0 || (align & (align - 1)) != 0)
         align = 16;
     if (n == 0)
         n = 1;
     struct fl_arena_chunk *c = a->head;
     if (c) {
-        size_t off = (c->off + align - 1) & ~(align - 1);
-        if (off <= c->size && n <= c->size - off) {
-            c->off = off + n;
-            a->used += n;
-            if (a->used > a->high_water)
-                a->high_water = a->used;
-            return c->data + off;
-        }
+        size_t off = c->off + align_pad(c->data + c->off, align);
+        if (off <= c->size && n <= c->size - off)
+            return bump(a, c, off, n);
     }
-    if (n > SIZE_MAX - align)
+    if (n > SIZE_MAX - (align - 1))
         return NULL;
-    c = new_chunk(a, n + align);
+    c = new_chunk(a, n + (align - 1));
     if (!c)
         return NULL;
-    c->off = n; /* data is 16-aligned, so offset 0 satisfies any align <= 16 */
-    a->used += n;
-    if (a->used > a->high_water)
-        a->high_water = a->used;
-    return c->data;
+    return bump(a, c, align_pad(c->data, align), n);
 }
 
 void *fl_arena_zalloc(struct fl_arena *a, size_t n, size_t align)

@@ -1,0 +1,126 @@
+/* faultline analyze: read a bundle, run every detector, write verdicts. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "faultline/jsonw.h"
+#include "verdict/report.h"
+
+static int worst_at_or_above(const struct fl_engine *e, int threshold)
+{
+    size_t n;
+    const struct fl_verdict *v = fl_engine_verdicts(e, &n);
+    for (size_t i = 0; i < n; i++)
+        if ((int)v[i].severity <= threshold)
+            return 1;
+    return 0;
+}
+
+int fl_cli_analyze(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        FL_CLI_COMMON_LONGOPTS,
+        {"fail-on", required_argument, 0, 'F'},
+        {0, 0, 0, 0},
+    };
+    struct fl_cli_common c;
+    memset(&c, 0, sizeof c);
+    fl_engine_opts_init(&c.eo);
+    int fail_on = -1;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, FL_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (opt == 'h') {
+            fl_cli_usage(stdout);
+            return FL_EXIT_OK;
+        }
+        if (opt == 'F') {
+            fail_on = fl_severity_from_name(fl_str_from_cstr(optarg));
+            if (fail_on < 0) {
+                fl_cli_error("--fail-on: '%s' is not a severity (critical, error, warning, info)",
+                             optarg);
+                return FL_EXIT_USAGE;
+            }
+            continue;
+        }
+        int r = fl_cli_common_opt(&c, opt, optarg);
+        if (r == 0)
+            continue;
+        if (r < 0)
+            fputs("Try 'faultline analyze --help'.\n", stderr);
+        return FL_EXIT_USAGE;
+    }
+    c.paths = argv + optind;
+    c.npaths = argc - optind;
+    if (c.npaths == 0) {
+        fl_cli_error("analyze: no input given (a file, a directory, or - for stdin)");
+        fputs("Try 'faultline analyze --help'.\n", stderr);
+        return FL_EXIT_USAGE;
+    }
+    bool json;
+    if (!c.format)
+        json = c.output ? true : !fl_cli_is_tty(stdout);
+    else if (strcmp(c.format, "json") == 0)
+        json = true;
+    else if (strcmp(c.format, "text") == 0)
+        json = false;
+    else {
+        fl_cli_error("--format: '%s' is not text or json", c.format);
+        return FL_EXIT_USAGE;
+    }
+
+    int exit_code = FL_EXIT_OK;
+    struct fl_engine *e = fl_cli_engine(&c, &exit_code);
+    if (!e)
+        return exit_code;
+    struct fl_err err = {0};
+    if (fl_engine_run(e, &err)) {
+        fl_cli_error("%s", err.msg);
+        fl_engine_free(e);
+        return FL_EXIT_INPUT;
+    }
+    if (fl_cli_is_tty(stderr))
+        fputs("\r\033[K", stderr); /* clear a progress line, if any */
+    size_t bad = fl_cli_report_input_errors(e);
+
+    FILE *out = fl_cli_open_output(c.output);
+    if (!out) {
+        fl_cli_error("cannot write '%s': %m", c.output);
+        fl_engine_free(e);
+        return FL_EXIT_USAGE;
+    }
+    int wrc = 0;
+    if (json) {
+        struct fl_jsonw w;
+        fl_jsonw_init(&w, true);
+        fl_report_json(e, &w);
+        wrc = fl_jsonw_error(&w);
+        if (!wrc && fwrite(w.buf, 1, w.len, out) != w.len)
+            wrc = FL_EIO;
+        fl_jsonw_release(&w);
+    } else {
+        struct fl_text_opts to = {.color = out == stdout && fl_cli_is_tty(out) && !getenv("NO_COLOR"),
+                                  .quiet = c.quiet};
+        wrc = fl_report_text(e, out, &to);
+    }
+    if (out != stdout) {
+        if (fclose(out) != 0 && !wrc)
+            wrc = FL_EIO;
+    } else if (fflush(out) != 0 && !wrc) {
+        wrc = FL_EIO;
+    }
+    if (wrc) {
+        fl_cli_error("cannot write the report to '%s': %s", c.output ? c.output : "stdout",
+                     fl_strerror(wrc));
+        fl_engine_free(e);
+        return FL_EXIT_INPUT;
+    }
+    if (bad)
+        exit_code = FL_EXIT_INPUT;
+    else if (fail_on >= 0 && worst_at_or_above(e, fail_on))
+        exit_code = FL_EXIT_FAIL_ON;
+    fl_engine_free(e);
+    return exit_code;
+}

@@ -1,0 +1,101 @@
+/* faultline events: print what was read, as faultline.events/v1 JSON Lines or a table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "faultline/jsonw.h"
+#include "verdict/report.h"
+
+int fl_cli_events(int argc, char **argv)
+{
+    static const struct option longopts[] = {FL_CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    struct fl_cli_common c;
+    memset(&c, 0, sizeof c);
+    fl_engine_opts_init(&c.eo);
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, FL_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (opt == 'h') {
+            fl_cli_usage(stdout);
+            return FL_EXIT_OK;
+        }
+        int r = fl_cli_common_opt(&c, opt, optarg);
+        if (r == 0)
+            continue;
+        if (r < 0)
+            fputs("Try 'faultline events --help'.\n", stderr);
+        return FL_EXIT_USAGE;
+    }
+    c.paths = argv + optind;
+    c.npaths = argc - optind;
+    if (c.npaths == 0) {
+        fl_cli_error("events: no input given (a file, a directory, or - for stdin)");
+        return FL_EXIT_USAGE;
+    }
+    bool jsonl;
+    if (!c.format)
+        jsonl = c.output ? true : !fl_cli_is_tty(stdout);
+    else if (strcmp(c.format, "jsonl") == 0 || strcmp(c.format, "json") == 0)
+        jsonl = true;
+    else if (strcmp(c.format, "text") == 0)
+        jsonl = false;
+    else {
+        fl_cli_error("--format: '%s' is not jsonl or text", c.format);
+        return FL_EXIT_USAGE;
+    }
+    int exit_code = FL_EXIT_OK;
+    struct fl_engine *e = fl_cli_engine(&c, &exit_code);
+    if (!e)
+        return exit_code;
+    struct fl_err err = {0};
+    if (fl_engine_ingest(e, &err)) {
+        fl_cli_error("%s", err.msg);
+        fl_engine_free(e);
+        return FL_EXIT_INPUT;
+    }
+    size_t bad = fl_cli_report_input_errors(e);
+    FILE *out = fl_cli_open_output(c.output);
+    if (!out) {
+        fl_cli_error("cannot write '%s': %m", c.output);
+        fl_engine_free(e);
+        return FL_EXIT_USAGE;
+    }
+    int wrc = 0;
+    if (jsonl) {
+        const struct fl_window *win = fl_engine_window(e);
+        struct fl_jsonw w;
+        fl_jsonw_init(&w, false);
+        for (size_t i = 0; i < win->nevents && !wrc; i++) {
+            fl_jsonw_reset(&w);
+            fl_event_write_json(&w, win, &win->events[i]);
+            fl_jsonw_bytes(&w, "\n", 1);
+            wrc = fl_jsonw_error(&w);
+            if (!wrc && fwrite(w.buf, 1, w.len, out) != w.len)
+                wrc = FL_EIO;
+        }
+        fl_jsonw_release(&w);
+    } else {
+        wrc = fl_events_text(e, out);
+    }
+    if (!c.quiet) {
+        size_t ninputs, nskips;
+        uint64_t total;
+        const struct fl_input *in = fl_engine_inputs(e, &ninputs);
+        const struct fl_skip *sk = fl_engine_skips(e, &nskips, &total);
+        for (size_t i = 0; i < nskips; i++)
+            fprintf(stderr, "faultline: skipped %s:%u: %s\n", in[sk[i].input].path, sk[i].line,
+                    sk[i].reason);
+        if (total > nskips)
+            fprintf(stderr, "faultline: ... %llu skipped records in all\n",
+                    (unsigned long long)total);
+    }
+    if (out != stdout ? fclose(out) != 0 : fflush(out) != 0)
+        wrc = wrc ? wrc : FL_EIO;
+    fl_engine_free(e);
+    if (wrc) {
+        fl_cli_error("cannot write events: %s", fl_strerror(wrc));
+        return FL_EXIT_INPUT;
+    }
+    return bad ? FL_EXIT_INPUT : FL_EXIT_OK;
+}

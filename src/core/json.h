@@ -1,0 +1,70 @@
+/* json.h - JSON input on top of jsmn (see docs/architecture.md, "JSON library").
+ *
+ * Contract: fl_json_parse tokenizes one JSON text into a token array that the parser struct
+ * owns and reuses (grown through the allocation hook, capped), so steady-state parsing
+ * allocates nothing. Tokens are offsets into the caller's buffer, which must outlive them.
+ * Strings come back as views into that buffer when they hold no escapes, else decoded into
+ * the arena given; invalid escapes fail and lone surrogates become U+FFFD.
+ * Not installed: readers inside faultline use it, nothing outside does.
+ */
+#ifndef FAULTLINE_JSON_H
+#define FAULTLINE_JSON_H
+
+#define JSMN_STATIC
+#define JSMN_STRICT
+#include <jsmn.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline/arena.h"
+#include "faultline/str.h"
+
+struct fl_json_parser {
+    jsmntok_t *tok;
+    size_t cap;        /* tokens allocated */
+    size_t max_tokens; /* cap on growth; 0 = default (1 << 24) */
+};
+
+struct fl_json {
+    const char *js;
+    size_t len;
+    const jsmntok_t *tok;
+    int ntok;
+};
+
+void fl_json_parser_init(struct fl_json_parser *p, size_t max_tokens);
+void fl_json_parser_release(struct fl_json_parser *p);
+
+/* 0, FL_EPARSE (syntax), FL_ETRUNC (ends inside a value), FL_ELIMIT (more tokens than the
+ * cap), FL_ENOMEM. *err_pos (may be NULL) gets the byte offset where tokenizing stopped. */
+int fl_json_parse(struct fl_json_parser *p, const char *js, size_t len, struct fl_json *out,
+                  size_t *err_pos);
+
+/* Index just past the subtree rooted at i. */
+int fl_json_skip(const struct fl_json *j, int i);
+/* Value index of key in object obj (keys compared as raw bytes), -1 when absent or obj is not
+ * an object. */
+int fl_json_get(const struct fl_json *j, int obj, const char *key);
+/* Raw bytes of token i (for strings: without quotes, still escaped). */
+struct fl_str fl_json_raw(const struct fl_json *j, int i);
+
+bool fl_json_is_string(const struct fl_json *j, int i);
+bool fl_json_is_object(const struct fl_json *j, int i);
+bool fl_json_is_array(const struct fl_json *j, int i);
+bool fl_json_is_null(const struct fl_json *j, int i);
+/* Decoded string value; false when i is not a string or its escapes are invalid (or the
+ * arena is exhausted: *oom set when oom != NULL). */
+bool fl_json_str(const struct fl_json *j, int i, struct fl_arena *a, struct fl_str *out,
+                 bool *oom);
+/* Integer: a JSON number without fraction/exponent, or (when allow_string) a string holding
+ * one, as Kubernetes and journald write them. */
+bool fl_json_i64(const struct fl_json *j, int i, bool allow_string, int64_t *out);
+bool fl_json_double(const struct fl_json *j, int i, bool allow_string, double *out);
+bool fl_json_bool(const struct fl_json *j, int i, bool *out);
+
+/* Decode a JSON string body (between quotes) into the arena. false on a bad escape or OOM. */
+bool fl_json_unescape(struct fl_str body, struct fl_arena *a, struct fl_str *out, bool *oom);
+
+#endif

@@ -1,0 +1,601 @@
+/* The engine: inputs, parsing through the registry, skips, detector runs. */
+#include "model/engine_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "faultline/alloc.h"
+
+#define FL_WALK_MAX_DEPTH 32
+#define FL_ARENA_CHUNK (1u << 20)
+
+void fl_engine_opts_init(struct fl_engine_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->boot_ns = FL_TIME_NONE;
+    o->since = FL_TIME_NONE;
+    o->until = FL_TIME_NONE;
+}
+
+static int init_config(struct fl_engine *e, struct fl_err *err)
+{
+    e->cfg = fl_calloc(fl_detectors_count ? fl_detectors_count : 1, sizeof *e->cfg);
+    if (!e->cfg)
+        return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
+    for (size_t d = 0; d < fl_detectors_count; d++) {
+        const struct fl_detector *det = fl_detectors[d];
+        e->cfg[d] = fl_calloc(det->nparams ? det->nparams : 1, sizeof **e->cfg);
+        if (!e->cfg[d])
+            return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
+        for (size_t i = 0; i < det->nparams; i++) {
+            int rc = fl_cfg_parse_value(&det->params[i], fl_str_from_cstr(det->params[i].def),
+                                        &e->cfg[d][i]);
+            if (rc)
+                return fl_err_set(err, rc, NULL, 0, "detector '%s': bad default for '%s'",
+                                  det->name, det->params[i].key);
+        }
+    }
+    return 0;
+}
+
+struct fl_engine *fl_engine_new(const struct fl_engine_opts *opts, struct fl_err *err)
+{
+    struct fl_engine *e = fl_calloc(1, sizeof *e);
+    if (!e) {
+        fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
+        return NULL;
+    }
+    if (opts)
+        e->opts = *opts;
+    else
+        fl_engine_opts_init(&e->opts);
+    fl_arena_init(&e->arena, FL_ARENA_CHUNK, 0);
+    fl_intern_init(&e->intern);
+    fl_verdict_sink_init(&e->sink, &e->arena, &e->intern);
+    if (opts && opts->node) {
+        e->opt_node = fl_strndup_copy(opts->node, strlen(opts->node));
+        if (!e->opt_node)
+            goto fail_nomem;
+        e->opts.node = e->opt_node;
+    }
+    if (opts && opts->format) {
+        e->opt_format = fl_strndup_copy(opts->format, strlen(opts->format));
+        if (!e->opt_format)
+            goto fail_nomem;
+        e->opts.format = e->opt_format;
+    }
+    if (init_config(e, err))
+        goto fail;
+    return e;
+fail_nomem:
+    fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
+fail:
+    fl_engine_free(e);
+    return NULL;
+}
+
+void fl_engine_free(struct fl_engine *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->ninputs; i++) {
+        fl_free(e->inputs[i].path);
+        fl_free((void *)e->inputs[i].data);
+        fl_free(e->inputs[i].error_msg);
+    }
+    fl_free(e->inputs);
+    fl_free(e->skips);
+    if (e->cfg)
+        for (size_t d = 0; d < fl_detectors_count; d++)
+            fl_free(e->cfg[d]);
+    fl_free(e->cfg);
+    fl_verdict_sink_release(&e->sink);
+    fl_intern_release(&e->intern);
+    fl_arena_release(&e->arena);
+    fl_free(e->opt_node);
+    fl_free(e->opt_format);
+    fl_free(e);
+}
+
+int fl_engine_set_config(struct fl_engine *e, const char *detector, const char *key,
+                         struct fl_str value, struct fl_err *err)
+{
+    for (size_t d = 0; d < fl_detectors_count; d++) {
+        const struct fl_detector *det = fl_detectors[d];
+        if (strcmp(det->name, detector) != 0)
+            continue;
+        for (size_t i = 0; i < det->nparams; i++) {
+            if (strcmp(det->params[i].key, key) != 0)
+                continue;
+            union fl_cfg_value v;
+            int rc = fl_cfg_parse_value(&det->params[i], value, &v);
+            if (rc == FL_ERANGE)
+                return fl_err_set(err, rc, NULL, 0,
+                                  "%s.%s: value '%.*s' out of range [%s, %s]", detector, key,
+                                  FL_STR_FMT(value), det->params[i].min ? det->params[i].min : "-",
+                                  det->params[i].max ? det->params[i].max : "-");
+            if (rc)
+                return fl_err_set(err, rc, NULL, 0, "%s.%s: cannot read '%.*s' as %s", detector,
+                                  key, FL_STR_FMT(value),
+                                  det->params[i].type == FL_CFG_DURATION ? "a duration (10m, 90s)"
+                                  : det->params[i].type == FL_CFG_BOOL   ? "true or false"
+                                  : det->params[i].type == FL_CFG_INT    ? "an integer"
+                                                                         : "a number");
+            e->cfg[d][i] = v;
+            return 0;
+        }
+        return fl_err_set(err, FL_ENOTFOUND, NULL, 0, "detector '%s' has no setting '%s'",
+                          detector, key);
+    }
+    return fl_err_set(err, FL_ENOTFOUND, NULL, 0, "no detector named '%s'", detector);
+}
+
+/* ---- inputs ------------------------------------------------------------------------ */
+
+static struct fl_input *new_input(struct fl_engine *e, const char *path, struct fl_err *err)
+{
+    if (e->ninputs == e->cap_inputs) {
+        size_t cap = e->cap_inputs ? e->cap_inputs * 2 : 16;
+        struct fl_input *v = fl_realloc(e->inputs, cap * sizeof *v);
+        if (!v) {
+            fl_err_set(err, FL_ENOMEM, path, 0, "out of memory");
+            return NULL;
+        }
+        e->inputs = v;
+        e->cap_inputs = cap;
+    }
+    struct fl_input *in = &e->inputs[e->ninputs];
+    memset(in, 0, sizeof *in);
+    in->path = fl_strndup_copy(path, strlen(path));
+    if (!in->path) {
+        fl_err_set(err, FL_ENOMEM, path, 0, "out of memory");
+        return NULL;
+    }
+    in->format = "unknown";
+    e->ninputs++;
+    return in;
+}
+
+static void input_fail(struct fl_input *in, int code, const char *what, int errnum)
+{
+    in->error = code;
+    char msg[512];
+    snprintf(msg, sizeof msg, "cannot read '%s': %s", in->path, errnum ? strerror(errnum) : what);
+    in->error_msg = fl_strndup_copy(msg, strlen(msg));
+}
+
+/* Read all of fd into a heap buffer (one allocation growth chain, then exact). */
+static int read_fd(int fd, char **out, size_t *outlen, size_t hint)
+{
+    size_t cap = hint ? hint + 1 : 65536, len = 0;
+    char *buf = fl_malloc(cap);
+    if (!buf)
+        return -ENOMEM;
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap * 2;
+            char *nb = fl_realloc(buf, ncap);
+            if (!nb) {
+                fl_free(buf);
+                return -ENOMEM;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int en = errno;
+            fl_free(buf);
+            return -en;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    *out = buf;
+    *outlen = len;
+    return 0;
+}
+
+static void load_file(struct fl_input *in, const char *path, int fd_given)
+{
+    int fd = fd_given >= 0 ? fd_given : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        input_fail(in, FL_EIO, NULL, errno);
+        return;
+    }
+    struct stat st;
+    size_t hint = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        hint = (size_t)st.st_size;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = read_fd(fd, &buf, &len, hint);
+    if (fd_given < 0)
+        close(fd);
+    if (rc) {
+        input_fail(in, rc == -ENOMEM ? FL_ENOMEM : FL_EIO, "out of memory", -rc);
+        return;
+    }
+    in->data = buf;
+    in->len = len;
+}
+
+static int add_file(struct fl_engine *e, const char *path, const char *bundle_dir_node,
+                    struct fl_err *err)
+{
+    struct fl_input *in = new_input(e, path, err);
+    if (!in)
+        return FL_ENOMEM;
+    if (bundle_dir_node) {
+        in->node = fl_intern_put(&e->intern, fl_str_from_cstr(bundle_dir_node));
+        if (in->node == FL_INTERN_FAIL)
+            return fl_err_set(err, FL_ENOMEM, path, 0, "out of memory");
+        in->node_rule = in->node ? "bundle directory" : NULL;
+    }
+    load_file(in, path, -1);
+    return 0;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk_dir(struct fl_engine *e, const char *dir, const char *parent_name, int depth,
+                    struct fl_err *err)
+{
+    if (depth > FL_WALK_MAX_DEPTH)
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        struct fl_input *in = new_input(e, dir, err);
+        if (!in)
+            return FL_ENOMEM;
+        input_fail(in, FL_EIO, NULL, errno);
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue; /* hidden files, . and .. */
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 32;
+            char **nn = fl_realloc(names, ncap * sizeof *nn);
+            if (!nn) {
+                rc = fl_err_set(err, FL_ENOMEM, dir, 0, "out of memory");
+                goto out;
+            }
+            names = nn;
+            cap = ncap;
+        }
+        names[n] = fl_strndup_copy(de->d_name, strlen(de->d_name));
+        if (!names[n]) {
+            rc = fl_err_set(err, FL_ENOMEM, dir, 0, "out of memory");
+            goto out;
+        }
+        n++;
+    }
+    qsort(names, n, sizeof *names, cmp_cstr);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t plen = strlen(dir) + 1 + strlen(names[i]) + 1;
+        char *p = fl_malloc(plen);
+        if (!p) {
+            rc = fl_err_set(err, FL_ENOMEM, dir, 0, "out of memory");
+            break;
+        }
+        size_t dl = strlen(dir);
+        snprintf(p, plen, "%s%s%s", dir, (dl && dir[dl - 1] == '/') ? "" : "/", names[i]);
+        struct stat st;
+        if (stat(p, &st) != 0) {
+            struct fl_input *in = new_input(e, p, err);
+            if (!in)
+                rc = FL_ENOMEM;
+            else
+                input_fail(in, FL_EIO, NULL, errno);
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = walk_dir(e, p, names[i], depth + 1, err);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = add_file(e, p, parent_name, err);
+        }
+        fl_free(p);
+    }
+out:
+    for (size_t i = 0; i < n; i++)
+        fl_free(names[i]);
+    fl_free(names);
+    closedir(d);
+    return rc;
+}
+
+int fl_engine_add_path(struct fl_engine *e, const char *path, struct fl_err *err)
+{
+    if (strcmp(path, "-") == 0) {
+        struct fl_input *in = new_input(e, "-", err);
+        if (!in)
+            return FL_ENOMEM;
+        in->from_stdin = true;
+        load_file(in, "-", STDIN_FILENO);
+        return 0;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        int en = errno;
+        struct fl_input *in = new_input(e, path, err);
+        if (!in)
+            return FL_ENOMEM;
+        input_fail(in, FL_EIO, NULL, en);
+        return fl_err_set(err, FL_EIO, path, 0, "cannot read '%s': %s", path, strerror(en));
+    }
+    if (S_ISDIR(st.st_mode))
+        return walk_dir(e, path, NULL, 0, err);
+    return add_file(e, path, NULL, err);
+}
+
+int fl_engine_add_buffer(struct fl_engine *e, const char *name, const char *buf, size_t len,
+                         struct fl_err *err)
+{
+    struct fl_input *in = new_input(e, name, err);
+    if (!in)
+        return FL_ENOMEM;
+    char *copy = fl_malloc(len ? len : 1);
+    if (!copy) {
+        input_fail(in, FL_ENOMEM, "out of memory", 0);
+        return fl_err_set(err, FL_ENOMEM, name, 0, "out of memory");
+    }
+    if (len)
+        memcpy(copy, buf, len);
+    in->data = copy;
+    in->len = len;
+    return 0;
+}
+
+/* ---- parsing ----------------------------------------------------------------------- */
+
+int fl_ingest_emit(struct fl_parse_ctx *ctx, const struct fl_event *ev)
+{
+    struct fl_engine *e = ctx->engine;
+    struct fl_evblock *b = e->blocks_tail;
+    if (!b || b->n == FL_EVBLOCK_EVENTS) {
+        struct fl_evblock *nb = fl_arena_alloc(&e->arena, sizeof *nb, _Alignof(struct fl_evblock));
+        if (!nb)
+            return FL_ENOMEM;
+        nb->next = NULL;
+        nb->n = 0;
+        if (b)
+            b->next = nb;
+        else
+            e->blocks_head = nb;
+        e->blocks_tail = b = nb;
+    }
+    struct fl_event *d = &b->ev[b->n];
+    *d = *ev;
+    d->src.input = ctx->input;
+    if (!d->node)
+        d->node = ctx->default_node;
+    if (!d->uid)
+        d->uid = fl_event_compute_uid(d, fl_intern_str(&e->intern, d->node));
+    b->n++;
+    e->nevents++;
+    e->inputs[ctx->input].records++;
+    return 0;
+}
+
+int fl_ingest_skip(struct fl_parse_ctx *ctx, uint32_t line, uint64_t offset, const char *reason)
+{
+    struct fl_engine *e = ctx->engine;
+    struct fl_skip_list *l = &e->skips[ctx->input];
+    e->inputs[ctx->input].skipped++;
+    e->skipped_total++;
+    if (l->n >= FL_SKIPS_KEPT)
+        return 0;
+    if (!l->v) {
+        l->v = FL_ARENA_NEW_N(&e->arena, struct fl_skip, FL_SKIPS_KEPT);
+        if (!l->v)
+            return FL_ENOMEM;
+    }
+    const char *r = fl_arena_strndup_copy(&e->arena, reason, strlen(reason));
+    if (!r)
+        return FL_ENOMEM;
+    l->v[l->n++] = (struct fl_skip){ctx->input, line, offset, r};
+    return 0;
+}
+
+uint32_t fl_ingest_intern(struct fl_parse_ctx *ctx, struct fl_str s)
+{
+    return fl_intern_put(&ctx->engine->intern, s);
+}
+
+struct fl_str fl_ingest_str(struct fl_parse_ctx *ctx, uint32_t id)
+{
+    return fl_intern_str(&ctx->engine->intern, id);
+}
+
+static int cmp_input(const void *a, const void *b)
+{
+    const struct fl_input *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c)
+        return c;
+    /* identical paths: keep content order deterministic */
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->len ? memcmp(x->data, y->data, x->len) : 0;
+}
+
+static int cmp_skip_path(const struct fl_engine *e, const struct fl_skip *a, const struct fl_skip *b)
+{
+    if (a->input != b->input) {
+        int c = strcmp(e->inputs[a->input].path, e->inputs[b->input].path);
+        if (c)
+            return c;
+        return a->input < b->input ? -1 : 1;
+    }
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->offset != b->offset)
+        return a->offset < b->offset ? -1 : 1;
+    return 0;
+}
+
+static int merge_skips(struct fl_engine *e)
+{
+    /* inputs are already in path order, and each list is in line order as parsed */
+    size_t total = 0;
+    for (size_t i = 0; i < e->ninputs; i++)
+        total += e->skips[i].n;
+    if (total > FL_SKIPS_KEPT)
+        total = FL_SKIPS_KEPT;
+    e->kept_skips = total ? FL_ARENA_NEW_N(&e->arena, struct fl_skip, total) : NULL;
+    if (total && !e->kept_skips)
+        return FL_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < e->ninputs && k < total; i++)
+        for (size_t j = 0; j < e->skips[i].n && k < total; j++)
+            e->kept_skips[k++] = e->skips[i].v[j];
+    /* parsers may record skips out of line order (e.g. an unfinished multi-line record is
+     * reported at end of input): insertion sort, small n */
+    for (size_t i = 1; i < k; i++) {
+        struct fl_skip s = e->kept_skips[i];
+        size_t j = i;
+        while (j > 0 && cmp_skip_path(e, &e->kept_skips[j - 1], &s) > 0) {
+            e->kept_skips[j] = e->kept_skips[j - 1];
+            j--;
+        }
+        e->kept_skips[j] = s;
+    }
+    e->nkept_skips = k;
+    return 0;
+}
+
+static int parse_input(struct fl_engine *e, uint32_t idx, struct fl_err *err)
+{
+    struct fl_input *in = &e->inputs[idx];
+    if (in->error)
+        return 0;
+    const struct fl_parser *p = NULL;
+    if (e->opts.format) {
+        p = fl_parser_find(fl_str_from_cstr(e->opts.format));
+    } else {
+        p = fl_parser_sniff(in->data, in->len, fl_str_from_cstr(in->path));
+    }
+    struct fl_parse_ctx ctx = {
+        .engine = e,
+        .input = idx,
+        .path = in->path,
+        .default_node = in->node,
+        .boot_ns = e->opts.boot_ns,
+        .arena = &e->arena,
+    };
+    if (e->opts.node) {
+        ctx.default_node = fl_intern_put(&e->intern, fl_str_from_cstr(e->opts.node));
+        if (ctx.default_node == FL_INTERN_FAIL)
+            return fl_err_set(err, FL_ENOMEM, in->path, 0, "out of memory");
+        in->node = ctx.default_node;
+        in->node_rule = "--node";
+    }
+    if (!p) {
+        if (in->len == 0)
+            return 0; /* an empty file holds no records: nothing to skip */
+        return fl_ingest_skip(&ctx, 0, 0, "format not recognized (see faultline --help, FORMATS)")
+                   ? fl_err_set(err, FL_ENOMEM, in->path, 0, "out of memory")
+                   : 0;
+    }
+    in->format = p->name;
+    if (e->opts.on_input)
+        e->opts.on_input(e->opts.on_input_arg, in);
+    int rc = p->parse(&ctx, in->data, in->len);
+    if (rc == FL_ENOMEM)
+        return fl_err_set(err, FL_ENOMEM, in->path, 0, "out of memory while parsing '%s'",
+                          in->path);
+    if (rc) {
+        in->error = rc;
+        char msg[600];
+        snprintf(msg, sizeof msg, "cannot read '%s': %s", in->path,
+                 ctx.err.msg[0] ? ctx.err.msg : fl_strerror(rc));
+        in->error_msg = fl_strndup_copy(msg, strlen(msg));
+    }
+    return 0;
+}
+
+int fl_engine_ingest(struct fl_engine *e, struct fl_err *err)
+{
+    if (e->ingested)
+        return 0;
+    e->ingested = true;
+    if (e->ninputs)
+        qsort(e->inputs, e->ninputs, sizeof *e->inputs, cmp_input);
+    e->skips = fl_calloc(e->ninputs ? e->ninputs : 1, sizeof *e->skips);
+    if (!e->skips)
+        return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
+    for (uint32_t i = 0; i < e->ninputs; i++) {
+        int rc = parse_input(e, i, err);
+        if (rc)
+            return rc;
+    }
+    if (merge_skips(e))
+        return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
+    int rc = fl__window_build(e);
+    if (rc)
+        return fl_err_set(err, rc, NULL, 0, "out of memory while building the window");
+    return 0;
+}
+
+int fl_engine_run(struct fl_engine *e, struct fl_err *err)
+{
+    int rc = fl_engine_ingest(e, err);
+    if (rc)
+        return rc;
+    if (e->ran)
+        return 0;
+    e->ran = true;
+    for (size_t d = 0; d < fl_detectors_count; d++) {
+        rc = fl_detectors[d]->run(&e->window, e->cfg[d], &e->sink);
+        if (rc || e->sink.error)
+            return fl_err_set(err, rc ? rc : e->sink.error, NULL, 0,
+                              "detector '%s' failed: %s", fl_detectors[d]->name,
+                              fl_strerror(rc ? rc : e->sink.error));
+    }
+    fl_verdict_sink_sort(&e->sink);
+    return 0;
+}
+
+const struct fl_window *fl_engine_window(const struct fl_engine *e) { return &e->window; }
+
+const struct fl_input *fl_engine_inputs(const struct fl_engine *e, size_t *n)
+{
+    *n = e->ninputs;
+    return e->inputs;
+}
+
+const struct fl_verdict *fl_engine_verdicts(const struct fl_engine *e, size_t *n)
+{
+    *n = e->sink.n;
+    return e->sink.v;
+}
+
+const struct fl_skip *fl_engine_skips(const struct fl_engine *e, size_t *n, uint64_t *total)
+{
+    *n = e->nkept_skips;
+    *total = e->skipped_total;
+    return e->kept_skips;
+}
+
+size_t fl_engine_input_errors(const struct fl_engine *e)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->ninputs; i++)
+        n += e->inputs[i].error != 0;
+    return n;
+}

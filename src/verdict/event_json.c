@@ -1,0 +1,185 @@
+/* faultline.events/v1 writer: the inverse of src/ingest/jsonl.c (a test round-trips them). */
+#include <math.h>
+#include <stdio.h>
+
+#include "faultline/window.h"
+#include "verdict/report.h"
+
+static void kv_str(struct fl_jsonw *w, const char *k, struct fl_str s)
+{
+    if (!s.ptr)
+        return;
+    fl_jsonw_key(w, k);
+    fl_jsonw_str(w, s);
+}
+
+static void kv_i64(struct fl_jsonw *w, const char *k, int64_t v, int64_t absent)
+{
+    if (v == absent)
+        return;
+    fl_jsonw_key(w, k);
+    fl_jsonw_i64(w, v);
+}
+
+static void kv_hex(struct fl_jsonw *w, const char *k, uint64_t v, int digits)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%0*llx", digits, (unsigned long long)v);
+    fl_jsonw_key(w, k);
+    fl_jsonw_cstr(w, b);
+}
+
+static void kv_bool(struct fl_jsonw *w, const char *k, bool v)
+{
+    fl_jsonw_key(w, k);
+    fl_jsonw_bool(w, v);
+}
+
+static void kv_id(struct fl_jsonw *w, const struct fl_window *win, const char *k, uint32_t id)
+{
+    if (!id)
+        return;
+    fl_jsonw_key(w, k);
+    fl_jsonw_cstr(w, fl_window_str(win, id));
+}
+
+static void payload(struct fl_jsonw *w, const struct fl_window *win, const struct fl_event *ev)
+{
+    switch ((enum fl_event_kind)ev->kind) {
+    case FL_EV_LOG:
+        kv_str(w, "text", ev->u.log.text);
+        kv_i64(w, "level", ev->u.log.level, 255);
+        break;
+    case FL_EV_XID:
+        kv_i64(w, "code", ev->u.xid.code, -1);
+        kv_i64(w, "pid", ev->u.xid.pid, -1);
+        kv_str(w, "process", ev->u.xid.process);
+        kv_str(w, "text", ev->u.xid.text);
+        break;
+    case FL_EV_SXID:
+        kv_i64(w, "code", ev->u.sxid.code, -1);
+        kv_i64(w, "switch", ev->u.sxid.switch_index, -1);
+        kv_bool(w, "fatal", ev->u.sxid.fatal);
+        kv_i64(w, "link", ev->u.sxid.link, -1);
+        kv_str(w, "text", ev->u.sxid.text);
+        break;
+    case FL_EV_PCIE_AER: {
+        const struct fl_ev_pcie_aer *a = &ev->u.aer;
+        fl_jsonw_key(w, "severity");
+        fl_jsonw_cstr(w, fl_aer_severity_name(a->severity));
+        fl_jsonw_key(w, "type");
+        fl_jsonw_cstr(w, fl_aer_type_name(a->type));
+        kv_bool(w, "multiple", a->multiple);
+        kv_hex(w, "vendor_id", a->vendor_id, 4);
+        kv_hex(w, "device_id", a->device_id, 4);
+        kv_hex(w, "status", a->status, 8);
+        kv_hex(w, "mask", a->mask, 8);
+        kv_i64(w, "first_bit", a->first_bit, 32);
+        kv_str(w, "agent", a->agent);
+        break;
+    }
+    case FL_EV_ECC:
+        fl_jsonw_key(w, "type");
+        fl_jsonw_cstr(w, fl_ecc_kind_name(ev->u.ecc.ecc_kind));
+        kv_bool(w, "aggregate", ev->u.ecc.aggregate);
+        kv_i64(w, "count", ev->u.ecc.count, INT64_MIN);
+        kv_str(w, "text", ev->u.ecc.text);
+        break;
+    case FL_EV_THROTTLE:
+        fl_jsonw_key(w, "reasons");
+        fl_jsonw_u64(w, ev->u.throttle.reasons);
+        break;
+    case FL_EV_GPU_SAMPLE:
+        fl_jsonw_key(w, "metric");
+        fl_jsonw_cstr(w, fl_gpu_metric_name(ev->u.sample.metric));
+        fl_jsonw_key(w, "value");
+        fl_jsonw_double(w, ev->u.sample.value);
+        kv_str(w, "name", ev->u.sample.name);
+        break;
+    case FL_EV_POD_EVENT:
+        kv_id(w, win, "pod", ev->u.pod.pod);
+        kv_str(w, "reason", ev->u.pod.reason);
+        kv_str(w, "message", ev->u.pod.message);
+        kv_str(w, "container", ev->u.pod.container);
+        kv_i64(w, "count", ev->u.pod.count, INT64_MIN);
+        break;
+    case FL_EV_NODE_CONDITION:
+        kv_str(w, "type", ev->u.cond.type);
+        fl_jsonw_key(w, "status");
+        fl_jsonw_cstr(w, fl_tristate_name(ev->u.cond.status));
+        kv_str(w, "reason", ev->u.cond.reason);
+        kv_str(w, "message", ev->u.cond.message);
+        break;
+    case FL_EV_NCCL_FR_RECORD: {
+        const struct fl_ev_nccl_fr *f = &ev->u.fr;
+        kv_i64(w, "rank", f->rank, -1);
+        kv_id(w, win, "pg", f->pg);
+        kv_str(w, "pg_desc", f->pg_desc);
+        kv_i64(w, "collective_seq", f->collective_seq, -1);
+        kv_i64(w, "p2p_seq", f->p2p_seq, -1);
+        kv_i64(w, "op_id", f->op_id, -1);
+        kv_i64(w, "record_id", f->record_id, -1);
+        kv_str(w, "op", f->op);
+        fl_jsonw_key(w, "state");
+        fl_jsonw_cstr(w, fl_fr_state_name(f->state));
+        kv_bool(w, "is_p2p", f->is_p2p);
+        kv_i64(w, "timeout_ms", f->timeout_ms, -1);
+        if (!isnan(f->duration_ms)) {
+            fl_jsonw_key(w, "duration_ms");
+            fl_jsonw_double(w, f->duration_ms);
+        }
+        break;
+    }
+    case FL_EV_PYSPY_STACK: {
+        const struct fl_ev_pyspy_stack *s = &ev->u.pyspy;
+        kv_i64(w, "rank", s->rank, -1);
+        kv_i64(w, "pid", s->pid, -1);
+        kv_i64(w, "thread_id", s->thread_id, -1);
+        kv_str(w, "thread_name", s->thread_name);
+        kv_bool(w, "active", s->active);
+        kv_bool(w, "gil", s->gil);
+        kv_str(w, "top_frame", s->top_frame);
+        kv_str(w, "frames", s->frames);
+        break;
+    }
+    case FL_EV__COUNT:
+        break;
+    }
+}
+
+void fl_event_write_json(struct fl_jsonw *w, const struct fl_window *win,
+                         const struct fl_event *ev)
+{
+    char uid[17], src[1024];
+    fl_hex64(ev->uid, uid);
+    fl_jsonw_object_begin(w);
+    fl_jsonw_key(w, "kind");
+    fl_jsonw_cstr(w, fl_event_kind_name((enum fl_event_kind)ev->kind));
+    fl_jsonw_key(w, "ts");
+    fl_jsonw_time(w, ev->clock == FL_CLOCK_WALL ? ev->ts : FL_TIME_NONE);
+    if (ev->clock == FL_CLOCK_BOOT) {
+        fl_jsonw_key(w, "boot_ns");
+        fl_jsonw_i64(w, ev->ts);
+    }
+    fl_jsonw_key(w, "uid");
+    fl_jsonw_cstr(w, uid);
+    kv_id(w, win, "node", ev->node);
+    kv_id(w, win, "job", ev->job);
+    fl_window_source(win, ev, src, sizeof src);
+    fl_jsonw_key(w, "source");
+    fl_jsonw_cstr(w, src);
+    if (ev->gpu.pci || ev->gpu.uuid || ev->gpu.index >= 0) {
+        fl_jsonw_key(w, "gpu");
+        fl_jsonw_object_begin(w);
+        kv_id(w, win, "pci", ev->gpu.pci);
+        kv_id(w, win, "uuid", ev->gpu.uuid);
+        kv_i64(w, "index", ev->gpu.index, -1);
+        fl_jsonw_object_end(w);
+    }
+    kv_str(w, "raw", ev->raw);
+    fl_jsonw_key(w, fl_event_kind_name((enum fl_event_kind)ev->kind));
+    fl_jsonw_object_begin(w);
+    payload(w, win, ev);
+    fl_jsonw_object_end(w);
+    fl_jsonw_object_end(w);
+}
