@@ -20,6 +20,10 @@
  * allocation is counted, including json-c's, which has no allocator hook.
  * Libraries that have a hook get it set to a second counter ("via hook"),
  * which shows how much of their allocation the hook really covers.
+ *
+ * Files: jsmn_reader.c (jsmn readers, built with and without parent links),
+ * lib_jansson.c and lib_jsonc.c (own translation units: their headers clash),
+ * common.h (checksum), gen.py (data), run.sh (build, run, report.py).
  */
 #define _GNU_SOURCE
 #include <errno.h>

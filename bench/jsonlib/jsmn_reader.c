@@ -254,8 +254,9 @@ out:
   return rc;
 }
 
-/* List document split into items by a byte scanner (strings, escapes, depth);
- * each item is tokenized alone into one reused token array.  Memory stays
+/* List document split into items by a byte scanner (depth outside strings;
+ * strings skipped with memchr for '"', an odd run of backslashes before it
+ * meaning escaped); each item is tokenized alone into one reused token array.  Memory stays
  * bounded by the largest item, and the same scanner at depth 0 splits the
  * concatenated objects of `kubectl get events --watch -o json`. */
 int FN(split)(const char *buf, size_t len, chk_t *c) {
@@ -269,8 +270,14 @@ int FN(split)(const char *buf, size_t len, chk_t *c) {
     char ch = *s;
     if (ch == '"') {
       const char *str = ++s;
-      while (s < end && *s != '"') s += (*s == '\\') ? 2 : 1;
-      if (s >= end) goto out;
+      for (;;) { /* next '"' not preceded by an odd run of backslashes */
+        s = memchr(s, '"', (size_t)(end - s));
+        if (!s) goto out;
+        const char *b = s;
+        while (b > str && b[-1] == '\\') b--;
+        if (((s - b) & 1) == 0) break;
+        s++;
+      }
       if (depth == 1) lastkey = str, lastkeylen = (size_t)(s - str);
     } else if (ch == '{' || ch == '[') {
       if (depth == 1 && ch == '[' && lastkeylen == 5 && memcmp(lastkey, "items", 5) == 0)

@@ -14,10 +14,10 @@ import shlex
 import sys
 
 LABEL = {
-    "jsmn": "jsmn 1.1.0 (parent links, whole-doc tokens)",
-    "jsmn-split": "jsmn 1.1.0 (parent links, item split)",
-    "jsmn-noparent": "jsmn 1.1.0 (stock, no parent links)",
-    "yajl-sax": "yajl 2.1.0 callbacks (64 KiB chunks)",
+    "jsmn": "jsmn 1.1.0 + JSMN_PARENT_LINKS",
+    "jsmn-split": "jsmn 1.1.0 + JSMN_PARENT_LINKS, items split first",
+    "jsmn-noparent": "jsmn 1.1.0 stock (no parent links)",
+    "yajl-sax": "yajl 2.1.0 callbacks, 64 KiB chunks",
     "yajl-tree": "yajl 2.1.0 yajl_tree_parse",
     "jansson": "jansson 2.14 json_loadb",
     "json-c": "json-c 0.16 json_tokener_parse_ex",
@@ -81,7 +81,11 @@ def main():
     for r in results:
         ev = int(r["events"])
         rss_peak, rss0 = int(r["rss_peak_kb"]), int(r["rss_before_kb"])
-        inp = "List (pretty)" if r["mode"] == "list" else "JSONL"
+        if r["mode"] == "list":
+            inp = {"jsmn": "List: one token array for the whole document",
+                   "jsmn-split": "List: items cut out by a byte scanner, one reused token array"}.get(r["lib"], "List")
+        else:
+            inp = "JSONL: one stream (allow_multiple_values)" if r["lib"] == "yajl-sax" else "JSONL: per line"
         i = ir.get((r["lib"], r["mode"]))
         hook = r["hook_allocs"]
         if r["lib"] in ("json-c",):
@@ -103,13 +107,13 @@ def main():
     w("Columns: wall time of parse + extraction + free per run, %s runs in one process per row "
       "(CLOCK_MONOTONIC); MB/s = input bytes / median; CPU ms = median user+sys time of a run "
       "(getrusage); instr/event = instructions inside run_once counted by `valgrind --tool=callgrind` "
-      "on the %s data set (a load-independent figure; glibc malloc included); allocs = malloc + calloc "
+      "on a smaller data set (data_ir below; a load-independent figure, glibc malloc included); allocs = malloc + calloc "
       "+ realloc calls of one run, counted by interposing malloc/calloc/realloc/free in the executable "
       "(so shared libraries and glibc are counted too); bytes asked = sum of requested sizes (a realloc "
       "counts its new size); via hook = how many of those went through the library's own allocator "
       "hook; peak heap = highest live heap (malloc_usable_size) during a run; RSS = ru_maxrss of the "
       "process, (+parse) = above the RSS after the file was read into memory." % (
-          results[0]["runs"] if results else "?", meta.get("data_ir", "?")))
+          results[0]["runs"] if results else "?"))
     w("")
     if scale:
         w("## jsmn without JSMN_PARENT_LINKS on a List (quadratic)")
@@ -149,7 +153,7 @@ def main():
                     msg = e["msg"]
                     if len(msg) > 90:
                         msg = msg[:87] + "..."
-                    cells.append((pos + msg).replace("|", "/"))
+                    cells.append((pos + msg).replace("|", "/").replace("\\", "\\\\"))
             fault = next(x for x in errs if x["sample"] == s)["fault_at"]
             w("| %s (%s) | %s |" % (s.replace("\\", "\\\\"), fault, " | ".join(cells)))
         w("")

@@ -60,7 +60,7 @@ gcc -O2 -o "$bin" "$work"/bench_jsonlib.o "$work"/jsmn_parent.o "$work"/jsmn_nop
 # ---- data ------------------------------------------------------------------
 echo "generating data in $work ..." >&2
 python3 "$here/gen.py" "$work/main" --size-mb "$SIZE_MB" >&2
-[ "$callgrind" = 1 ] && python3 "$here/gen.py" "$work/ir" --size-mb "$IR_SIZE_MB" >&2
+if [ "$callgrind" = 1 ]; then python3 "$here/gen.py" "$work/ir" --size-mb "$IR_SIZE_MB" >&2; fi
 if [ "$scale" = 1 ]; then
   for s in 4 8 16; do python3 "$here/gen.py" "$work/s$s" --size-mb "$s" >&2; done
 fi
@@ -77,7 +77,7 @@ raw="$work/raw.txt"
   echo "META loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg) (shared machine: other jobs may run)"
   echo "META expected_main=$(cat "$work/main/expected.txt")"
   echo "META data_main=kubectl-style List $(stat -c %s "$work/main/events-list.json") bytes (4-space indent) and the same $(sed 's/events=\([0-9]*\).*/\1/' "$work/main/expected.txt") events as JSONL $(stat -c %s "$work/main/events.jsonl") bytes (gen.py, seed 20240514)"
-  [ "$callgrind" = 1 ] && echo "META data_ir=${IR_SIZE_MB} MB List / JSONL from the same generator"
+  if [ "$callgrind" = 1 ]; then echo "META data_ir=${IR_SIZE_MB} MB List / JSONL from the same generator"; fi
 } >"$raw"
 
 # ---- runs ------------------------------------------------------------------
@@ -111,7 +111,6 @@ if [ "$scale" = 1 ]; then
       echo "  scale $lib list ${s} MB" >&2
       line="$("$bin" "$lib" list "$work/s$s/events-list.json")"
       exp="$(cat "$work/s$s/expected.txt")"
-      case "$line" in *"events=${exp#events=}"*) ;; *"$(echo "$exp" | cut -d' ' -f1)"*) ;; esac
       got="$(echo "$line" | grep -o 'events=[0-9]* sum=[0-9]* hash=[0-9a-f]*')"
       [ "$got" = "$exp" ] || { echo "checksum mismatch: $lib ${s} MB: $got != $exp" >&2; exit 1; }
       echo "SCALE $line" >>"$raw"

@@ -58,7 +58,7 @@ int fl_xid_category_from_name(struct fl_str s); /* -1 when unknown */
     X(IGNORE, "IGNORE", "No action required.")                                                     \
     X(UPDATE_SWFW, "UPDATE_SWFW", "Update driver, software and firmware to the latest versions.")  \
     X(CHECK_MECHANICALS, "CHECK_MECHANICALS",                                                      \
-      "Check that the board is seated and all its connections, power included, are secure.")      \
+      "Check that the board is seated and all its connections, power included, are secure.")       \
     X(CHECK_UVM, "CHECK_UVM", "Reset the GPU if UVM or vGPU is in use; otherwise ignore it.")      \
     X(WORKFLOW_XID_45, "WORKFLOW_XID_45",                                                          \
       "Alone, restart the Fabric Manager; with other Xids, follow their guidance instead.")        \

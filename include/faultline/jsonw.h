@@ -8,7 +8,7 @@
  * U+10FFFF, truncated sequences) is replaced by U+FFFD, one per maximal invalid subpart,
  * so output is always valid UTF-8. Integers are exact int64/uint64; doubles are written
  * with the shortest "%.17g"-round-trip form, NaN/Inf as null. Commas and nesting are
- * tracked by the writer. After any allocation failure the writer is sticky-failed:
+ * tracked by the writer. The buffer is always NUL-terminated after the content (w->buf is a C string). After any allocation failure the writer is sticky-failed:
  * fl_jsonw_error returns FL_ENOMEM and further calls do nothing.
  */
 #ifndef FAULTLINE_JSONW_H

@@ -72,18 +72,26 @@ const char *fl_aer_bit_long_name(bool unc, unsigned bit)
     return e ? e->long_name : NULL;
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 static struct fl_str trim(struct fl_str s)
 {
-    while (s.len && is_space(s.ptr[0]))
-        s.ptr++, s.len--;
+    while (s.len && is_space(s.ptr[0])) {
+        s.ptr++;
+        s.len--;
+    }
     while (s.len && is_space(s.ptr[s.len - 1]))
         s.len--;
     return s;
 }
 
-static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
 
 static bool eq_nocase(struct fl_str s, const char *name)
 {

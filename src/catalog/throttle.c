@@ -11,8 +11,8 @@
 #include <string.h>
 
 static const struct fl_throttle_reason reasons[] = {
-    {FL_THROTTLE_GPU_IDLE, "GpuIdle", "Nothing runs on the GPU and its clocks drop to idle.",
-     false, false, true},
+    {FL_THROTTLE_GPU_IDLE, "GpuIdle", "Nothing runs on the GPU and its clocks drop to idle.", false,
+     false, true},
     {FL_THROTTLE_APPLICATIONS_CLOCKS_SETTING, "ApplicationsClocksSetting",
      "Clocks are held at the application clocks someone set.", false, false, true},
     {FL_THROTTLE_SW_POWER_CAP, "SwPowerCap",
@@ -21,24 +21,24 @@ static const struct fl_throttle_reason reasons[] = {
      "Hardware cut clocks by half or more: overheating, power brake or power-draw protection.",
      true, true, false},
     {FL_THROTTLE_SYNC_BOOST, "SyncBoost",
-     "The GPU is held to the clocks of its sync-boost group; look at the other GPUs.", false,
-     false, true},
+     "The GPU is held to the clocks of its sync-boost group; look at the other GPUs.", false, false,
+     true},
     {FL_THROTTLE_SW_THERMAL_SLOWDOWN, "SwThermalSlowdown",
      "Software lowers clocks to keep GPU or memory temperature under its limit.", true, false,
      false},
     {FL_THROTTLE_HW_THERMAL_SLOWDOWN, "HwThermalSlowdown",
      "Hardware cut clocks by half or more because the GPU ran too hot.", true, false, false},
     {FL_THROTTLE_HW_POWER_BRAKE_SLOWDOWN, "HwPowerBrakeSlowdown",
-     "Hardware cut clocks by half or more because the system asserted the power brake.",
-     false, true, false},
+     "Hardware cut clocks by half or more because the system asserted the power brake.", false,
+     true, false},
     {FL_THROTTLE_DISPLAY_CLOCK_SETTING, "DisplayClockSetting",
      "Clocks are limited by the display clock setting.", false, false, true},
-    {FL_THROTTLE_BOARD_LIMIT, "BoardLimit", "A board limit holds the clocks down.", false,
+    {FL_THROTTLE_BOARD_LIMIT, "BoardLimit", "A board limit holds the clocks down.", false, false,
+     false},
+    {FL_THROTTLE_RELIABILITY, "Reliability", "A reliability limit holds the clocks down.", false,
      false, false},
-    {FL_THROTTLE_RELIABILITY, "Reliability", "A reliability limit holds the clocks down.",
-     false, false, false},
-    {FL_THROTTLE_UNKNOWN, "Unknown", "Some unspecified factor lowers the clocks (old NVML).",
-     false, false, false},
+    {FL_THROTTLE_UNKNOWN, "Unknown", "Some unspecified factor lowers the clocks (old NVML).", false,
+     false, false},
 };
 
 #define NREASONS (sizeof reasons / sizeof reasons[0])
@@ -58,9 +58,15 @@ const struct fl_throttle_reason *fl_throttle_lookup(uint64_t bit)
     return NULL;
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
-static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
 
 static bool eq_nocase(struct fl_str s, const char *name)
 {
@@ -86,8 +92,10 @@ const struct fl_throttle_reason *fl_throttle_from_name(struct fl_str name)
     if (!name.ptr)
         return NULL;
     struct fl_str s = name;
-    while (s.len && is_space(s.ptr[0]))
-        s.ptr++, s.len--;
+    while (s.len && is_space(s.ptr[0])) {
+        s.ptr++;
+        s.len--;
+    }
     while (s.len && is_space(s.ptr[s.len - 1]))
         s.len--;
     s = drop_prefix(s, "nvmlClocksEventReason");

@@ -43,6 +43,8 @@
         .app_fault = ((flags)&APPF) != 0, .in_use = ((flags)&LIVE) != 0,                           \
     }
 
+/* One row per code: attributes on the first line, NVIDIA's text after. */
+/* clang-format off */
 static const struct fl_xid_info xid_table[] = {
     ROW(1, CONTACT_SUPPORT, UNKNOWN, ERROR, 0,
         "ROBUST_CHANNEL_FIFO_ERROR_FIFO_METHOD", "Unused", NULL),
@@ -410,6 +412,7 @@ static const struct fl_xid_info xid_table[] = {
         "differentiate DRAM/SRAM",
         NULL),
 };
+/* clang-format on */
 
 #undef ROW
 #undef LIVE
@@ -467,8 +470,10 @@ _Static_assert(sizeof action_names / sizeof action_names[0] == FL_XACT__COUNT,
 /* ASCII case-insensitive equality of a trimmed view and a C string. */
 static bool name_eq(struct fl_str s, const char *name)
 {
-    while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t'))
-        s.ptr++, s.len--;
+    while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
+        s.ptr++;
+        s.len--;
+    }
     while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t' ||
                      s.ptr[s.len - 1] == '\r' || s.ptr[s.len - 1] == '\n'))
         s.len--;

@@ -2,6 +2,7 @@
 #include "faultline/alloc.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +35,13 @@ static void *counted(void *p, size_t n)
     return p;
 }
 
+/* Requests past PTRDIFF_MAX can never succeed; refuse them here so every build (sanitizers
+ * included, which would abort) sees a clean NULL. */
+#define FL_ALLOC_MAX ((size_t)PTRDIFF_MAX)
+
 void *fl_malloc(size_t n)
 {
-    if (should_fail())
+    if (n > FL_ALLOC_MAX || should_fail())
         return counted(NULL, n);
     return counted(malloc(n ? n : 1), n);
 }
@@ -45,14 +50,14 @@ void *fl_calloc(size_t count, size_t size)
 {
     if (should_fail())
         return counted(NULL, 0);
-    if (size && count > SIZE_MAX / size)
+    if (size && count > FL_ALLOC_MAX / size)
         return counted(NULL, 0);
     return counted(calloc(count ? count : 1, size ? size : 1), count * size);
 }
 
 void *fl_realloc(void *p, size_t n)
 {
-    if (should_fail())
+    if (n > FL_ALLOC_MAX || should_fail())
         return counted(NULL, n);
     return counted(realloc(p, n ? n : 1), n);
 }

@@ -66,8 +66,8 @@ static struct fl_arena_chunk *new_chunk(struct fl_arena *a, size_t need)
     if (size > SIZE_MAX - sizeof(struct fl_arena_chunk))
         return NULL;
     /* written so it cannot wrap: a huge request must fail here, not reach the allocator */
-    if (a->cap && (a->reserved > a->cap ||
-                   sizeof(struct fl_arena_chunk) + size > a->cap - a->reserved))
+    if (a->cap &&
+        (a->reserved > a->cap || sizeof(struct fl_arena_chunk) + size > a->cap - a->reserved))
         return NULL;
     struct fl_arena_chunk *c = fl_malloc(sizeof *c + size);
     if (!c)

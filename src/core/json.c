@@ -36,11 +36,232 @@ static int grow(struct fl_json_parser *p)
     return 0;
 }
 
-int fl_json_parse(struct fl_json_parser *p, const char *js, size_t len, struct fl_json *out,
-                  size_t *err_pos)
+/* ---- strict RFC 8259 validation ------------------------------------------------------ */
+
+struct vstate {
+    const char *s;
+    size_t n, i;
+    const char *why;
+    int rc;
+};
+
+static bool v_fail(struct vstate *v, int rc, const char *why)
 {
+    if (!v->rc) {
+        v->rc = rc;
+        v->why = why;
+    }
+    return false;
+}
+
+static void v_ws(struct vstate *v)
+{
+    while (v->i < v->n) {
+        char c = v->s[v->i];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            return;
+        v->i++;
+    }
+}
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool v_string(struct vstate *v)
+{
+    v->i++; /* opening quote */
+    while (v->i < v->n) {
+        unsigned char c = (unsigned char)v->s[v->i];
+        if (c == '"') {
+            v->i++;
+            return true;
+        }
+        if (c < 0x20)
+            return v_fail(v, FL_EPARSE, "control character inside a string");
+        if (c == '\\') {
+            if (++v->i >= v->n)
+                break;
+            char e = v->s[v->i];
+            if (e == 'u') {
+                for (int k = 1; k <= 4; k++) {
+                    if (v->i + (size_t)k >= v->n) {
+                        v->i = v->n;
+                        return v_fail(v, FL_ETRUNC, "JSON ends inside a string");
+                    }
+                    if (!is_hex(v->s[v->i + (size_t)k])) {
+                        v->i += (size_t)k;
+                        return v_fail(v, FL_EPARSE, "bad \\u escape in a string");
+                    }
+                }
+                v->i += 4;
+            } else if (!strchr("\"\\/bfnrt", e) || e == '\0') {
+                return v_fail(v, FL_EPARSE, "bad escape in a string");
+            }
+        }
+        v->i++;
+    }
+    return v_fail(v, FL_ETRUNC, "JSON ends inside a string");
+}
+
+static bool v_digits(struct vstate *v)
+{
+    size_t start = v->i;
+    while (v->i < v->n && v->s[v->i] >= '0' && v->s[v->i] <= '9')
+        v->i++;
+    if (v->i == start)
+        return v_fail(v, v->i >= v->n ? FL_ETRUNC : FL_EPARSE, "bad number");
+    return true;
+}
+
+static bool v_number(struct vstate *v)
+{
+    if (v->s[v->i] == '-')
+        v->i++;
+    if (v->i < v->n && v->s[v->i] == '0') {
+        v->i++;
+    } else if (!v_digits(v)) {
+        return false;
+    }
+    if (v->i < v->n && v->s[v->i] == '.') {
+        v->i++;
+        if (!v_digits(v))
+            return false;
+    }
+    if (v->i < v->n && (v->s[v->i] == 'e' || v->s[v->i] == 'E')) {
+        v->i++;
+        if (v->i < v->n && (v->s[v->i] == '+' || v->s[v->i] == '-'))
+            v->i++;
+        if (!v_digits(v))
+            return false;
+    }
+    return true;
+}
+
+static bool v_literal(struct vstate *v, const char *lit)
+{
+    size_t k = 0;
+    for (; lit[k]; k++) {
+        if (v->i + k >= v->n) {
+            v->i = v->n;
+            return v_fail(v, FL_ETRUNC, "JSON ends inside a literal");
+        }
+        if (v->s[v->i + k] != lit[k]) {
+            v->i += k;
+            return v_fail(v, FL_EPARSE, "unexpected word (expected a value)");
+        }
+    }
+    v->i += k;
+    return true;
+}
+
+/* Expect a key string then ':' (inside an object). */
+static bool v_key(struct vstate *v)
+{
+    v_ws(v);
+    if (v->i >= v->n)
+        return v_fail(v, FL_ETRUNC, "JSON ends inside an object");
+    if (v->s[v->i] != '"')
+        return v_fail(v, FL_EPARSE, "expected a quoted key");
+    if (!v_string(v))
+        return false;
+    v_ws(v);
+    if (v->i >= v->n)
+        return v_fail(v, FL_ETRUNC, "JSON ends inside an object");
+    if (v->s[v->i] != ':')
+        return v_fail(v, FL_EPARSE, "expected ':' after a key");
+    v->i++;
+    return true;
+}
+
+int fl_json_validate(const char *js, size_t len, size_t *err_pos, const char **why)
+{
+    struct vstate v = {.s = js, .n = len};
+    unsigned char stack[FL_JSON_MAX_DEPTH]; /* 1 = object, 0 = array */
+    int depth = 0;
+    for (;;) {
+        /* a value */
+        v_ws(&v);
+        if (v.i >= v.n) {
+            v_fail(&v, FL_ETRUNC, v.i == 0 || depth == 0 ? "no JSON value" : "JSON ends before a value");
+            break;
+        }
+        char c = js[v.i];
+        if (c == '{' || c == '[') {
+            if (depth == FL_JSON_MAX_DEPTH) {
+                v_fail(&v, FL_ELIMIT, "JSON nested too deeply");
+                break;
+            }
+            stack[depth++] = c == '{';
+            v.i++;
+            v_ws(&v);
+            if (v.i < v.n && js[v.i] == (c == '{' ? '}' : ']')) {
+                v.i++;
+                depth--;
+            } else {
+                if (c == '{' && !v_key(&v))
+                    break;
+                continue; /* the first member's value */
+            }
+        } else if (c == '"') {
+            if (!v_string(&v))
+                break;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            if (!v_number(&v))
+                break;
+        } else if (c == 't' || c == 'f' || c == 'n') {
+            if (!v_literal(&v, c == 't' ? "true" : c == 'f' ? "false" : "null"))
+                break;
+        } else {
+            v_fail(&v, FL_EPARSE, "unexpected character (expected a value)");
+            break;
+        }
+        /* after a value: close containers or move to the next member */
+        bool more = false;
+        while (!more) {
+            v_ws(&v);
+            if (depth == 0) {
+                if (v.i < v.n)
+                    v_fail(&v, FL_EPARSE, "unexpected data after the JSON value");
+                goto done;
+            }
+            if (v.i >= v.n) {
+                v_fail(&v, FL_ETRUNC, stack[depth - 1] ? "JSON ends inside an object"
+                                                       : "JSON ends inside an array");
+                goto done;
+            }
+            char d = js[v.i];
+            if (d == ',') {
+                v.i++;
+                if (stack[depth - 1] && !v_key(&v))
+                    goto done;
+                more = true;
+            } else if (d == (stack[depth - 1] ? '}' : ']')) {
+                v.i++;
+                depth--;
+            } else {
+                v_fail(&v, FL_EPARSE, stack[depth - 1] ? "expected ',' or '}'" : "expected ',' or ']'");
+                goto done;
+            }
+        }
+    }
+done:
+    if (err_pos)
+        *err_pos = v.i < v.n ? v.i : v.n;
+    if (why)
+        *why = v.why;
+    return v.rc;
+}
+
+int fl_json_parse(struct fl_json_parser *p, const char *js, size_t len, struct fl_json *out,
+                  size_t *err_pos, const char **why)
+{
+    int rc = fl_json_validate(js, len, err_pos, why);
+    if (rc)
+        return rc;
     if (!p->cap) {
-        int rc = grow(p);
+        rc = grow(p);
         if (rc)
             return rc;
     }
@@ -48,30 +269,21 @@ int fl_json_parse(struct fl_json_parser *p, const char *js, size_t len, struct f
         jsmn_parser jp;
         jsmn_init(&jp);
         int r = jsmn_parse(&jp, js, len, p->tok, (unsigned)p->cap);
-        if (err_pos)
-            *err_pos = jp.pos;
         if (r == JSMN_ERROR_NOMEM) {
-            int rc = grow(p);
-            if (rc)
+            rc = grow(p);
+            if (rc) {
+                if (why)
+                    *why = rc == FL_ELIMIT ? "JSON has too many values" : "out of memory";
                 return rc;
+            }
             continue;
         }
-        if (r == JSMN_ERROR_INVAL)
+        if (r <= 0) { /* the validator accepted it: jsmn must too */
+            if (err_pos)
+                *err_pos = jp.pos;
+            if (why)
+                *why = "JSON tokenizer disagrees with the validator";
             return FL_EPARSE;
-        if (r == JSMN_ERROR_PART)
-            return FL_ETRUNC;
-        if (r <= 0)
-            return FL_EPARSE; /* empty text */
-        /* jsmn stops at the end of the first complete value only in non-strict mode; make
-         * sure nothing but whitespace follows the root value */
-        size_t end = (size_t)p->tok[0].end;
-        for (size_t k = end; k < len; k++) {
-            char c = js[k];
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-                if (err_pos)
-                    *err_pos = k;
-                return FL_EPARSE;
-            }
         }
         out->js = js;
         out->len = len;

@@ -1,6 +1,8 @@
-/* json.h - JSON input on top of jsmn (see docs/architecture.md, "JSON library").
+/* json.h - JSON input on top of jsmn (docs/json-library.md says why jsmn).
  *
- * Contract: fl_json_parse tokenizes one JSON text into a token array that the parser struct
+ * Contract: fl_json_parse first validates one JSON text strictly against RFC 8259 (jsmn alone
+ * accepts missing commas, bare words and raw control characters), reporting the byte offset and
+ * the reason of the first error, then tokenizes it into a token array that the parser struct
  * owns and reuses (grown through the allocation hook, capped), so steady-state parsing
  * allocates nothing. Tokens are offsets into the caller's buffer, which must outlive them.
  * Strings come back as views into that buffer when they hold no escapes, else decoded into
@@ -12,6 +14,7 @@
 
 #define JSMN_STATIC
 #define JSMN_STRICT
+#define JSMN_PARENT_LINKS /* without it jsmn is quadratic on large arrays (bench/jsonlib) */
 #include <jsmn.h>
 
 #include <stdbool.h>
@@ -37,10 +40,15 @@ struct fl_json {
 void fl_json_parser_init(struct fl_json_parser *p, size_t max_tokens);
 void fl_json_parser_release(struct fl_json_parser *p);
 
-/* 0, FL_EPARSE (syntax), FL_ETRUNC (ends inside a value), FL_ELIMIT (more tokens than the
- * cap), FL_ENOMEM. *err_pos (may be NULL) gets the byte offset where tokenizing stopped. */
+/* 0, FL_EPARSE (syntax), FL_ETRUNC (ends inside a value), FL_ELIMIT (nesting deeper than
+ * FL_JSON_MAX_DEPTH or more tokens than the cap), FL_ENOMEM. On a syntax error *err_pos (may
+ * be NULL) gets the byte offset of the offending byte and *why (may be NULL) a static reason. */
 int fl_json_parse(struct fl_json_parser *p, const char *js, size_t len, struct fl_json *out,
-                  size_t *err_pos);
+                  size_t *err_pos, const char **why);
+
+#define FL_JSON_MAX_DEPTH 512
+/* The validator alone: 0, FL_EPARSE, FL_ETRUNC or FL_ELIMIT, with *err_pos and *why. */
+int fl_json_validate(const char *js, size_t len, size_t *err_pos, const char **why);
 
 /* Index just past the subtree rooted at i. */
 int fl_json_skip(const struct fl_json *j, int i);

@@ -441,7 +441,7 @@ void fl_hex64(uint64_t v, char out[17])
 
 #define INTERN_MIN_SLOTS 16u
 #define INTERN_MIN_IDS 16u
-#define INTERN_MAX_SLOTS (1u << 31)                 /* largest power of two in uint32_t */
+#define INTERN_MAX_SLOTS (1u << 31)               /* largest power of two in uint32_t */
 #define INTERN_MAX_IDS (INTERN_MAX_SLOTS / 2 - 1) /* 50% load, ids start at 1 */
 
 void fl_intern_init(struct fl_intern *t)

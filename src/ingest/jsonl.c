@@ -371,18 +371,16 @@ static int jsonl_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
             continue;
         struct fl_json j;
         size_t pos = 0;
-        int jr = fl_json_parse(&jp, t.ptr, t.len, &j, &pos);
+        const char *jwhy = NULL;
+        int jr = fl_json_parse(&jp, t.ptr, t.len, &j, &pos, &jwhy);
         if (jr == FL_ENOMEM) {
             rc = FL_ENOMEM;
             break;
         }
         if (jr) {
-            char why[96];
-            snprintf(why, sizeof why, "%s at column %zu",
-                     jr == FL_ETRUNC   ? "JSON ends inside a value"
-                     : jr == FL_ELIMIT ? "JSON has too many values"
-                                       : "invalid JSON",
-                     (size_t)(t.ptr - line.ptr) + pos + 1);
+            char why[128];
+            snprintf(why, sizeof why, "invalid JSON at column %zu: %s",
+                     (size_t)(t.ptr - line.ptr) + pos + 1, jwhy ? jwhy : "syntax error");
             rc = fl_ingest_skip(ctx, lineno, 0, why);
             continue;
         }

@@ -1,6 +1,8 @@
 /* Tests for arena.c: chunking, alignment, reset, high-water, cap, poison, hook failure. */
 #include <criterion/criterion.h>
 
+#include "fl_test.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +43,12 @@ static uint64_t hook_failed(void)
     return st.failed;
 }
 
-static bool aligned(const void *p, size_t align) { return ((uintptr_t)p & (align - 1)) == 0; }
+static bool aligned(const void *p, size_t align)
+{
+    return ((uintptr_t)p & (align - 1)) == 0;
+}
 
-Test(arena, init_allocates_nothing)
+FL_TEST(arena, init_allocates_nothing)
 {
     uint64_t before = hook_allocs();
     struct fl_arena a;
@@ -56,7 +61,7 @@ Test(arena, init_allocates_nothing)
     cr_assert_eq(hook_allocs(), before);
 }
 
-Test(arena, chunking)
+FL_TEST(arena, chunking)
 {
     struct fl_arena a;
     fl_arena_init(&a, 1024, 0);
@@ -81,7 +86,7 @@ Test(arena, chunking)
     assert_no_leaks();
 }
 
-Test(arena, large_request_gets_its_own_chunk)
+FL_TEST(arena, large_request_gets_its_own_chunk)
 {
     struct fl_arena a;
     fl_arena_init(&a, 256, 0);
@@ -99,7 +104,7 @@ Test(arena, large_request_gets_its_own_chunk)
     assert_no_leaks();
 }
 
-Test(arena, alignment)
+FL_TEST(arena, alignment)
 {
     struct fl_arena a;
     fl_arena_init(&a, 4096, 0);
@@ -126,7 +131,7 @@ Test(arena, alignment)
     fl_arena_release(&a);
 }
 
-Test(arena, zero_size_allocations_are_distinct)
+FL_TEST(arena, zero_size_allocations_are_distinct)
 {
     struct fl_arena a;
     fl_arena_init(&a, 128, 0);
@@ -138,7 +143,7 @@ Test(arena, zero_size_allocations_are_distinct)
     fl_arena_release(&a);
 }
 
-Test(arena, reset_keeps_first_chunk)
+FL_TEST(arena, reset_keeps_first_chunk)
 {
     struct fl_arena a;
     fl_arena_init(&a, 1024, 0);
@@ -164,7 +169,7 @@ Test(arena, reset_keeps_first_chunk)
     assert_no_leaks();
 }
 
-Test(arena, high_water)
+FL_TEST(arena, high_water)
 {
     struct fl_arena a;
     fl_arena_init(&a, 512, 0);
@@ -184,7 +189,7 @@ Test(arena, high_water)
     cr_assert_eq(a.high_water, 1100, "a lifetime statistic");
 }
 
-Test(arena, cap_gives_null_and_arena_stays_usable)
+FL_TEST(arena, cap_gives_null_and_arena_stays_usable)
 {
     struct fl_arena a;
     fl_arena_init(&a, 1024, 0);
@@ -210,7 +215,7 @@ Test(arena, cap_gives_null_and_arena_stays_usable)
 
 /* Regression: the cap check was `reserved + header + size > cap`, which wraps for a huge
  * request and let it through to the allocator (ASan aborts on such a size). */
-Test(arena, cap_check_does_not_wrap)
+FL_TEST(arena, cap_check_does_not_wrap)
 {
     struct fl_arena a;
     fl_arena_init(&a, 1024, 1u << 20);
@@ -227,7 +232,7 @@ Test(arena, cap_check_does_not_wrap)
     fl_arena_release(&a);
 }
 
-Test(arena, huge_request_without_cap)
+FL_TEST(arena, huge_request_without_cap)
 {
     struct fl_arena a;
     fl_arena_init(&a, 1024, 0);
@@ -239,7 +244,7 @@ Test(arena, huge_request_without_cap)
 }
 
 #if !defined(NDEBUG) && !defined(FL_ARENA_NO_POISON)
-Test(arena, poison_on_reset)
+FL_TEST(arena, poison_on_reset)
 {
     struct fl_arena a;
     fl_arena_init(&a, 1024, 0);
@@ -257,7 +262,7 @@ Test(arena, poison_on_reset)
 }
 #endif
 
-Test(arena, hook_failure_returns_null)
+FL_TEST(arena, hook_failure_returns_null)
 {
     struct fl_arena a;
     fl_arena_init(&a, 256, 0);
@@ -283,7 +288,7 @@ Test(arena, hook_failure_returns_null)
 
 /* Fail the nth hook allocation during a mixed workload; whatever succeeded is usable and
  * release frees everything. */
-Test(arena, failure_loop)
+FL_TEST(arena, failure_loop)
 {
     uint64_t n;
     for (n = 1; n < 1000; n++) {
@@ -314,7 +319,7 @@ Test(arena, failure_loop)
     assert_no_leaks();
 }
 
-Test(arena, strndup_copy)
+FL_TEST(arena, strndup_copy)
 {
     struct fl_arena a;
     fl_arena_init(&a, 64, 0);
@@ -328,7 +333,7 @@ Test(arena, strndup_copy)
     fl_arena_release(&a);
 }
 
-Test(arena, printf)
+FL_TEST(arena, printf)
 {
     struct fl_arena a;
     fl_arena_init(&a, 64, 0);
@@ -351,7 +356,7 @@ Test(arena, printf)
     fl_arena_release(&a);
 }
 
-Test(arena, alloc_array_overflow)
+FL_TEST(arena, alloc_array_overflow)
 {
     struct fl_arena a;
     fl_arena_init(&a, 256, 0);
@@ -370,7 +375,7 @@ Test(arena, alloc_array_overflow)
     fl_arena_release(&a);
 }
 
-Test(arena, release_then_reuse)
+FL_TEST(arena, release_then_reuse)
 {
     struct fl_arena a;
     fl_arena_init(&a, 128, 0);

@@ -7,17 +7,21 @@
  */
 #include <criterion/criterion.h>
 
+#include "fl_test.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #include "faultline/catalog.h"
 #include "faultline/verdict.h"
 
-static struct fl_str S(const char *s) { return fl_str_make(s, strlen(s)); }
+static struct fl_str S(const char *s) {
+    return fl_str_make(s, strlen(s));
+}
 
 /* ---- table shape ---- */
 
-Test(xid_catalog, valid_codes_unique_and_strictly_ascending)
+FL_TEST(xid_catalog, valid_codes_unique_and_strictly_ascending)
 {
     size_t n = 0;
     const struct fl_xid_info *t = fl_xid_catalog(&n);
@@ -30,7 +34,7 @@ Test(xid_catalog, valid_codes_unique_and_strictly_ascending)
     cr_assert_eq(fl_xid_catalog(NULL), t);
 }
 
-Test(xid_catalog, valid_every_code_found_by_lookup)
+FL_TEST(xid_catalog, valid_every_code_found_by_lookup)
 {
     size_t n = 0;
     const struct fl_xid_info *t = fl_xid_catalog(&n);
@@ -38,7 +42,7 @@ Test(xid_catalog, valid_every_code_found_by_lookup)
         cr_assert_eq(fl_xid_lookup(t[i].code), &t[i], "lookup(%u)", t[i].code);
 }
 
-Test(xid_catalog, valid_fields_in_range_and_text_present)
+FL_TEST(xid_catalog, valid_fields_in_range_and_text_present)
 {
     size_t n = 0;
     const struct fl_xid_info *t = fl_xid_catalog(&n);
@@ -56,7 +60,7 @@ Test(xid_catalog, valid_fields_in_range_and_text_present)
     }
 }
 
-Test(xid_catalog, invalid_unknown_codes_give_null)
+FL_TEST(xid_catalog, invalid_unknown_codes_give_null)
 {
     cr_assert_null(fl_xid_lookup(0));
     cr_assert_null(fl_xid_lookup(173));
@@ -107,7 +111,7 @@ static const struct expect expected[] = {
     {167, FL_XACT_NONE, NULL, FL_XCAT_HARDWARE, FL_SEV_WARNING},
 };
 
-Test(xid_catalog, valid_nvidia_values_for_key_codes)
+FL_TEST(xid_catalog, valid_nvidia_values_for_key_codes)
 {
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         const struct expect *e = &expected[i];
@@ -122,13 +126,13 @@ Test(xid_catalog, valid_nvidia_values_for_key_codes)
             cr_assert_null(x->investigatory, "xid %u", e->code);
         cr_assert_eq(x->category, e->category, "xid %u category %s, want %s", e->code,
                      fl_xid_category_name(x->category), fl_xid_category_name(e->category));
-        cr_assert_eq(x->severity, e->severity, "xid %u severity %d, want %d", e->code,
-                     x->severity, e->severity);
+        cr_assert_eq(x->severity, e->severity, "xid %u severity %d, want %d", e->code, x->severity,
+                     e->severity);
         cr_assert(x->in_use, "xid %u", e->code);
     }
 }
 
-Test(xid_catalog, valid_mnemonics_as_nvidia_spells_them)
+FL_TEST(xid_catalog, valid_mnemonics_as_nvidia_spells_them)
 {
     cr_assert_str_eq(fl_xid_lookup(79)->mnemonic, "ROBUST_CHANNEL_GPU_HAS_FALLEN_OFF_THE_BUS");
     cr_assert_str_eq(fl_xid_lookup(48)->mnemonic, "ROBUST_CHANNEL_GPU_ECC_DBE");
@@ -137,7 +141,7 @@ Test(xid_catalog, valid_mnemonics_as_nvidia_spells_them)
     cr_assert_str_eq(fl_xid_lookup(79)->description, "GPU has fallen off the bus");
 }
 
-Test(xid_catalog, valid_app_fault_attribution)
+FL_TEST(xid_catalog, valid_app_fault_attribution)
 {
     static const uint32_t app[] = {11, 13, 25, 31, 43, 69, 80, 137};
     static const uint32_t not_app[] = {8, 32, 37, 45, 48, 74, 79, 94, 95, 119, 140};
@@ -147,7 +151,7 @@ Test(xid_catalog, valid_app_fault_attribution)
         cr_assert_not(fl_xid_lookup(not_app[i])->app_fault, "xid %u", not_app[i]);
 }
 
-Test(xid_catalog, valid_in_use_marks)
+FL_TEST(xid_catalog, valid_in_use_marks)
 {
     cr_assert_not(fl_xid_lookup(1)->in_use);
     cr_assert_not(fl_xid_lookup(9)->in_use);
@@ -162,7 +166,7 @@ Test(xid_catalog, valid_in_use_marks)
 }
 
 /* Invariants of the derivation rule that hold for every row. */
-Test(xid_catalog, valid_rule_invariants)
+FL_TEST(xid_catalog, valid_rule_invariants)
 {
     size_t n = 0;
     const struct fl_xid_info *t = fl_xid_catalog(&n);
@@ -187,7 +191,7 @@ Test(xid_catalog, valid_rule_invariants)
 }
 
 /* The enum is exactly the set of buckets NVIDIA's immediate column uses. */
-Test(xid_catalog, valid_every_action_used_by_some_row)
+FL_TEST(xid_catalog, valid_every_action_used_by_some_row)
 {
     size_t n = 0;
     const struct fl_xid_info *t = fl_xid_catalog(&n);
@@ -201,7 +205,7 @@ Test(xid_catalog, valid_every_action_used_by_some_row)
 
 /* ---- names ---- */
 
-Test(xid_names, valid_action_names_round_trip)
+FL_TEST(xid_names, valid_action_names_round_trip)
 {
     for (int a = 0; a < FL_XACT__COUNT; a++) {
         const char *name = fl_xid_action_name(a);
@@ -214,7 +218,7 @@ Test(xid_names, valid_action_names_round_trip)
     cr_assert_eq(fl_xid_action_from_name(S("  restart_bm ")), FL_XACT_RESTART_BM);
 }
 
-Test(xid_names, invalid_action_names)
+FL_TEST(xid_names, invalid_action_names)
 {
     cr_assert_eq(fl_xid_action_from_name(S("REBOOT")), -1);
     cr_assert_eq(fl_xid_action_from_name(S("")), -1);
@@ -223,7 +227,7 @@ Test(xid_names, invalid_action_names)
     cr_assert_str_eq(fl_xid_action_meaning(FL_XACT__COUNT), "");
 }
 
-Test(xid_names, valid_category_names_round_trip)
+FL_TEST(xid_names, valid_category_names_round_trip)
 {
     for (int c = 0; c < FL_XCAT__COUNT; c++)
         cr_assert_eq(fl_xid_category_from_name(S(fl_xid_category_name(c))), c);
@@ -234,7 +238,7 @@ Test(xid_names, valid_category_names_round_trip)
 
 /* ---- AER ---- */
 
-Test(aer, valid_current_kernel_names)
+FL_TEST(aer, valid_current_kernel_names)
 {
     cr_assert_str_eq(fl_aer_bit_name(false, 0), "RxErr");
     cr_assert_str_eq(fl_aer_bit_name(false, 6), "BadTLP");
@@ -265,7 +269,7 @@ Test(aer, valid_current_kernel_names)
     cr_assert_str_eq(fl_aer_bit_name(true, 31), "TLPXlatBlocked");
 }
 
-Test(aer, valid_older_kernel_names)
+FL_TEST(aer, valid_older_kernel_names)
 {
     cr_assert_str_eq(fl_aer_bit_long_name(false, 0), "Receiver Error");
     cr_assert_str_eq(fl_aer_bit_long_name(false, 12), "Replay Timer Timeout");
@@ -274,7 +278,7 @@ Test(aer, valid_older_kernel_names)
     cr_assert_null(fl_aer_bit_long_name(true, 27));
 }
 
-Test(aer, valid_lookup_either_spelling)
+FL_TEST(aer, valid_lookup_either_spelling)
 {
     bool unc = true;
     cr_assert_eq(fl_aer_bit_from_name(S("RxErr"), &unc), 0);
@@ -301,7 +305,7 @@ Test(aer, valid_lookup_either_spelling)
     cr_assert_eq(fl_aer_bit_from_name(S("malftlp"), NULL), 18);
 }
 
-Test(aer, valid_every_name_maps_back_to_its_bit)
+FL_TEST(aer, valid_every_name_maps_back_to_its_bit)
 {
     for (int r = 0; r < 2; r++) {
         bool u = r == 1;
@@ -318,7 +322,7 @@ Test(aer, valid_every_name_maps_back_to_its_bit)
     }
 }
 
-Test(aer, invalid_bits_and_names)
+FL_TEST(aer, invalid_bits_and_names)
 {
     cr_assert_null(fl_aer_bit_name(false, 1));
     cr_assert_null(fl_aer_bit_name(false, 16));
@@ -335,7 +339,7 @@ Test(aer, invalid_bits_and_names)
 
 /* ---- throttle reasons ---- */
 
-Test(throttle, valid_nvml_values)
+FL_TEST(throttle, valid_nvml_values)
 {
     cr_assert_eq(FL_THROTTLE_GPU_IDLE, 0x1ULL);
     cr_assert_eq(FL_THROTTLE_APPLICATIONS_CLOCKS_SETTING, 0x2ULL);
@@ -350,7 +354,7 @@ Test(throttle, valid_nvml_values)
     cr_assert_str_eq(fl_throttle_lookup(0x4)->name, "SwPowerCap");
 }
 
-Test(throttle, valid_table_one_bit_each_ascending)
+FL_TEST(throttle, valid_table_one_bit_each_ascending)
 {
     size_t n = 0;
     const struct fl_throttle_reason *t = fl_throttle_reasons(&n);
@@ -366,7 +370,7 @@ Test(throttle, valid_table_one_bit_each_ascending)
     }
 }
 
-Test(throttle, valid_classes)
+FL_TEST(throttle, valid_classes)
 {
     cr_assert(fl_throttle_lookup(FL_THROTTLE_GPU_IDLE)->benign);
     cr_assert(fl_throttle_lookup(FL_THROTTLE_APPLICATIONS_CLOCKS_SETTING)->benign);
@@ -382,7 +386,7 @@ Test(throttle, valid_classes)
     cr_assert(hw->thermal && hw->power && !hw->benign);
 }
 
-Test(throttle, valid_names_with_nvml_prefixes)
+FL_TEST(throttle, valid_names_with_nvml_prefixes)
 {
     const struct fl_throttle_reason *r = fl_throttle_lookup(FL_THROTTLE_HW_SLOWDOWN);
     cr_assert_eq(fl_throttle_from_name(S("nvmlClocksThrottleReasonHwSlowdown")), r);
@@ -392,7 +396,7 @@ Test(throttle, valid_names_with_nvml_prefixes)
                  fl_throttle_lookup(FL_THROTTLE_APPLICATIONS_CLOCKS_SETTING));
 }
 
-Test(throttle, invalid_bits_and_names)
+FL_TEST(throttle, invalid_bits_and_names)
 {
     cr_assert_null(fl_throttle_lookup(0));
     cr_assert_null(fl_throttle_lookup(0x3));
@@ -402,7 +406,7 @@ Test(throttle, invalid_bits_and_names)
     cr_assert_null(fl_throttle_from_name(FL_STR_NULL));
 }
 
-Test(throttle, valid_mask_predicates)
+FL_TEST(throttle, valid_mask_predicates)
 {
     cr_assert(fl_throttle_mask_benign(0));
     cr_assert(fl_throttle_mask_benign(FL_THROTTLE_GPU_IDLE | FL_THROTTLE_SYNC_BOOST));

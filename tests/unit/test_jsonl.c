@@ -1,6 +1,8 @@
 /* The faultline.events/v1 reader: valid lines, every bad-input path, the round trip through
  * the writer, and an allocation-failure loop. */
 #include <criterion/criterion.h>
+
+#include "fl_test.h"
 #include <math.h>
 #include <string.h>
 
@@ -9,16 +11,19 @@
 #include "faultline/jsonw.h"
 #include "verdict/report.h"
 
-static struct fl_engine *ingest(const char *text)
+static struct fl_engine *ingest_as(const char *text, const char *format)
 {
     struct fl_engine_opts o;
     fl_engine_opts_init(&o);
+    o.format = format;
     struct fl_engine *e = fl_engine_new(&o, NULL);
     cr_assert_not_null(e);
     cr_assert_eq(fl_engine_add_buffer(e, "t.jsonl", text, strlen(text), NULL), 0);
     cr_assert_eq(fl_engine_ingest(e, NULL), 0);
     return e;
 }
+
+static struct fl_engine *ingest(const char *text) { return ingest_as(text, NULL); }
 
 static const char *first_skip(struct fl_engine *e, uint32_t *line)
 {
@@ -31,7 +36,7 @@ static const char *first_skip(struct fl_engine *e, uint32_t *line)
     return s[0].reason;
 }
 
-Test(jsonl, valid_xid)
+FL_TEST(jsonl, valid_xid)
 {
     struct fl_engine *e = ingest(
         "{\"schema\":\"faultline.events/v1\",\"kind\":\"xid\",\"ts\":\"2026-11-24T18:32:51.5Z\","
@@ -59,10 +64,10 @@ struct bad_case {
     const char *reason_part;
 };
 
-Test(jsonl, bad_lines_are_skipped_with_reason)
+FL_TEST(jsonl, bad_lines_are_skipped_with_reason)
 {
     static const struct bad_case cases[] = {
-        {"{\"kind\":\"xid\",\"ts\":\"2026-11-24T18:32:51Z\",\"xid\":{\"code\":79}", "JSON ends inside"},
+        {"{\"kind\":\"xid\",\"ts\":\"2026-11-24T18:32:51Z\",\"xid\":{\"code\":79}", "JSON ends inside an object"},
         {"{\"kind\":\"xid\" \"ts\":1}", "invalid JSON"},
         {"[1,2,3]", "not a JSON object"},
         {"{\"ts\":\"2026-11-24T18:32:51Z\"}", "\"kind\": required"},
@@ -79,7 +84,7 @@ Test(jsonl, bad_lines_are_skipped_with_reason)
         {"{\"kind\":\"xid\",\"ts\":\"2026-11-24T18:32:51Z\",\"uid\":\"12\",\"xid\":{\"code\":7}}", "16 hex"},
         {"{\"schema\":\"other/v2\",\"kind\":\"xid\",\"ts\":\"2026-11-24T18:32:51Z\",\"xid\":{\"code\":7}}", "unsupported schema"},
         {"{\"kind\":\"ecc\",\"ts\":\"2026-11-24T18:32:51Z\",\"ecc\":{\"type\":\"triple\"}}", "unknown value"},
-        {"{\"kind\":\"log\",\"ts\":\"2026-11-24T18:32:51Z\",\"log\":{\"text\":\"a\\qb\"}}", "not a valid string"},
+        {"{\"kind\":\"log\",\"ts\":\"2026-11-24T18:32:51Z\",\"log\":{\"text\":\"a\\qb\"}}", "bad escape in a string"},
         {"{\"kind\":\"log\",\"ts\":\"2026-11-24T18:32:51Z\",\"log\":{\"text\":\"x\",\"level\":9}}", "out of range"},
         {"{\"kind\":\"pod_event\",\"ts\":\"2026-11-24T18:32:51Z\",\"pod_event\":{\"reason\":\"Evicted\"}}", "\"pod\": required"},
         {"{\"kind\":\"nccl_fr_record\",\"ts\":\"2026-11-24T18:32:51Z\",\"nccl_fr_record\":{\"rank\":1,\"pg\":\"0\",\"state\":\"maybe\"}}", "unknown value"},
@@ -89,7 +94,7 @@ Test(jsonl, bad_lines_are_skipped_with_reason)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[1024];
         snprintf(buf, sizeof buf, "\n%s\n", cases[i].line);
-        struct fl_engine *e = ingest(buf);
+        struct fl_engine *e = ingest_as(buf, "faultline-jsonl");
         uint32_t line = 0;
         const char *why = first_skip(e, &line);
         cr_assert_not_null(why, "case %zu was not skipped: %s", i, cases[i].line);
@@ -101,7 +106,7 @@ Test(jsonl, bad_lines_are_skipped_with_reason)
     }
 }
 
-Test(jsonl, crlf_blank_lines_and_nul_bytes)
+FL_TEST(jsonl, crlf_blank_lines_and_nul_bytes)
 {
     const char text[] = "\r\n{\"kind\":\"log\",\"ts\":\"2026-11-24T18:32:51Z\",\"log\":{\"text\":\"a\"}}\r\n"
                         "   \n\0\0\n{\"kind\":\"log\",\"ts\":\"2026-11-24T18:32:52Z\",\"log\":{\"text\":\"b\"}}";
@@ -120,7 +125,7 @@ Test(jsonl, crlf_blank_lines_and_nul_bytes)
     fl_engine_free(e);
 }
 
-Test(jsonl, skipped_list_keeps_first_100_and_counts_all)
+FL_TEST(jsonl, skipped_list_keeps_first_100_and_counts_all)
 {
     size_t cap = 300 * 8 + 1;
     char *text = malloc(cap);
@@ -173,7 +178,7 @@ static char *events_jsonl(struct fl_engine *e)
     return s;
 }
 
-Test(jsonl, round_trip_every_kind)
+FL_TEST(jsonl, round_trip_every_kind)
 {
     struct fl_engine *e1 = ingest(every_kind);
     cr_assert_eq(fl_engine_window(e1)->nevents, 12);
@@ -195,7 +200,7 @@ Test(jsonl, round_trip_every_kind)
     fl_engine_free(e2);
 }
 
-Test(jsonl, allocation_failure_loop)
+FL_TEST(jsonl, allocation_failure_loop)
 {
     /* Fail the nth allocation for every n until a run succeeds untouched: each failure must
      * give a clean error (or a clean result) and leak nothing (LeakSanitizer checks). */

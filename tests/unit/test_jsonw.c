@@ -4,6 +4,8 @@
  * independent reference repair and a small JSON validator. */
 #include <criterion/criterion.h>
 
+#include "fl_test.h"
+
 #include <float.h>
 #include <locale.h>
 #include <math.h>
@@ -277,7 +279,7 @@ static void write_doc(struct fl_jsonw *w)
     fl_jsonw_object_end(w);
 }
 
-Test(jsonw, nested_compact)
+FL_TEST(jsonw, nested_compact)
 {
     struct fl_jsonw w;
     fl_jsonw_init(&w, false);
@@ -291,7 +293,7 @@ Test(jsonw, nested_compact)
     cr_assert_null(w.buf);
 }
 
-Test(jsonw, nested_pretty)
+FL_TEST(jsonw, nested_pretty)
 {
     struct fl_jsonw w;
     fl_jsonw_init(&w, true);
@@ -322,7 +324,7 @@ Test(jsonw, nested_pretty)
     fl_jsonw_release(&w);
 }
 
-Test(jsonw, empty_containers)
+FL_TEST(jsonw, empty_containers)
 {
     for (int pretty = 0; pretty <= 1; pretty++) {
         struct fl_jsonw w;
@@ -338,7 +340,7 @@ Test(jsonw, empty_containers)
     }
 }
 
-Test(jsonw, commas_in_arrays_and_top_level_lines)
+FL_TEST(jsonw, commas_in_arrays_and_top_level_lines)
 {
     struct fl_jsonw w;
     fl_jsonw_init(&w, false);
@@ -365,7 +367,7 @@ Test(jsonw, commas_in_arrays_and_top_level_lines)
     fl_jsonw_release(&w);
 }
 
-Test(jsonw, keys_are_escaped)
+FL_TEST(jsonw, keys_are_escaped)
 {
     struct fl_jsonw w;
     fl_jsonw_init(&w, false);
@@ -379,7 +381,7 @@ Test(jsonw, keys_are_escaped)
     fl_jsonw_release(&w);
 }
 
-Test(jsonw, reset_keeps_buffer)
+FL_TEST(jsonw, reset_keeps_buffer)
 {
     struct fl_jsonw w;
     fl_jsonw_init(&w, false);
@@ -399,7 +401,7 @@ Test(jsonw, reset_keeps_buffer)
 
 /* ---- string escaping --------------------------------------------------------------- */
 
-Test(jsonw, escape_every_control_char)
+FL_TEST(jsonw, escape_every_control_char)
 {
     static const char *const want[0x20] = {
         "\"\\u0000\"", "\"\\u0001\"", "\"\\u0002\"", "\"\\u0003\"", "\"\\u0004\"", "\"\\u0005\"",
@@ -415,7 +417,7 @@ Test(jsonw, escape_every_control_char)
     }
 }
 
-Test(jsonw, escape_quote_backslash_keep_del_slash_and_ls_ps)
+FL_TEST(jsonw, escape_quote_backslash_keep_del_slash_and_ls_ps)
 {
     expect_str("\"", 1, "\"\\\"\"");
     expect_str("\\", 1, "\"\\\\\"");
@@ -428,7 +430,7 @@ Test(jsonw, escape_quote_backslash_keep_del_slash_and_ls_ps)
     expect_str("a\0b", 3, "\"a\\u0000b\""); /* embedded NUL from a view */
 }
 
-Test(jsonw, null_view_is_empty_string)
+FL_TEST(jsonw, null_view_is_empty_string)
 {
     char *got = str_json(NULL, 0);
     cr_assert_str_eq(got, "\"\"");
@@ -436,7 +438,7 @@ Test(jsonw, null_view_is_empty_string)
 }
 
 /* Valid sequences at every boundary of Unicode Table 3-7 pass through unchanged. */
-Test(jsonw, utf8_valid_passes_through)
+FL_TEST(jsonw, utf8_valid_passes_through)
 {
     static const char *const ok[] = {
         "\xC2\x80",         /* U+0080 */
@@ -470,7 +472,7 @@ Test(jsonw, utf8_valid_passes_through)
  * 90-BF next, so F0 alone is a subpart; each 80 is then a stray continuation byte. A
  * truncated but otherwise valid prefix ("\xF0\x90\x80") is ONE. Python's
  * bytes.decode("utf-8", "replace") agrees on every case below. */
-Test(jsonw, utf8_invalid_maximal_subparts)
+FL_TEST(jsonw, utf8_invalid_maximal_subparts)
 {
     static const struct {
         const char *in;
@@ -578,7 +580,7 @@ static void expect_dbl(double v, const char *want)
     fl_free(got);
 }
 
-Test(jsonw, integers_exact)
+FL_TEST(jsonw, integers_exact)
 {
     expect_i64(0, "0");
     expect_i64(-1, "-1");
@@ -591,7 +593,7 @@ Test(jsonw, integers_exact)
     expect_u64((uint64_t)INT64_MAX + 1, "9223372036854775808");
 }
 
-Test(jsonw, doubles_shortest_round_trip)
+FL_TEST(jsonw, doubles_shortest_round_trip)
 {
     expect_dbl(0.1, "0.1");
     expect_dbl(0.3, "0.3");
@@ -612,13 +614,13 @@ Test(jsonw, doubles_shortest_round_trip)
 
 /* Decision: -0.0 is written "0" (ECMAScript JSON.stringify does the same; "-0" in a report
  * reads like a bug and consumers such as Python's json turn it into int 0 anyway). */
-Test(jsonw, doubles_negative_zero_is_zero)
+FL_TEST(jsonw, doubles_negative_zero_is_zero)
 {
     expect_dbl(-0.0, "0");
     expect_dbl(0.0, "0");
 }
 
-Test(jsonw, doubles_non_finite_are_null)
+FL_TEST(jsonw, doubles_non_finite_are_null)
 {
     expect_dbl(NAN, "null");
     expect_dbl(-NAN, "null");
@@ -637,7 +639,7 @@ static uint64_t rng(void)
     return rng_state * 0x2545F4914F6CDD1DULL;
 }
 
-Test(jsonw, doubles_property_round_trip)
+FL_TEST(jsonw, doubles_property_round_trip)
 {
     rng_state = 0x9E3779B97F4A7C15ULL;
     int checked = 0;
@@ -674,7 +676,7 @@ Test(jsonw, doubles_property_round_trip)
 }
 
 /* Only runs where a decimal-comma locale is installed; the writer must still use '.'. */
-Test(jsonw, doubles_locale_independent)
+FL_TEST(jsonw, doubles_locale_independent)
 {
     static const char *const locales[] = {"de_DE.UTF-8", "de_DE.utf8",  "fr_FR.UTF-8",
                                           "fr_FR.utf8",  "ru_RU.UTF-8", "nl_NL.UTF-8"};
@@ -690,7 +692,7 @@ Test(jsonw, doubles_locale_independent)
 
 /* ---- time -------------------------------------------------------------------------- */
 
-Test(jsonw, time_values)
+FL_TEST(jsonw, time_values)
 {
     struct fl_jsonw w;
     fl_jsonw_init(&w, false);
@@ -705,7 +707,7 @@ Test(jsonw, time_values)
 
 /* ---- limits and errors ------------------------------------------------------------- */
 
-Test(jsonw, depth_limit)
+FL_TEST(jsonw, depth_limit)
 {
     struct fl_jsonw w;
     fl_jsonw_init(&w, false);
@@ -739,7 +741,7 @@ Test(jsonw, depth_limit)
     fl_jsonw_release(&w);
 }
 
-Test(jsonw, unbalanced_end_is_ignored)
+FL_TEST(jsonw, unbalanced_end_is_ignored)
 {
     struct fl_jsonw w;
     fl_jsonw_init(&w, false);
@@ -772,7 +774,7 @@ static void write_big(struct fl_jsonw *w)
     fl_jsonw_object_end(w);
 }
 
-Test(jsonw, allocation_failure_at_every_point)
+FL_TEST(jsonw, allocation_failure_at_every_point)
 {
     for (int pretty = 0; pretty <= 1; pretty++) {
         struct fl_jsonw ref;
@@ -975,7 +977,7 @@ static unsigned char random_byte(void)
     }
 }
 
-Test(jsonw, property_random_bytes_give_valid_json_strings)
+FL_TEST(jsonw, property_random_bytes_give_valid_json_strings)
 {
     rng_state = 0x0123456789ABCDEFULL;
     unsigned char in[64], want[3 * 64], got[3 * 64 + 8];

@@ -8,6 +8,8 @@
  */
 #include <criterion/criterion.h>
 
+#include "fl_test.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -119,7 +121,7 @@ static uint64_t rng_next(uint64_t *state)
 
 /* ---- civil calendar ---- */
 
-Test(civil, known_days)
+FL_TEST(civil, known_days)
 {
     cr_assert_eq(fl_days_from_civil(1970, 1, 1), 0);
     cr_assert_eq(fl_days_from_civil(1969, 12, 31), -1);
@@ -130,7 +132,7 @@ Test(civil, known_days)
     cr_assert_eq(fl_days_from_civil(-1, 12, 31), -719529);
 }
 
-Test(civil, leap_years)
+FL_TEST(civil, leap_years)
 {
     cr_assert(fl_is_leap_year(2000));
     cr_assert(!fl_is_leap_year(1900));
@@ -144,7 +146,7 @@ Test(civil, leap_years)
     cr_assert(fl_is_leap_year(-400));
 }
 
-Test(civil, days_in_month)
+FL_TEST(civil, days_in_month)
 {
     cr_assert_eq(fl_days_in_month(2024, 2), 29);
     cr_assert_eq(fl_days_in_month(2023, 2), 28);
@@ -162,7 +164,7 @@ Test(civil, days_in_month)
 
 /* Walk every day of 0000-01-01 .. 9999-12-31 by hand-incremented dates: both conversions
  * must agree with the walk, so neither is checked only against the other. */
-Test(civil, every_day_0000_to_9999)
+FL_TEST(civil, every_day_0000_to_9999)
 {
     int64_t y = 0;
     unsigned m = 1, d = 1;
@@ -240,7 +242,7 @@ static const struct tcase zone_forms[] = {
     {"2025-01-01T00:30:00+01:00", 1735687800000000000LL}, /* into the previous year */
 };
 
-Test(rfc3339_valid, every_zone_form)
+FL_TEST(rfc3339_valid, every_zone_form)
 {
     for (size_t i = 0; i < sizeof zone_forms / sizeof zone_forms[0]; i++) {
         const char *in = zone_forms[i].in;
@@ -249,7 +251,7 @@ Test(rfc3339_valid, every_zone_form)
     }
 }
 
-Test(rfc3339_valid, known_instants)
+FL_TEST(rfc3339_valid, known_instants)
 {
     expect_ok("1970-01-01T00:00:00Z", true, 0, 20, true);
     expect_ok("1969-12-31T23:59:59.999999999Z", true, -1, 30, true);
@@ -259,13 +261,13 @@ Test(rfc3339_valid, known_instants)
     expect_ok("2026-11-24T18:32:51.5512Z", true, 1795545171551200000LL, 25, true);
 }
 
-Test(rfc3339_valid, dmesg_iso_comma_fraction)
+FL_TEST(rfc3339_valid, dmesg_iso_comma_fraction)
 {
     expect_ok("2024-11-15T12:02:03,470068+00:00", true, B_NS + 470068000, 32, true);
     expect_ok("2024-11-15T20:02:03,470068+08:00", true, B_NS + 470068000, 32, true);
 }
 
-Test(rfc3339_valid, journalctl_short_iso)
+FL_TEST(rfc3339_valid, journalctl_short_iso)
 {
     /* journalctl -o short-iso / short-iso-precise: "+hhmm". */
     expect_ok("2024-11-15T20:02:03+0800", true, B_NS, 24, true);
@@ -273,7 +275,7 @@ Test(rfc3339_valid, journalctl_short_iso)
     expect_ok("2024-11-15T20:02:03+0800 node1 kernel: NVRM: Xid", true, B_NS, 24, true);
 }
 
-Test(rfc3339_valid, fraction_1_to_9_digits)
+FL_TEST(rfc3339_valid, fraction_1_to_9_digits)
 {
     const char *digits = "987654321";
     for (int k = 1; k <= 9; k++) {
@@ -293,7 +295,7 @@ Test(rfc3339_valid, fraction_1_to_9_digits)
     expect_ok("2024-11-15T12:02:03.05Z", true, B_NS + 50000000, 23, true);
 }
 
-Test(rfc3339_valid, fraction_past_9_digits_truncated)
+FL_TEST(rfc3339_valid, fraction_past_9_digits_truncated)
 {
     expect_ok("2024-11-15T12:02:03.1234567891Z", true, B_NS + 123456789, 31, true);
     expect_ok("2024-11-15T12:02:03.123456789999999Z", true, B_NS + 123456789, 36, true);
@@ -301,14 +303,14 @@ Test(rfc3339_valid, fraction_past_9_digits_truncated)
     expect_ok("1969-12-31T23:59:59.9999999999Z", true, -1, 31, true);
 }
 
-Test(rfc3339_valid, leap_days)
+FL_TEST(rfc3339_valid, leap_days)
 {
     expect_ok("2024-02-29T00:00:00Z", true, 1709164800000000000LL, 20, true);
     expect_ok("2000-02-29T00:00:00Z", true, 951782400000000000LL, 20, true);
     expect_ok("1904-02-29T00:00:00Z", true, -2077747200000000000LL, 20, true);
 }
 
-Test(rfc3339_valid, last_day_of_every_month)
+FL_TEST(rfc3339_valid, last_day_of_every_month)
 {
     for (unsigned m = 1; m <= 12; m++) {
         for (int64_t y = 2023; y <= 2024; y++) {
@@ -328,7 +330,7 @@ Test(rfc3339_valid, last_day_of_every_month)
     }
 }
 
-Test(rfc3339_valid, leap_second_folds_to_59_999999999)
+FL_TEST(rfc3339_valid, leap_second_folds_to_59_999999999)
 {
     const int64_t leap = 1483228799999999999LL; /* 2016-12-31T23:59:59.999999999Z */
     expect_ok("2016-12-31T23:59:60Z", true, leap, 20, true);
@@ -343,7 +345,7 @@ Test(rfc3339_valid, leap_second_folds_to_59_999999999)
     cr_assert_gt(next.ns, leap);
 }
 
-Test(rfc3339_valid, int64_range_edges)
+FL_TEST(rfc3339_valid, int64_range_edges)
 {
     expect_ok("2262-04-11T23:47:16.854775807Z", true, INT64_MAX, 30, true);
     expect_ok("2262-04-12T00:47:16.854775807+01:00", true, INT64_MAX, 35, true);
@@ -353,7 +355,7 @@ Test(rfc3339_valid, int64_range_edges)
 
 /* ---- RFC 3339: invalid ---- */
 
-Test(rfc3339_invalid, leap_days)
+FL_TEST(rfc3339_invalid, leap_days)
 {
     expect_err("2023-02-29T00:00:00Z", true, FL_EPARSE);
     expect_err("1900-02-29T00:00:00Z", true, FL_EPARSE);
@@ -364,7 +366,7 @@ Test(rfc3339_invalid, leap_days)
     expect_err("1600-02-29T00:00:00Z", true, FL_ERANGE);
 }
 
-Test(rfc3339_invalid, day_31_in_30_day_months)
+FL_TEST(rfc3339_invalid, day_31_in_30_day_months)
 {
     expect_err("2024-04-31T00:00:00Z", true, FL_EPARSE);
     expect_err("2024-06-31T00:00:00Z", true, FL_EPARSE);
@@ -372,7 +374,7 @@ Test(rfc3339_invalid, day_31_in_30_day_months)
     expect_err("2024-11-31T00:00:00Z", true, FL_EPARSE);
 }
 
-Test(rfc3339_invalid, fields_out_of_range)
+FL_TEST(rfc3339_invalid, fields_out_of_range)
 {
     static const char *bad[] = {
         "2024-00-15T12:02:03Z",      "2024-13-15T12:02:03Z",      "2024-11-00T12:02:03Z",
@@ -387,7 +389,7 @@ Test(rfc3339_invalid, fields_out_of_range)
     }
 }
 
-Test(rfc3339_invalid, malformed)
+FL_TEST(rfc3339_invalid, malformed)
 {
     static const char *bad[] = {
         "",
@@ -428,7 +430,7 @@ Test(rfc3339_invalid, malformed)
     cr_assert_eq(tparse_n(nul, sizeof nul - 1, false).consumed, 19);
 }
 
-Test(rfc3339_invalid, require_zone)
+FL_TEST(rfc3339_invalid, require_zone)
 {
     static const char *no_zone[] = {
         "2024-11-15T12:02:03",     "2024-11-15T12:02:03.5",      "2024-11-15T12:02:03 Z",
@@ -440,7 +442,7 @@ Test(rfc3339_invalid, require_zone)
         expect_err(no_zone[i], true, FL_EPARSE);
 }
 
-Test(rfc3339_invalid, outside_int64_ns)
+FL_TEST(rfc3339_invalid, outside_int64_ns)
 {
     expect_err("0000-01-01T00:00:00Z", true, FL_ERANGE);
     expect_err("9999-12-31T23:59:59.999999999Z", true, FL_ERANGE);
@@ -454,7 +456,7 @@ Test(rfc3339_invalid, outside_int64_ns)
     expect_err("1677-09-21T00:12:43.145224192Z", true, FL_ERANGE);
 }
 
-Test(rfc3339_invalid, null_and_reversed_bounds)
+FL_TEST(rfc3339_invalid, null_and_reversed_bounds)
 {
     const char *s = "2024-11-15T12:02:03Z";
     int64_t ns = -42;
@@ -465,14 +467,14 @@ Test(rfc3339_invalid, null_and_reversed_bounds)
 
 /* ---- RFC 3339: behaviour the RFC leaves to the implementation ---- */
 
-Test(rfc3339_impl, missing_zone_is_utc)
+FL_TEST(rfc3339_impl, missing_zone_is_utc)
 {
     expect_ok("2024-11-15T12:02:03", false, B_NS, 19, false);
     expect_ok("2024-11-15 12:02:03.470068", false, B_NS + 470068000, 26, false);
     expect_ok("2024-11-15T12:02:03 node1 kernel: x", false, B_NS, 19, false);
 }
 
-Test(rfc3339_impl, consumes_exactly_the_stamp)
+FL_TEST(rfc3339_impl, consumes_exactly_the_stamp)
 {
     expect_ok("2024-11-15T12:02:03Z kernel: NVRM", true, B_NS, 20, true);
     expect_ok("2024-11-15T12:02:03Zjunk", true, B_NS, 20, true);
@@ -482,7 +484,7 @@ Test(rfc3339_impl, consumes_exactly_the_stamp)
     expect_ok("2024-11-15T20:02:03+0800123", true, B_NS, 24, true);
 }
 
-Test(rfc3339_impl, dangling_separator_is_not_a_fraction)
+FL_TEST(rfc3339_impl, dangling_separator_is_not_a_fraction)
 {
     /* Prose after a zoneless stamp: "... at 12:02:03, then ..." */
     expect_ok("2024-11-15T12:02:03, then", false, B_NS, 19, false);
@@ -493,7 +495,7 @@ Test(rfc3339_impl, dangling_separator_is_not_a_fraction)
     expect_ok("2024-11-15T12:02:031", false, B_NS, 19, false);
 }
 
-Test(rfc3339_impl, optional_outputs_may_be_null)
+FL_TEST(rfc3339_impl, optional_outputs_may_be_null)
 {
     const char *s = "2024-11-15T12:02:03Z";
     int64_t ns = 0;
@@ -536,7 +538,7 @@ static bool prefix_expected(const char *s, size_t k, bool rz, size_t *consumed)
     return j == 3; /* "+hh" of "+hh:mm" / "+hhmm" */
 }
 
-Test(rfc3339_impl, every_truncation_length)
+FL_TEST(rfc3339_impl, every_truncation_length)
 {
     for (size_t i = 0; i < sizeof trunc_stamps / sizeof trunc_stamps[0]; i++) {
         const char *s = trunc_stamps[i];
@@ -564,7 +566,7 @@ Test(rfc3339_impl, every_truncation_length)
 
 /* Random byte mutations of valid stamps: never crash or over-read; whatever parses must
  * survive a format/parse round trip. */
-Test(rfc3339_impl, mutations_are_bounded)
+FL_TEST(rfc3339_impl, mutations_are_bounded)
 {
     uint64_t st = 42;
     static const char alphabet[] = "0123456789:-+.,TtZz \xff";
@@ -602,7 +604,7 @@ static void expect_format(int64_t ns, const char *want)
     cr_assert_eq(n, strlen(want));
 }
 
-Test(rfc3339_format, golden)
+FL_TEST(rfc3339_format, golden)
 {
     expect_format(0, "1970-01-01T00:00:00Z");
     expect_format(1, "1970-01-01T00:00:00.000000001Z");
@@ -636,7 +638,7 @@ static void roundtrip_time(int64_t x)
                        fl_errname(r.rc), (long long)r.ns);
 }
 
-Test(rfc3339_format, roundtrip_sweep)
+FL_TEST(rfc3339_format, roundtrip_sweep)
 {
     static const int64_t fixed[] = {
         0,
@@ -689,7 +691,7 @@ struct dcase {
 #define HOUR (3600 * SEC)
 #define DAY (86400 * SEC)
 
-Test(duration_valid, table)
+FL_TEST(duration_valid, table)
 {
     static const struct dcase ok[] = {
         {"0", 0},
@@ -740,7 +742,7 @@ Test(duration_valid, table)
     }
 }
 
-Test(duration_invalid, table)
+FL_TEST(duration_invalid, table)
 {
     static const struct {
         const char *in;
@@ -798,7 +800,7 @@ Test(duration_invalid, table)
     cr_assert_eq(v, -42);
 }
 
-Test(duration_invalid, every_truncation_length)
+FL_TEST(duration_invalid, every_truncation_length)
 {
     static const char *ds[] = {"1h30m15.5s", "250\xC2\xB5s", "1.5ms", "+2d12h", "90"};
     for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
@@ -827,7 +829,7 @@ static void expect_dformat(int64_t ns, const char *want)
     cr_assert_eq(n, strlen(want));
 }
 
-Test(duration_format, golden)
+FL_TEST(duration_format, golden)
 {
     expect_dformat(0, "0s");
     expect_dformat(1, "1ns");
@@ -868,7 +870,7 @@ static void roundtrip_duration(int64_t x)
                        fl_errname(rc), (long long)back);
 }
 
-Test(duration_format, roundtrip_sweep)
+FL_TEST(duration_format, roundtrip_sweep)
 {
     for (int64_t x = 0; x <= 20000; x++)
         roundtrip_duration(x);
@@ -897,7 +899,7 @@ Test(duration_format, roundtrip_sweep)
 
 /* ---- boot-relative clocks ---- */
 
-Test(boot_clock, unknown_boot_converts_nothing)
+FL_TEST(boot_clock, unknown_boot_converts_nothing)
 {
     struct fl_boot_clock c = {FL_TIME_NONE, NULL};
     int64_t wall = -42;
@@ -905,7 +907,7 @@ Test(boot_clock, unknown_boot_converts_nothing)
     cr_assert_eq(wall, -42);
 }
 
-Test(boot_clock, learn_then_convert)
+FL_TEST(boot_clock, learn_then_convert)
 {
     static const char how_journal[] = "journal", how_flag[] = "--boot-time";
     struct fl_boot_clock c = {FL_TIME_NONE, NULL};
@@ -923,7 +925,7 @@ Test(boot_clock, learn_then_convert)
     cr_assert_eq(c.how, how_flag);
 }
 
-Test(boot_clock, overflow_and_sentinels)
+FL_TEST(boot_clock, overflow_and_sentinels)
 {
     struct fl_boot_clock c = {INT64_MAX - 5, "x"};
     int64_t wall = -42;
