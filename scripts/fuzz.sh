@@ -16,9 +16,10 @@ for bin in "$build"/tests/fuzz_*; do
   work=$(mktemp -d)
   cp -r "$root/tests/fuzz/corpus/$short/." "$work/" 2>/dev/null || true
   echo "fuzz: $short for ${secs}s"
+  dirs=("$work")
+  [ -d "$root/tests/fuzz/regress/$short" ] && dirs+=("$root/tests/fuzz/regress/$short")
   if ! "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-       -artifact_prefix="$root/tests/fuzz/artifacts/$short-" "$work" \
-       "$root/tests/fuzz/regress/$short" 2>"$work.log"; then
+       -artifact_prefix="$root/tests/fuzz/artifacts/$short-" "${dirs[@]}" 2>"$work.log"; then
     echo "fuzz: $short FOUND A CRASH (see $work.log, input in tests/fuzz/artifacts/)"; status=1
   else
     tail -1 "$work.log"

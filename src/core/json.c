@@ -1,6 +1,7 @@
 /* JSON input over jsmn: token array reuse, navigation, value decoding. */
 #include "core/json.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "faultline/alloc.h"
@@ -257,6 +258,13 @@ done:
 int fl_json_parse(struct fl_json_parser *p, const char *js, size_t len, struct fl_json *out,
                   size_t *err_pos, const char **why)
 {
+    if (len > (size_t)INT_MAX) { /* jsmn keeps int offsets */
+        if (err_pos)
+            *err_pos = 0;
+        if (why)
+            *why = "JSON document larger than 2 GiB";
+        return FL_ELIMIT;
+    }
     int rc = fl_json_validate(js, len, err_pos, why);
     if (rc)
         return rc;
@@ -264,6 +272,23 @@ int fl_json_parse(struct fl_json_parser *p, const char *js, size_t len, struct f
         rc = grow(p);
         if (rc)
             return rc;
+    }
+    size_t b = 0, e = len;
+    while (b < e && (js[b] == ' ' || js[b] == '\t' || js[b] == '\r' || js[b] == '\n'))
+        b++;
+    if (js[b] != '{' && js[b] != '[' && js[b] != '"') {
+        /* a bare number or literal: strict jsmn wants a delimiter after it, so the (already
+         * validated) root becomes one primitive token here */
+        while (e > b && (js[e - 1] == ' ' || js[e - 1] == '\t' || js[e - 1] == '\r' ||
+                         js[e - 1] == '\n'))
+            e--;
+        p->tok[0] = (jsmntok_t){.type = JSMN_PRIMITIVE, .start = (int)b, .end = (int)e,
+                                .size = 0, .parent = -1};
+        out->js = js;
+        out->len = len;
+        out->tok = p->tok;
+        out->ntok = 1;
+        return 0;
     }
     for (;;) {
         jsmn_parser jp;

@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""bench/check.py BASELINE RESULTS - the bench regression gate (run through bench/check.sh).
+
+Gated (a failure exits 1 and names the case and the metric):
+  1. a case of the baseline missing from the results;
+  2. allocs_per_event above the case's absolute ceiling (CEILINGS below), whatever the
+     baseline says;
+  3. allocs_per_event or bytes_per_event more than 10% above the baseline (a baseline of 0
+     allows nothing), or a figure the baseline has turned null.
+Advisory only (printed, never fails): time deltas, a case not in the baseline (it has no
+baseline yet), a case without a ceiling, figures that improved by more than 10% (refresh the
+baseline on purpose: make bench-baseline), a different event count.
+Exit 0 pass, 1 gate failure, 2 usage or unreadable input. Python 3 standard library only.
+"""
+import json
+import sys
+
+TOLERANCE = 0.10
+EPSILON = 1e-12  # absorbs the last digit of the %.6g the bench prints
+
+# Absolute ceilings on allocs_per_event, and why each is what it is (bench/README.md).
+CEILINGS = {
+    # Steady state: arena and sink warm and reused; allocations per event should be ~0.
+    # xid_correlation mallocs 3 scratch arrays per run() (3/1024 = 0.0029 per event).
+    "detector_xid_correlation": (0.01, "steady state"),
+    "arena_alloc": (0.01, "steady state"),
+    "jsonw_write": (0.01, "steady state"),
+    # A fresh engine per run (new, add_buffer, ingest, free) on the 20 MiB, 76k-event stream.
+    # Measured: 45 allocations = 6 (engine, config, input copy) + 19 (intern table growth,
+    # token array, skip lists) + 20 window-arena chunks (33.9 MB reserved, 445 B per event:
+    # an event is 184 B in its 512-event block and 184 B again in the sorted window, plus
+    # index pointers and decoded strings; a chunk is 1 MiB or one large array) = 0.00059.
+    # Ceiling 0.0015: about 2.5x; one more allocation per 512-event block (+0.002) breaks it.
+    "jsonl_parse": (0.0015, "fresh engine: fixed cost + one arena chunk per MiB"),
+    # The window step alone: at most one chunk for the sorted array, one per index array
+    # (3 per kind, 11 kinds) and one for the Flight Recorder index: 35 / 76k = 0.00046.
+    # Measured: 3 (the sorted array and two index arrays outgrow the current chunk).
+    "window_build": (0.0005, "one arena chunk per window array at most"),
+    # A fresh process on a 17-file bundle: jsonl_parse's costs, plus per input file (path,
+    # data buffer, directory entries), detector scratch arrays, sink and report growth.
+    # Measured: 211 allocations / 82k events = 0.0026. Ceiling about 2x.
+    "analyze_e2e": (0.005, "fresh engine and process: per-input and per-run fixed costs"),
+}
+
+GATED = ("allocs_per_event", "bytes_per_event")
+
+
+class BadInput(Exception):
+    pass
+
+
+def load(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as e:
+        raise BadInput("cannot read '%s': %s" % (path, e.strerror))
+    except ValueError as e:
+        raise BadInput("'%s' is not valid JSON: %s" % (path, e))
+    if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
+        raise BadInput("'%s' has no \"cases\" list" % path)
+    cases = {}
+    order = []
+    for i, c in enumerate(doc["cases"]):
+        if not isinstance(c, dict) or not isinstance(c.get("case"), str):
+            raise BadInput("'%s': cases[%d] has no \"case\" name" % (path, i))
+        name = c["case"]
+        if name in cases:
+            raise BadInput("'%s': case '%s' appears twice" % (path, name))
+        for k in GATED + ("ns_per_event",):
+            v = c.get(k)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise BadInput("'%s': %s.%s is not a number or null" % (path, name, k))
+        cases[name] = c
+        order.append(name)
+    return doc, cases, order
+
+
+def pct(new, old):
+    if old == 0:
+        return "+inf%" if new > 0 else "0%"
+    return "%+.1f%%" % ((new - old) / old * 100.0)
+
+
+def main(argv):
+    if len(argv) != 3:
+        print("usage: bench/check.sh BASELINE RESULTS", file=sys.stderr)
+        return 2
+    try:
+        bdoc, base, border = load(argv[1])
+        rdoc, res, rorder = load(argv[2])
+    except BadInput as e:
+        print("bench-check: error: %s" % e, file=sys.stderr)
+        return 2
+
+    fails, notes = [], []
+    if bdoc.get("mode") != rdoc.get("mode"):
+        notes.append("baseline is a %s run, results a %s run: inputs are the same, only the "
+                     "number of timed runs differs" % (bdoc.get("mode"), rdoc.get("mode")))
+
+    for name in border:
+        if name not in res:
+            fails.append("%s: missing from the results (it is in the baseline)" % name)
+
+    print("%-26s %-17s %14s %14s %9s" % ("case", "metric", "baseline", "results", "delta"))
+    for name in rorder:
+        r = res[name]
+        b = base.get(name)
+        ceiling = CEILINGS.get(name)
+        a = r.get("allocs_per_event")
+        if ceiling is None:
+            notes.append("%s: no allocation ceiling set (add one to bench/check.py)" % name)
+        elif a is None:
+            fails.append("%s: allocs_per_event is null but the case has a ceiling" % name)
+        elif a > ceiling[0] + EPSILON:
+            fails.append("%s: allocs_per_event %.6g exceeds the ceiling %.6g (%s)"
+                         % (name, a, ceiling[0], ceiling[1]))
+        if b is None:
+            notes.append("%s: new case, not in the baseline (not compared)" % name)
+            continue
+        if b.get("events") != r.get("events"):
+            notes.append("%s: events %s in the baseline, %s now: per-event figures compare "
+                         "different inputs" % (name, b.get("events"), r.get("events")))
+        for metric in GATED:
+            old, new = b.get(metric), r.get(metric)
+            if old is None:
+                continue
+            if new is None:
+                fails.append("%s: %s is null, baseline %.6g" % (name, metric, old))
+                continue
+            print("%-26s %-17s %14.6g %14.6g %9s" % (name, metric, old, new, pct(new, old)))
+            if new > old * (1 + TOLERANCE) + EPSILON:
+                fails.append("%s: %s regressed %s: %.6g, baseline %.6g (limit +%d%%)"
+                             % (name, metric, pct(new, old), new, old, TOLERANCE * 100))
+            elif new < old * (1 - TOLERANCE) - EPSILON:
+                notes.append("%s: %s improved %s: refresh the baseline on purpose "
+                             "(make bench-baseline)" % (name, metric, pct(new, old)))
+        old, new = b.get("ns_per_event"), r.get("ns_per_event")
+        if old is not None and new is not None:
+            print("%-26s %-17s %14.6g %14.6g %9s  (advisory)"
+                  % (name, "ns_per_event", old, new, pct(new, old)))
+
+    print()
+    for n in notes:
+        print("note: %s" % n)
+    for f in fails:
+        print("FAIL %s" % f)
+    if fails:
+        print("bench-check: FAILED (%d problem%s)" % (len(fails), "" if len(fails) == 1 else "s"))
+        return 1
+    print("bench-check: ok (%d cases; allocations within ceilings and within %d%% of the "
+          "baseline)" % (len(rorder), TOLERANCE * 100))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
