@@ -10,6 +10,10 @@ pkgs=(
   libcriterion-dev               # unit tests
   libjsmn-dev                    # JSON tokenizer (see docs/architecture.md: JSON library)
   libyaml-dev                    # --config FILE
+  zlib1g-dev                     # gzip-compressed logs, nvidia-bug-report.log.gz
+  libsystemd-dev                 # binary journal files (sd-journal)
+  libxml2-dev                    # nvidia-smi -q -x
+  jq                             # benchmarks compare against jq length
   python3-jsonschema             # schema validation tests (run with /usr/bin/python3)
   help2man                       # man page generated from --help
 )
