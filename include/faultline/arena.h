@@ -10,6 +10,7 @@
 #ifndef FAULTLINE_ARENA_H
 #define FAULTLINE_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,8 @@ char *fl_arena_strndup_copy(struct fl_arena *a, const char *s, size_t len);
 /* printf into the arena; returns NUL-terminated string or NULL. */
 char *fl_arena_printf(struct fl_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+char *fl_arena_vprintf(struct fl_arena *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 #define FL_ARENA_NEW(a, type) ((type *)fl_arena_zalloc((a), sizeof(type), _Alignof(type)))
 /* n elements of size bytes; NULL on overflow. */

@@ -73,6 +73,8 @@ bool fl_scan_line(struct fl_scan *s, struct fl_str *line);
 bool fl_scan_u64(struct fl_scan *s, uint64_t *out);
 bool fl_scan_i64(struct fl_scan *s, int64_t *out);
 bool fl_scan_hex_u64(struct fl_scan *s, uint64_t *out); /* no 0x prefix */
+/* Value of one hex digit (either case), -1 for anything else. */
+int fl_hex_digit(char c);
 /* Whole-string conversions: true only when all of s is the number. */
 bool fl_str_to_u64(struct fl_str s, uint64_t *out);
 bool fl_str_to_i64(struct fl_str s, int64_t *out);

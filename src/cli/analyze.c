@@ -18,6 +18,18 @@ static int worst_at_or_above(const struct fl_engine *e, int threshold)
     return 0;
 }
 
+static int analyze_opt(int opt, const char *arg, void *fail_on)
+{
+    if (opt != 'F')
+        return -1;
+    *(int *)fail_on = fl_severity_from_name(fl_str_from_cstr(arg));
+    if (*(int *)fail_on < 0) {
+        fl_cli_error("--fail-on: '%s' is not a severity (critical, error, warning, info)", arg);
+        return 1;
+    }
+    return 0;
+}
+
 int fl_cli_analyze(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -26,39 +38,10 @@ int fl_cli_analyze(int argc, char **argv)
         {0, 0, 0, 0},
     };
     struct fl_cli_common c;
-    memset(&c, 0, sizeof c);
-    fl_engine_opts_init(&c.eo);
     int fail_on = -1;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, FL_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (opt == 'h') {
-            fl_cli_usage(stdout);
-            return FL_EXIT_OK;
-        }
-        if (opt == 'F') {
-            fail_on = fl_severity_from_name(fl_str_from_cstr(optarg));
-            if (fail_on < 0) {
-                fl_cli_error("--fail-on: '%s' is not a severity (critical, error, warning, info)",
-                             optarg);
-                return FL_EXIT_USAGE;
-            }
-            continue;
-        }
-        int r = fl_cli_common_opt(&c, opt, optarg);
-        if (r == 0)
-            continue;
-        if (r < 0)
-            fputs("Try 'faultline analyze --help'.\n", stderr);
-        return FL_EXIT_USAGE;
-    }
-    c.paths = argv + optind;
-    c.npaths = argc - optind;
-    if (c.npaths == 0) {
-        fl_cli_error("analyze: no input given (a file, a directory, or - for stdin)");
-        fputs("Try 'faultline analyze --help'.\n", stderr);
-        return FL_EXIT_USAGE;
-    }
+    int r = fl_cli_parse(argc, argv, "analyze", longopts, &c, analyze_opt, &fail_on);
+    if (r >= 0)
+        return r;
     bool json;
     if (!c.format)
         json = c.output ? true : !fl_cli_is_tty(stdout);
@@ -105,12 +88,7 @@ int fl_cli_analyze(int argc, char **argv)
                                   .quiet = c.quiet};
         wrc = fl_report_text(e, out, &to);
     }
-    if (out != stdout) {
-        if (fclose(out) != 0 && !wrc)
-            wrc = FL_EIO;
-    } else if (fflush(out) != 0 && !wrc) {
-        wrc = FL_EIO;
-    }
+    wrc = fl_cli_close_output(out, wrc);
     if (wrc) {
         fl_cli_error("cannot write the report to '%s': %s", c.output ? c.output : "stdout",
                      fl_strerror(wrc));

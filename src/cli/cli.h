@@ -3,6 +3,7 @@
 #define FAULTLINE_CLI_H
 
 #include <stdbool.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #include "faultline/engine.h"
@@ -47,6 +48,16 @@ int fl_cli_common_opt(struct fl_cli_common *c, int opt, const char *arg);
         {"since", required_argument, 0, 'S'}, {"until", required_argument, 0, 'U'},                \
         {"input-format", required_argument, 0, 'I'}, {"help", no_argument, 0, 'h'}
 #define FL_CLI_COMMON_SHORTOPTS "f:o:n:c:qh"
+
+/* Parse argv for a subcommand: the common options, plus `extra` (may be NULL) for the
+ * subcommand's own (it returns 0 handled, 1 invalid with a message printed, -1 unknown).
+ * Fills c->paths. Returns -1 to go on, or the exit code to return (help printed, usage error,
+ * no PATH given). */
+int fl_cli_parse(int argc, char **argv, const char *cmd, const struct option *longopts,
+                 struct fl_cli_common *c, int (*extra)(int opt, const char *arg, void *arg2),
+                 void *arg2);
+/* Close --output (or flush stdout); returns wrc, or FL_EIO when that fails and wrc was 0. */
+int fl_cli_close_output(FILE *out, int wrc);
 
 /* Open --output (or stdout). */
 FILE *fl_cli_open_output(const char *path);

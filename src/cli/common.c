@@ -126,3 +126,41 @@ int fl_cli_common_opt(struct fl_cli_common *c, int opt, const char *arg)
         return -1;
     }
 }
+
+int fl_cli_parse(int argc, char **argv, const char *cmd, const struct option *longopts,
+                 struct fl_cli_common *c, int (*extra)(int opt, const char *arg, void *arg2),
+                 void *arg2)
+{
+    memset(c, 0, sizeof *c);
+    fl_engine_opts_init(&c->eo);
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, FL_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (opt == 'h') {
+            fl_cli_usage(stdout);
+            return FL_EXIT_OK;
+        }
+        int r = fl_cli_common_opt(c, opt, optarg);
+        if (r < 0 && extra)
+            r = extra(opt, optarg, arg2);
+        if (r == 0)
+            continue;
+        if (r < 0)
+            fprintf(stderr, "Try 'faultline %s --help'.\n", cmd);
+        return FL_EXIT_USAGE;
+    }
+    c->paths = argv + optind;
+    c->npaths = argc - optind;
+    if (c->npaths == 0) {
+        fl_cli_error("%s: no input given (a file, a directory, or - for stdin)", cmd);
+        fprintf(stderr, "Try 'faultline %s --help'.\n", cmd);
+        return FL_EXIT_USAGE;
+    }
+    return -1;
+}
+
+int fl_cli_close_output(FILE *out, int wrc)
+{
+    int bad = out != stdout ? fclose(out) != 0 : fflush(out) != 0;
+    return wrc ? wrc : bad ? FL_EIO : 0;
+}

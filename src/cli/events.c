@@ -11,28 +11,9 @@ int fl_cli_events(int argc, char **argv)
 {
     static const struct option longopts[] = {FL_CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
     struct fl_cli_common c;
-    memset(&c, 0, sizeof c);
-    fl_engine_opts_init(&c.eo);
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, FL_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (opt == 'h') {
-            fl_cli_usage(stdout);
-            return FL_EXIT_OK;
-        }
-        int r = fl_cli_common_opt(&c, opt, optarg);
-        if (r == 0)
-            continue;
-        if (r < 0)
-            fputs("Try 'faultline events --help'.\n", stderr);
-        return FL_EXIT_USAGE;
-    }
-    c.paths = argv + optind;
-    c.npaths = argc - optind;
-    if (c.npaths == 0) {
-        fl_cli_error("events: no input given (a file, a directory, or - for stdin)");
-        return FL_EXIT_USAGE;
-    }
+    int r = fl_cli_parse(argc, argv, "events", longopts, &c, NULL, NULL);
+    if (r >= 0)
+        return r;
     bool jsonl;
     if (!c.format)
         jsonl = c.output ? true : !fl_cli_is_tty(stdout);
@@ -90,8 +71,7 @@ int fl_cli_events(int argc, char **argv)
             fprintf(stderr, "faultline: ... %llu skipped records in all\n",
                     (unsigned long long)total);
     }
-    if (out != stdout ? fclose(out) != 0 : fflush(out) != 0)
-        wrc = wrc ? wrc : FL_EIO;
+    wrc = fl_cli_close_output(out, wrc);
     fl_engine_free(e);
     if (wrc) {
         fl_cli_error("cannot write events: %s", fl_strerror(wrc));

@@ -146,19 +146,26 @@ char *fl_arena_strndup_copy(struct fl_arena *a, const char *s, size_t len)
     return d;
 }
 
-char *fl_arena_printf(struct fl_arena *a, const char *fmt, ...)
+char *fl_arena_vprintf(struct fl_arena *a, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
     if (n < 0)
         return NULL;
     char *d = fl_arena_alloc(a, (size_t)n + 1, 1);
     if (!d)
         return NULL;
-    va_start(ap, fmt);
     vsnprintf(d, (size_t)n + 1, fmt, ap);
+    return d;
+}
+
+char *fl_arena_printf(struct fl_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *d = fl_arena_vprintf(a, fmt, ap);
     va_end(ap);
     return d;
 }

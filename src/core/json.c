@@ -65,11 +65,6 @@ static void v_ws(struct vstate *v)
     }
 }
 
-static bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 static bool v_string(struct vstate *v)
 {
     v->i++; /* opening quote */
@@ -91,7 +86,7 @@ static bool v_string(struct vstate *v)
                         v->i = v->n;
                         return v_fail(v, FL_ETRUNC, "JSON ends inside a string");
                     }
-                    if (!is_hex(v->s[v->i + (size_t)k])) {
+                    if (fl_hex_digit(v->s[v->i + (size_t)k]) < 0) {
                         v->i += (size_t)k;
                         return v_fail(v, FL_EPARSE, "bad \\u escape in a string");
                     }
@@ -375,11 +370,7 @@ static int hex4(const char *p, const char *end, uint32_t *out)
         return -1;
     uint32_t v = 0;
     for (int k = 0; k < 4; k++) {
-        char c = p[k];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
+        int d = fl_hex_digit(p[k]);
         if (d < 0)
             return -1;
         v = v * 16 + (uint32_t)d;

@@ -250,7 +250,7 @@ bool fl_scan_i64(struct fl_scan *s, int64_t *out)
     return true;
 }
 
-static int hex_val(char c)
+int fl_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -266,7 +266,7 @@ bool fl_scan_hex_u64(struct fl_scan *s, uint64_t *out)
     const char *q = s->p;
     uint64_t v = 0;
     int d;
-    while (q < s->end && (d = hex_val(*q)) >= 0) {
+    while (q < s->end && (d = fl_hex_digit(*q)) >= 0) {
         if (v >> 60)
             return false;
         v = (v << 4) | (uint64_t)d;

@@ -103,24 +103,13 @@ int fl_event_cmp(const struct fl_event *a, const struct fl_event *b)
     return cmp_u64(a->src.offset, b->src.offset);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Read 1..maxd hex digits; value into *v. Returns digits read (0 = none). */
 static size_t read_hex(const char *p, const char *end, size_t maxd, unsigned long *v)
 {
     size_t n = 0;
     unsigned long x = 0;
-    while (p + n < end && n < maxd && hexval(p[n]) >= 0) {
-        x = x * 16 + (unsigned long)hexval(p[n]);
+    while (p + n < end && n < maxd && fl_hex_digit(p[n]) >= 0) {
+        x = x * 16 + (unsigned long)fl_hex_digit(p[n]);
         n++;
     }
     *v = x;

@@ -173,17 +173,9 @@ char *fl_verdict_printf(struct fl_verdict_sink *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *d = fl_arena_vprintf(s->arena, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *d = fl_arena_alloc(s->arena, (size_t)n + 1, 1);
-    if (!d) {
+    if (!d)
         s->error = FL_ENOMEM;
-        return NULL;
-    }
-    va_start(ap, fmt);
-    vsnprintf(d, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     return d;
 }

