@@ -140,8 +140,8 @@ static void put_gpu(struct gen *g, struct bench_buf *b, unsigned node, unsigned 
         struct bench_rng u = {0x5eed0000u + node * 8u + gpu};
         uint64_t a = bench_rng_next(&u), c = bench_rng_next(&u);
         bench_buf_putf(b, ",\"uuid\":\"GPU-%08x-%04x-%04x-%04x-%012llx\"", (unsigned)(a >> 32),
-                       (unsigned)(a >> 16) & 0xffffu, (unsigned)a & 0xffffu,
-                       (unsigned)(c >> 48), (unsigned long long)(c & 0xffffffffffffULL));
+                       (unsigned)(a >> 16) & 0xffffu, (unsigned)a & 0xffffu, (unsigned)(c >> 48),
+                       (unsigned long long)(c & 0xffffffffffffULL));
     }
     bench_buf_putf(b, ",\"index\":%u}", gpu);
 }
@@ -156,8 +156,8 @@ static void log_text(struct gen *g, char *t, size_t cap, unsigned *level)
     *level = 6;
     switch (pick(r, 10)) {
     case 0:
-        snprintf(t, cap, "NVRM: GPU at PCI:0000:%02x:00: GPU-%08x-77d1-4e0a-9b1c-%012u",
-                 gpu_bus[c], a * 2654435761u, a);
+        snprintf(t, cap, "NVRM: GPU at PCI:0000:%02x:00: GPU-%08x-77d1-4e0a-9b1c-%012u", gpu_bus[c],
+                 a * 2654435761u, a);
         *level = 4;
         break;
     case 1:
@@ -168,8 +168,7 @@ static void log_text(struct gen *g, char *t, size_t cap, unsigned *level)
                  2281 + c, a % 60, (a / 7) % 60, a * 13 % 1000000, a % 40, c);
         break;
     case 2:
-        snprintf(t, cap, "systemd[1]: Started session-%u.scope - Session %u of User root.", a,
-                 a);
+        snprintf(t, cap, "systemd[1]: Started session-%u.scope - Session %u of User root.", a, a);
         break;
     case 3:
         snprintf(t, cap,
@@ -241,8 +240,10 @@ static void xid_text(unsigned code, unsigned a, char *t, size_t cap)
                  a % 8);
         break;
     case 63:
-        snprintf(t, cap, "Row Remapper: New row (0x%08x) was marked for remapping, reset gpu to "
-                 "activate.", a * 40503u);
+        snprintf(t, cap,
+                 "Row Remapper: New row (0x%08x) was marked for remapping, reset gpu to "
+                 "activate.",
+                 a * 40503u);
         break;
     case 64:
         snprintf(t, cap, "Row Remapper: row remapping failed for row 0x%08x", a * 40503u);
@@ -254,8 +255,10 @@ static void xid_text(unsigned code, unsigned a, char *t, size_t cap)
         snprintf(t, cap, "Uncontained: FBHUB. RST: Yes, D-RST: No");
         break;
     case 13:
-        snprintf(t, cap, "Graphics SM Warp Exception on (GPC %u, TPC %u, SM 0): Out Of Range "
-                 "Address", a % 7, a % 9);
+        snprintf(t, cap,
+                 "Graphics SM Warp Exception on (GPC %u, TPC %u, SM 0): Out Of Range "
+                 "Address",
+                 a % 7, a % 9);
         break;
     case 31:
         snprintf(t, cap,
@@ -265,12 +268,13 @@ static void xid_text(unsigned code, unsigned a, char *t, size_t cap)
                  a % 0x1000, a % 16, a * 2654435761u);
         break;
     case 74:
-        snprintf(t, cap, "NVLink: fatal error detected on link %u(0x0, 0x0, 0x10000, 0x0)",
-                 a % 18);
+        snprintf(t, cap, "NVLink: fatal error detected on link %u(0x0, 0x0, 0x10000, 0x0)", a % 18);
         break;
     case 119:
-        snprintf(t, cap, "Timeout after 6s of waiting for RPC response from GPU%u GSP! Expected "
-                 "function 76 (GSP_RM_CONTROL).", a % 8);
+        snprintf(t, cap,
+                 "Timeout after 6s of waiting for RPC response from GPU%u GSP! Expected "
+                 "function 76 (GSP_RM_CONTROL).",
+                 a % 8);
         break;
     case 43:
     case 45:
@@ -282,8 +286,8 @@ static void xid_text(unsigned code, unsigned a, char *t, size_t cap)
     }
 }
 
-static void put_xid(struct gen *g, struct bench_buf *b, int node_field, unsigned node,
-                    unsigned gpu, unsigned code)
+static void put_xid(struct gen *g, struct bench_buf *b, int node_field, unsigned node, unsigned gpu,
+                    unsigned code)
 {
     char t[400];
     unsigned a = pick(&g->rng, 100000);
@@ -344,13 +348,17 @@ struct pod_reason {
 
 static const struct pod_reason pod_reasons[] = {
     {"Scheduled", "Successfully assigned %s to a GPU node", false},
-    {"Pulled", "Container image \\\"nvcr.io/nvidia/pytorch:24.10-py3\\\" already present on "
-               "machine", false},
+    {"Pulled",
+     "Container image \\\"nvcr.io/nvidia/pytorch:24.10-py3\\\" already present on "
+     "machine",
+     false},
     {"Started", "Started container trainer", false},
     {"Created", "Created container trainer", false},
     {"Killing", "Stopping container trainer", true},
-    {"Evicted", "The node was low on resource: memory. Threshold quantity: 100Mi, available: "
-                "51200Ki.", true},
+    {"Evicted",
+     "The node was low on resource: memory. Threshold quantity: 100Mi, available: "
+     "51200Ki.",
+     true},
     {"BackOff", "Back-off restarting failed container trainer in pod %s", true},
     {"OOMKilling", "Memory cgroup out of memory: Killed process 4242 (python3)", true},
     {"Failed", "Error: failed to start container \\\"trainer\\\": exit status 1", true},
@@ -395,8 +403,7 @@ static void gen_sample(struct gen *g, struct bench_buf *b, int node_field, unsig
     put_head(g, b, "gpu_sample", node_field);
     put_gpu(g, b, node, gpu, true);
     bench_buf_putf(b, ",\"gpu_sample\":{\"metric\":\"%s\",\"value\":%u.%02u,\"name\":\"%s\"}}\n",
-                   m[i].metric, m[i].lo + pick(&g->rng, m[i].span), pick(&g->rng, 100),
-                   m[i].name);
+                   m[i].metric, m[i].lo + pick(&g->rng, m[i].span), pick(&g->rng, 100), m[i].name);
 }
 
 static void gen_other(struct gen *g, struct bench_buf *b, int node_field, unsigned node)
@@ -425,9 +432,10 @@ static void gen_other(struct gen *g, struct bench_buf *b, int node_field, unsign
                            "\"reason\":\"KubeletHasSufficientMemory\",\"message\":\"kubelet has "
                            "sufficient memory available\"}}\n");
         else
-            bench_buf_putf(b, ",\"node_condition\":{\"type\":\"Ready\",\"status\":\"%s\","
-                              "\"reason\":\"KubeletReady\",\"message\":\"kubelet is posting "
-                              "ready status\"}}\n",
+            bench_buf_putf(b,
+                           ",\"node_condition\":{\"type\":\"Ready\",\"status\":\"%s\","
+                           "\"reason\":\"KubeletReady\",\"message\":\"kubelet is posting "
+                           "ready status\"}}\n",
                            chance(&g->rng, 90) ? "True" : "False");
         break;
     }
@@ -462,8 +470,7 @@ size_t bench_gen_mixed(uint64_t seed, size_t bytes, struct bench_buf *all,
         int node_field = all ? (int)node : -1;
         unsigned k = pick(&g.rng, 100);
         if (k < 4) { /* pod events live in the cluster's event file and name their node */
-            put_pod(&g, all ? all : &nodes[BENCH_NODES], node, pick(&g.rng, 4),
-                    chance(&g.rng, 40));
+            put_pod(&g, all ? all : &nodes[BENCH_NODES], node, pick(&g.rng, 4), chance(&g.rng, 40));
         } else if (k < 7) {
             unsigned xnode;
             struct bench_buf tmp = {0};
