@@ -53,5 +53,9 @@ int fl_ingest_skip(struct fl_parse_ctx *ctx, uint32_t line, uint64_t offset, con
 uint32_t fl_ingest_intern(struct fl_parse_ctx *ctx, struct fl_str s);
 /* Name of an interned id ("" for 0). */
 struct fl_str fl_ingest_str(struct fl_parse_ctx *ctx, uint32_t id);
+/* The input names its own node (a journal's hostname): node becomes the input's node and
+ * default_node for the rest of the parse; rule is a static string the report shows
+ * ("journal hostname"). It wins over --node and the bundle directory. */
+void fl_ingest_set_node(struct fl_parse_ctx *ctx, uint32_t node, const char *rule);
 
 #endif

@@ -64,6 +64,23 @@ static bool get_int_range(struct rd *r, int o, const char *obj, const char *key,
     return true;
 }
 
+/* An integer within [lo, hi] whose presence sets bit in *known. */
+static bool get_known(struct rd *r, int o, const char *obj, const char *key, int64_t lo,
+                      int64_t hi, int64_t *out, uint8_t *known, unsigned bit)
+{
+    int64_t x = 0;
+    bool present;
+    if (!get_i64(r, o, obj, key, false, &x, &present))
+        return false;
+    if (!present)
+        return true;
+    if (x < lo || x > hi)
+        return fail(r, obj, key, "integer out of range");
+    *out = x;
+    *known |= (uint8_t)bit;
+    return true;
+}
+
 static bool get_double(struct rd *r, int o, const char *obj, const char *key, bool req,
                        double *out)
 {
@@ -160,6 +177,130 @@ static bool read_gpu(struct rd *r, int root, struct fl_event *ev)
     return get_interned(r, g, "gpu", "uuid", false, &ev->gpu.uuid);
 }
 
+/* "activity", "op" and "activity_frame" as written; derived from the frames when "activity"
+ * is absent (a script converting py-spy output need not classify stacks itself). */
+static bool read_pyspy_activity(struct rd *r, int o, struct fl_ev_pyspy_stack *s)
+{
+    const char *k = "pyspy_stack";
+    int v = fl_json_get(r->j, o, "activity");
+    if (v < 0 || fl_json_is_null(r->j, v)) {
+        fl_pyspy_classify(s);
+        return true;
+    }
+    return get_enum(r, o, k, "activity", false, fl_pyspy_activity_from, &s->activity) &&
+           get_str(r, o, k, "op", false, &s->op) &&
+           get_str(r, o, k, "activity_frame", false, &s->activity_frame);
+}
+
+/* ---- Flight Recorder (docs/formats/flight-recorder.md) ---- */
+
+/* An optional int32 >= lo; sets bit in *known when present. */
+static bool get_known_i32(struct rd *r, int o, const char *obj, const char *key, int64_t lo,
+                          uint8_t bit, uint8_t *known, int32_t *out)
+{
+    int64_t x = INT64_MIN;
+    if (!get_int_range(r, o, obj, key, false, lo, INT32_MAX, &x))
+        return false;
+    if (x != INT64_MIN) {
+        *out = (int32_t)x;
+        *known |= bit;
+    }
+    return true;
+}
+
+/* An optional RFC 3339 time with a zone; *out is left alone when absent. */
+static bool get_time(struct rd *r, int o, const char *obj, const char *key, int64_t *out)
+{
+    struct fl_str s = FL_STR_NULL;
+    if (!get_str(r, o, obj, key, false, &s))
+        return false;
+    if (!s.ptr)
+        return true;
+    size_t used = 0;
+    if (fl_time_parse_rfc3339(s.ptr, s.ptr + s.len, true, out, &used, NULL) || used != s.len)
+        return fail(r, obj, key, "not an RFC 3339 time with a zone");
+    return true;
+}
+
+static bool read_fr_more(struct rd *r, int o, const char *k, struct fl_ev_nccl_fr *f)
+{
+    return get_known_i32(r, o, k, "pg_id", 0, FL_FR_HAS_PG_ID, &f->known, &f->pg_id) &&
+           get_interned(r, o, k, "backend", false, &f->backend) &&
+           get_enum(r, o, k, "coalesced", false, fl_fr_coalesced_from, &f->coalesced) &&
+           get_bool(r, o, k, "retired", &f->retired) &&
+           get_known_i32(r, o, k, "peer", 0, FL_FR_HAS_PEER, &f->known, &f->peer) &&
+           get_known_i32(r, o, k, "peer_pg_rank", 0, FL_FR_HAS_PEER_PG_RANK, &f->known,
+                         &f->peer_pg_rank) &&
+           get_interned(r, o, k, "input_sizes", false, &f->input_sizes) &&
+           get_interned(r, o, k, "input_dtypes", false, &f->input_dtypes) &&
+           get_interned(r, o, k, "output_sizes", false, &f->output_sizes) &&
+           get_interned(r, o, k, "output_dtypes", false, &f->output_dtypes) &&
+           get_int_range(r, o, k, "thread_id", false, 1, INT64_MAX, &f->thread_id) &&
+           get_interned(r, o, k, "thread_name", false, &f->thread_name) &&
+           get_time(r, o, k, "started_at", &f->started_ns) &&
+           get_time(r, o, k, "completed_at", &f->completed_ns) &&
+           get_interned(r, o, k, "frames", false, &f->frames);
+}
+
+static bool read_fr_pg(struct rd *r, int i, struct fl_fr_pg *g)
+{
+    const char *k = "nccl_fr_dump.pgs[]";
+    *g = (struct fl_fr_pg){.size = -1, .id = -1, .last_enqueued = FL_FR_NO_SEQ,
+                           .last_started = FL_FR_NO_SEQ, .last_completed = FL_FR_NO_SEQ};
+    if (!fl_json_is_object(r->j, i))
+        return fail(r, "nccl_fr_dump", "pgs", "item not an object");
+    int64_t size = -1, id = -1;
+    if (!get_interned(r, i, k, "name", false, &g->name) ||
+        !get_interned(r, i, k, "desc", false, &g->desc) ||
+        !get_interned(r, i, k, "ranks", false, &g->ranks) ||
+        !get_int_range(r, i, k, "size", false, 0, INT32_MAX, &size) ||
+        !get_int_range(r, i, k, "id", false, 0, INT32_MAX, &id) ||
+        !get_int_range(r, i, k, "last_enqueued", false, -1, INT64_MAX, &g->last_enqueued) ||
+        !get_int_range(r, i, k, "last_started", false, -1, INT64_MAX, &g->last_started) ||
+        !get_int_range(r, i, k, "last_completed", false, -1, INT64_MAX, &g->last_completed))
+        return false;
+    g->size = (int32_t)size;
+    g->id = (int32_t)id;
+    return true;
+}
+
+static bool read_fr_dump(struct rd *r, int o, const char *k, struct fl_ev_nccl_fr_dump *d)
+{
+    int64_t rank = -1, n = 0;
+    if (!get_int_range(r, o, k, "rank", false, 0, INT32_MAX, &rank) ||
+        !get_enum(r, o, k, "status", true, fl_fr_dump_status_from, &d->status) ||
+        !get_enum(r, o, k, "format", false, fl_fr_encoding_from, &d->encoding) ||
+        !get_str(r, o, k, "version", false, &d->version) ||
+        !get_str(r, o, k, "comm_lib_version", false, &d->comm_lib_version) ||
+        !get_interned(r, o, k, "backend", false, &d->backend) ||
+        !get_int_range(r, o, k, "entries", false, 0, UINT32_MAX, &n) ||
+        !get_str(r, o, k, "error", false, &d->error))
+        return false;
+    if (rank >= 0) {
+        d->rank = (int32_t)rank;
+        d->known |= FL_FR_DUMP_HAS_RANK;
+    }
+    d->nentries = (uint32_t)n;
+    int a = fl_json_get(r->j, o, "pgs");
+    if (a < 0 || fl_json_is_null(r->j, a))
+        return true;
+    if (!fl_json_is_array(r->j, a))
+        return fail(r, k, "pgs", "not an array");
+    int count = r->j->tok[a].size;
+    struct fl_fr_pg *pgs = count ? FL_ARENA_NEW_N(r->ctx->arena, struct fl_fr_pg, count) : NULL;
+    if (count && !pgs) {
+        r->oom = true;
+        return fail(r, k, "pgs", "out of memory");
+    }
+    int i = a + 1;
+    for (int m = 0; m < count; m++, i = fl_json_skip(r->j, i))
+        if (!read_fr_pg(r, i, &pgs[m]))
+            return false;
+    d->pgs = pgs;
+    d->npgs = (uint32_t)count;
+    return true;
+}
+
 static bool read_payload(struct rd *r, int o, struct fl_event *ev)
 {
     const char *k = fl_event_kind_name(ev->kind);
@@ -242,20 +383,48 @@ static bool read_payload(struct rd *r, int o, struct fl_event *ev)
                get_str(r, o, k, "name", false, &ev->u.sample.name);
     case FL_EV_POD_EVENT: {
         struct fl_ev_pod_event *p = &ev->u.pod;
+        int64_t ec = 0, g = 0;
         if (!get_interned(r, o, k, "pod", true, &p->pod) ||
             !get_str(r, o, k, "reason", true, &p->reason) ||
             !get_str(r, o, k, "message", false, &p->message) ||
             !get_str(r, o, k, "container", false, &p->container) ||
-            !get_int_range(r, o, k, "count", false, 0, INT64_MAX, &p->count))
+            !get_int_range(r, o, k, "count", false, 0, INT64_MAX, &p->count) ||
+            !get_interned(r, o, k, "pod_uid", false, &p->pod_uid) ||
+            !get_known(r, o, k, "exit_code", INT32_MIN, INT32_MAX, &ec, &p->known,
+                       FL_POD_HAS_EXIT_CODE) ||
+            !get_known(r, o, k, "gpus", 0, INT32_MAX, &g, &p->known, FL_POD_HAS_GPUS) ||
+            !get_str(r, o, k, "resource", false, &p->resource) ||
+            !get_known(r, o, k, "threshold", INT64_MIN, INT64_MAX, &p->threshold, &p->known,
+                       FL_POD_HAS_THRESHOLD) ||
+            !get_known(r, o, k, "available", INT64_MIN, INT64_MAX, &p->available, &p->known,
+                       FL_POD_HAS_AVAILABLE) ||
+            !get_known(r, o, k, "usage", INT64_MIN, INT64_MAX, &p->usage, &p->known,
+                       FL_POD_HAS_USAGE) ||
+            !get_known(r, o, k, "request", INT64_MIN, INT64_MAX, &p->request, &p->known,
+                       FL_POD_HAS_REQUEST))
             return false;
+        p->exit_code = (int32_t)ec;
+        p->gpus = (int32_t)g;
         p->reason_code = (uint8_t)fl_pod_reason_from(p->reason);
         return true;
     }
-    case FL_EV_NODE_CONDITION:
-        return get_str(r, o, k, "type", true, &ev->u.cond.type) &&
-               get_enum(r, o, k, "status", true, fl_tristate_from, &ev->u.cond.status) &&
-               get_str(r, o, k, "reason", false, &ev->u.cond.reason) &&
-               get_str(r, o, k, "message", false, &ev->u.cond.message);
+    case FL_EV_NODE_CONDITION: {
+        struct fl_ev_node_condition *c = &ev->u.cond;
+        int64_t cap = 0, alloc = 0;
+        if (!get_str(r, o, k, "type", true, &c->type) ||
+            !get_enum(r, o, k, "status", true, fl_tristate_from, &c->status) ||
+            !get_str(r, o, k, "reason", false, &c->reason) ||
+            !get_str(r, o, k, "message", false, &c->message) ||
+            !get_known(r, o, k, "gpu_capacity", 0, INT32_MAX, &cap, &c->known,
+                       FL_COND_HAS_GPU_CAPACITY) ||
+            !get_known(r, o, k, "gpu_allocatable", 0, INT32_MAX, &alloc, &c->known,
+                       FL_COND_HAS_GPU_ALLOCATABLE) ||
+            !get_str(r, o, k, "labels", false, &c->labels))
+            return false;
+        c->gpu_capacity = (int32_t)cap;
+        c->gpu_allocatable = (int32_t)alloc;
+        return true;
+    }
     case FL_EV_NCCL_FR_RECORD: {
         struct fl_ev_nccl_fr *f = &ev->u.fr;
         x = -1;
@@ -271,7 +440,8 @@ static bool read_payload(struct rd *r, int o, struct fl_event *ev)
                get_int_range(r, o, k, "record_id", false, 0, INT64_MAX, &f->record_id) &&
                get_str(r, o, k, "op", false, &f->op) && get_bool(r, o, k, "is_p2p", &f->is_p2p) &&
                get_int_range(r, o, k, "timeout_ms", false, 0, INT64_MAX, &f->timeout_ms) &&
-               get_double(r, o, k, "duration_ms", false, &f->duration_ms);
+               get_double(r, o, k, "duration_ms", false, &f->duration_ms) &&
+               read_fr_more(r, o, k, f);
     }
     case FL_EV_PYSPY_STACK: {
         struct fl_ev_pyspy_stack *s = &ev->u.pyspy;
@@ -284,8 +454,12 @@ static bool read_payload(struct rd *r, int o, struct fl_event *ev)
                get_str(r, o, k, "thread_name", false, &s->thread_name) &&
                get_bool(r, o, k, "active", &s->active) && get_bool(r, o, k, "gil", &s->gil) &&
                get_str(r, o, k, "top_frame", false, &s->top_frame) &&
-               get_str(r, o, k, "frames", false, &s->frames);
+               get_str(r, o, k, "frames", false, &s->frames) &&
+               get_interned(r, o, k, "cmdline", false, &s->cmdline) &&
+               get_interned(r, o, k, "python", false, &s->python) && read_pyspy_activity(r, o, s);
     }
+    case FL_EV_NCCL_FR_DUMP:
+        return read_fr_dump(r, o, k, &ev->u.fr_dump);
     case FL_EV__COUNT:
         break;
     }
@@ -339,8 +513,12 @@ static bool read_event(struct rd *r, struct fl_event *ev)
     } else if (boot_ns >= 0) {
         ev->ts = boot_ns;
         ev->clock = FL_CLOCK_BOOT;
+    } else if (fl_json_get(r->j, 0, "ts") >= 0) {
+        /* "ts": null without "boot_ns": the record carried no usable time (e.g. a metrics
+         * snapshot without timestamps); kept on FL_CLOCK_NONE, as the writer wrote it */
+        ev->clock = FL_CLOCK_NONE;
     } else {
-        return fail(r, NULL, "ts", "required time missing (or null without \"boot_ns\")");
+        return fail(r, NULL, "ts", "required time missing");
     }
     if (!read_uid(r, 0, &ev->uid) || !get_interned(r, 0, NULL, "node", false, &ev->node) ||
         !get_interned(r, 0, NULL, "job", false, &ev->job) ||

@@ -2,9 +2,31 @@
 #include "faultline/ingest.h"
 
 extern const struct fl_parser fl_parser_jsonl;
+extern const struct fl_parser fl_parser_pyspy;
+extern const struct fl_parser fl_parser_k8s;
+extern const struct fl_parser fl_parser_prom_text;
+extern const struct fl_parser fl_parser_prom_api;
+extern const struct fl_parser fl_parser_nvsmi;
+extern const struct fl_parser fl_parser_nvsmi_xml;
+extern const struct fl_parser fl_parser_nccl_fr;
+extern const struct fl_parser fl_parser_kernel_log;
+extern const struct fl_parser fl_parser_journal_json;
+extern const struct fl_parser fl_parser_journal;
+extern const struct fl_parser fl_parser_gzip;
 
 const struct fl_parser *const fl_parsers[] = {
     &fl_parser_jsonl,
+    &fl_parser_pyspy,
+    &fl_parser_k8s,
+    &fl_parser_prom_text,
+    &fl_parser_prom_api,
+    &fl_parser_nvsmi,
+    &fl_parser_nvsmi_xml,
+    &fl_parser_nccl_fr,
+    &fl_parser_kernel_log,
+    &fl_parser_journal_json,
+    &fl_parser_journal,
+    &fl_parser_gzip,
 };
 const size_t fl_parsers_count = sizeof fl_parsers / sizeof fl_parsers[0];
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "faultline/alloc.h"
+#include "ingest/k8s.h"
 
 #define FL_WALK_MAX_DEPTH 32
 #define FL_ARENA_CHUNK (1u << 20)
@@ -422,6 +423,16 @@ struct fl_str fl_ingest_str(struct fl_parse_ctx *ctx, uint32_t id)
     return fl_intern_str(&ctx->engine->intern, id);
 }
 
+void fl_ingest_set_node(struct fl_parse_ctx *ctx, uint32_t node, const char *rule)
+{
+    if (!node)
+        return;
+    struct fl_input *in = &ctx->engine->inputs[ctx->input];
+    in->node = node;
+    in->node_rule = rule;
+    ctx->default_node = node;
+}
+
 static int cmp_input(const void *a, const void *b)
 {
     const struct fl_input *x = a, *y = b;
@@ -544,7 +555,8 @@ int fl_engine_ingest(struct fl_engine *e, struct fl_err *err)
         if (rc)
             return rc;
     }
-    if (merge_skips(e))
+    /* pod events whose record named no node take it from another file (ingest/k8s.h) */
+    if (fl__pod_nodes_resolve(e) || merge_skips(e))
         return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
     int rc = fl__window_build(e);
     if (rc)

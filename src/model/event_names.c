@@ -34,7 +34,10 @@ FL_NAME_TABLE(aer_type, [FL_AER_TYPE_UNKNOWN] = "unknown", [FL_AER_PHYSICAL] = "
 FL_NAME_TABLE(ecc_kind, [FL_ECC_SBE] = "sbe", [FL_ECC_DBE] = "dbe",
               [FL_ECC_REMAP_PENDING] = "remap_pending", [FL_ECC_REMAP_FAILURE] = "remap_failure",
               [FL_ECC_CONTAINED] = "contained", [FL_ECC_UNCONTAINED] = "uncontained",
-              [FL_ECC_RETIRED_PAGE] = "retired_page")
+              [FL_ECC_RETIRED_PAGE] = "retired_page",
+              [FL_ECC_REMAPPED_CORRECTABLE] = "remapped_correctable",
+              [FL_ECC_REMAPPED_UNCORRECTABLE] = "remapped_uncorrectable",
+              [FL_ECC_RETIRE_PENDING] = "retire_pending")
 FL_NAME_TABLE(gpu_metric, [FL_METRIC_TEMP_GPU] = "temp_gpu",
               [FL_METRIC_TEMP_MEMORY] = "temp_memory", [FL_METRIC_POWER_W] = "power_w",
               [FL_METRIC_SM_CLOCK_MHZ] = "sm_clock_mhz", [FL_METRIC_PCIE_REPLAY] = "pcie_replay",
@@ -42,7 +45,16 @@ FL_NAME_TABLE(gpu_metric, [FL_METRIC_TEMP_GPU] = "temp_gpu",
               [FL_METRIC_UTIL] = "util", [FL_METRIC_OTHER] = "other")
 FL_NAME_TABLE(fr_state, [FL_FR_SCHEDULED] = "scheduled", [FL_FR_STARTED] = "started",
               [FL_FR_COMPLETED] = "completed", [FL_FR_STATE_UNKNOWN] = "unknown")
+FL_NAME_TABLE(fr_coalesced, [FL_FR_NOT_COALESCED] = "none", [FL_FR_COALESCED_OP] = "op",
+              [FL_FR_COALESCED_END] = "end")
+FL_NAME_TABLE(fr_dump_status, [FL_FR_DUMP_OK] = "ok", [FL_FR_DUMP_UNREADABLE] = "unreadable",
+              [FL_FR_DUMP_UNSUPPORTED] = "unsupported")
+FL_NAME_TABLE(fr_encoding, [FL_FR_PICKLE] = "pickle", [FL_FR_JSON] = "json")
 FL_NAME_TABLE(tristate, [FL_UNKNOWN] = "Unknown", [FL_TRUE] = "True", [FL_FALSE] = "False")
+FL_NAME_TABLE(pyspy_activity, [FL_PYSPY_UNKNOWN] = "unknown",
+              [FL_PYSPY_COLLECTIVE] = "collective", [FL_PYSPY_DATA_LOADING] = "data_loading",
+              [FL_PYSPY_CHECKPOINT_IO] = "checkpoint_io", [FL_PYSPY_CUDA_SYNC] = "cuda_sync",
+              [FL_PYSPY_IDLE] = "idle", [FL_PYSPY_ELSEWHERE] = "elsewhere")
 
 enum fl_pod_reason fl_pod_reason_from(struct fl_str r)
 {

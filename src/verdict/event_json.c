@@ -21,6 +21,15 @@ static void kv_i64(struct fl_jsonw *w, const char *k, int64_t v, int64_t absent)
     fl_jsonw_i64(w, v);
 }
 
+/* A number whose presence is a bit of the payload's "known" mask. */
+static void kv_known(struct fl_jsonw *w, const char *k, int64_t v, unsigned known)
+{
+    if (!known)
+        return;
+    fl_jsonw_key(w, k);
+    fl_jsonw_i64(w, v);
+}
+
 static void kv_hex(struct fl_jsonw *w, const char *k, uint64_t v, int digits)
 {
     char b[24];
@@ -41,6 +50,74 @@ static void kv_id(struct fl_jsonw *w, const struct fl_window *win, const char *k
         return;
     fl_jsonw_key(w, k);
     fl_jsonw_cstr(w, fl_window_str(win, id));
+}
+
+/* nccl_fr_record fields added by the Flight Recorder reader (docs/formats/flight-recorder.md) */
+static void fr_record_more(struct fl_jsonw *w, const struct fl_window *win,
+                           const struct fl_ev_nccl_fr *f)
+{
+    if (f->known & FL_FR_HAS_PG_ID)
+        kv_i64(w, "pg_id", f->pg_id, INT64_MIN);
+    kv_id(w, win, "backend", f->backend);
+    if (f->coalesced) {
+        fl_jsonw_key(w, "coalesced");
+        fl_jsonw_cstr(w, fl_fr_coalesced_name(f->coalesced));
+    }
+    kv_bool(w, "retired", f->retired);
+    if (f->known & FL_FR_HAS_PEER)
+        kv_i64(w, "peer", f->peer, INT64_MIN);
+    if (f->known & FL_FR_HAS_PEER_PG_RANK)
+        kv_i64(w, "peer_pg_rank", f->peer_pg_rank, INT64_MIN);
+    kv_id(w, win, "input_sizes", f->input_sizes);
+    kv_id(w, win, "input_dtypes", f->input_dtypes);
+    kv_id(w, win, "output_sizes", f->output_sizes);
+    kv_id(w, win, "output_dtypes", f->output_dtypes);
+    kv_i64(w, "thread_id", f->thread_id, 0);
+    kv_id(w, win, "thread_name", f->thread_name);
+    if (f->started_ns) {
+        fl_jsonw_key(w, "started_at");
+        fl_jsonw_time(w, f->started_ns);
+    }
+    if (f->completed_ns) {
+        fl_jsonw_key(w, "completed_at");
+        fl_jsonw_time(w, f->completed_ns);
+    }
+    kv_id(w, win, "frames", f->frames);
+}
+
+static void fr_dump(struct fl_jsonw *w, const struct fl_window *win,
+                    const struct fl_ev_nccl_fr_dump *d)
+{
+    if (d->known & FL_FR_DUMP_HAS_RANK)
+        kv_i64(w, "rank", d->rank, INT64_MIN);
+    fl_jsonw_key(w, "status");
+    fl_jsonw_cstr(w, fl_fr_dump_status_name(d->status));
+    fl_jsonw_key(w, "format");
+    fl_jsonw_cstr(w, fl_fr_encoding_name(d->encoding));
+    kv_str(w, "version", d->version);
+    kv_str(w, "comm_lib_version", d->comm_lib_version);
+    kv_id(w, win, "backend", d->backend);
+    if (d->status == FL_FR_DUMP_OK)
+        kv_i64(w, "entries", d->nentries, -1);
+    kv_str(w, "error", d->error);
+    if (!d->npgs)
+        return;
+    fl_jsonw_key(w, "pgs");
+    fl_jsonw_array_begin(w);
+    for (uint32_t i = 0; i < d->npgs; i++) {
+        const struct fl_fr_pg *g = &d->pgs[i];
+        fl_jsonw_object_begin(w);
+        kv_id(w, win, "name", g->name);
+        kv_id(w, win, "desc", g->desc);
+        kv_id(w, win, "ranks", g->ranks);
+        kv_i64(w, "size", g->size, -1);
+        kv_i64(w, "id", g->id, -1);
+        kv_i64(w, "last_enqueued", g->last_enqueued, FL_FR_NO_SEQ);
+        kv_i64(w, "last_started", g->last_started, FL_FR_NO_SEQ);
+        kv_i64(w, "last_completed", g->last_completed, FL_FR_NO_SEQ);
+        fl_jsonw_object_end(w);
+    }
+    fl_jsonw_array_end(w);
 }
 
 static void payload(struct fl_jsonw *w, const struct fl_window *win, const struct fl_event *ev)
@@ -96,19 +173,34 @@ static void payload(struct fl_jsonw *w, const struct fl_window *win, const struc
         fl_jsonw_double(w, ev->u.sample.value);
         kv_str(w, "name", ev->u.sample.name);
         break;
-    case FL_EV_POD_EVENT:
-        kv_id(w, win, "pod", ev->u.pod.pod);
-        kv_str(w, "reason", ev->u.pod.reason);
-        kv_str(w, "message", ev->u.pod.message);
-        kv_str(w, "container", ev->u.pod.container);
-        kv_i64(w, "count", ev->u.pod.count, INT64_MIN);
+    case FL_EV_POD_EVENT: {
+        const struct fl_ev_pod_event *p = &ev->u.pod;
+        kv_id(w, win, "pod", p->pod);
+        kv_str(w, "reason", p->reason);
+        kv_str(w, "message", p->message);
+        kv_str(w, "container", p->container);
+        kv_i64(w, "count", p->count, INT64_MIN);
+        kv_id(w, win, "pod_uid", p->pod_uid);
+        kv_known(w, "exit_code", p->exit_code, p->known & FL_POD_HAS_EXIT_CODE);
+        kv_known(w, "gpus", p->gpus, p->known & FL_POD_HAS_GPUS);
+        kv_str(w, "resource", p->resource);
+        kv_known(w, "threshold", p->threshold, p->known & FL_POD_HAS_THRESHOLD);
+        kv_known(w, "available", p->available, p->known & FL_POD_HAS_AVAILABLE);
+        kv_known(w, "usage", p->usage, p->known & FL_POD_HAS_USAGE);
+        kv_known(w, "request", p->request, p->known & FL_POD_HAS_REQUEST);
         break;
+    }
     case FL_EV_NODE_CONDITION:
         kv_str(w, "type", ev->u.cond.type);
         fl_jsonw_key(w, "status");
         fl_jsonw_cstr(w, fl_tristate_name(ev->u.cond.status));
         kv_str(w, "reason", ev->u.cond.reason);
         kv_str(w, "message", ev->u.cond.message);
+        kv_known(w, "gpu_capacity", ev->u.cond.gpu_capacity,
+                 ev->u.cond.known & FL_COND_HAS_GPU_CAPACITY);
+        kv_known(w, "gpu_allocatable", ev->u.cond.gpu_allocatable,
+                 ev->u.cond.known & FL_COND_HAS_GPU_ALLOCATABLE);
+        kv_str(w, "labels", ev->u.cond.labels);
         break;
     case FL_EV_NCCL_FR_RECORD: {
         const struct fl_ev_nccl_fr *f = &ev->u.fr;
@@ -128,6 +220,7 @@ static void payload(struct fl_jsonw *w, const struct fl_window *win, const struc
             fl_jsonw_key(w, "duration_ms");
             fl_jsonw_double(w, f->duration_ms);
         }
+        fr_record_more(w, win, f);
         break;
     }
     case FL_EV_PYSPY_STACK: {
@@ -140,8 +233,17 @@ static void payload(struct fl_jsonw *w, const struct fl_window *win, const struc
         kv_bool(w, "gil", s->gil);
         kv_str(w, "top_frame", s->top_frame);
         kv_str(w, "frames", s->frames);
+        fl_jsonw_key(w, "activity");
+        fl_jsonw_cstr(w, fl_pyspy_activity_name(s->activity));
+        kv_str(w, "op", s->op);
+        kv_str(w, "activity_frame", s->activity_frame);
+        kv_id(w, win, "cmdline", s->cmdline);
+        kv_id(w, win, "python", s->python);
         break;
     }
+    case FL_EV_NCCL_FR_DUMP:
+        fr_dump(w, win, &ev->u.fr_dump);
+        break;
     case FL_EV__COUNT:
         break;
     }
