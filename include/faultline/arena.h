@@ -18,7 +18,8 @@ struct fl_arena_chunk;
 
 struct fl_arena {
     struct fl_arena_chunk *head; /* current chunk (newest) */
-    size_t chunk_size;           /* default size of a new chunk */
+    size_t chunk_size;           /* size of the next new chunk */
+    size_t max_chunk;            /* chunk_size doubles per new chunk up to this */
     size_t cap;                  /* max total bytes of chunks, 0 = unlimited */
     size_t used;                 /* bytes handed out since the last reset */
     size_t reserved;             /* bytes of chunks currently held */
@@ -29,6 +30,9 @@ struct fl_arena {
 #define FL_ARENA_DEFAULT_CHUNK (64u * 1024u)
 
 void fl_arena_init(struct fl_arena *a, size_t chunk_size, size_t cap);
+/* Let chunk sizes double from chunk_size up to max_chunk: small windows stay small, large
+ * ones take few chunks. */
+void fl_arena_set_growth(struct fl_arena *a, size_t max_chunk);
 void fl_arena_release(struct fl_arena *a);
 void fl_arena_reset(struct fl_arena *a);
 

@@ -22,7 +22,13 @@ void fl_arena_init(struct fl_arena *a, size_t chunk_size, size_t cap)
 {
     memset(a, 0, sizeof *a);
     a->chunk_size = chunk_size ? chunk_size : FL_ARENA_DEFAULT_CHUNK;
+    a->max_chunk = a->chunk_size;
     a->cap = cap;
+}
+
+void fl_arena_set_growth(struct fl_arena *a, size_t max_chunk)
+{
+    a->max_chunk = max_chunk > a->chunk_size ? max_chunk : a->chunk_size;
 }
 
 void fl_arena_release(struct fl_arena *a)
@@ -78,6 +84,8 @@ static struct fl_arena_chunk *new_chunk(struct fl_arena *a, size_t need)
     a->head = c;
     a->reserved += sizeof *c + size;
     a->chunks_allocated++;
+    if (a->chunk_size < a->max_chunk)
+        a->chunk_size = a->chunk_size * 2 < a->max_chunk ? a->chunk_size * 2 : a->max_chunk;
     return c;
 }
 

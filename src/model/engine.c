@@ -14,7 +14,8 @@
 #include "ingest/k8s.h"
 
 #define FL_WALK_MAX_DEPTH 32
-#define FL_ARENA_CHUNK (1u << 20)
+#define FL_ARENA_CHUNK (64u << 10)     /* first chunk: small inputs stay small */
+#define FL_ARENA_MAX_CHUNK (1u << 20) /* chunks double up to this */
 
 void fl_engine_opts_init(struct fl_engine_opts *o)
 {
@@ -57,6 +58,7 @@ struct fl_engine *fl_engine_new(const struct fl_engine_opts *opts, struct fl_err
     else
         fl_engine_opts_init(&e->opts);
     fl_arena_init(&e->arena, FL_ARENA_CHUNK, 0);
+    fl_arena_set_growth(&e->arena, FL_ARENA_MAX_CHUNK);
     fl_intern_init(&e->intern);
     fl_verdict_sink_init(&e->sink, &e->arena, &e->intern);
     if (opts && opts->node) {

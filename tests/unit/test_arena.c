@@ -361,3 +361,23 @@ FL_TEST(arena, release_then_reuse)
     cr_assert_not_null(fl_arena_alloc(&a, 100, 1), "usable after release");
     fl_arena_release(&a);
 }
+
+FL_TEST(arena, growth_doubles_chunks_up_to_the_limit)
+{
+    struct fl_arena a;
+    fl_arena_init(&a, 1024, 0);
+    fl_arena_set_growth(&a, 8192);
+    for (int i = 0; i < 64; i++)
+        cr_assert_not_null(fl_arena_alloc(&a, 1000, 8));
+    /* chunks of 1k, 2k, 4k, 8k, 8k...: 64000 bytes need 2 + (64000-7000)/8192 + ... far fewer
+     * than the 63 a fixed 1 KiB chunk size would take */
+    cr_assert_eq(a.chunk_size, 8192);
+    cr_assert_lt(a.chunks_allocated, 12);
+    fl_arena_release(&a);
+    fl_arena_init(&a, 1024, 0);
+    for (int i = 0; i < 8; i++)
+        fl_arena_alloc(&a, 1000, 8);
+    cr_assert_eq(a.chunk_size, 1024, "no growth unless asked");
+    cr_assert_eq(a.chunks_allocated, 8);
+    fl_arena_release(&a);
+}
