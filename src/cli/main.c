@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "faultline/ingest.h"
 
 void fl_cli_usage(FILE *f)
 {
@@ -35,10 +36,6 @@ void fl_cli_usage(FILE *f)
         "                        (critical, error, warning, info)\n"
         "  -h, --help            this text\n"
         "\n"
-        "Input formats:\n"
-        "  faultline-jsonl       faultline.events/v1 JSON Lines, one event per line\n"
-        "                        (docs/input-formats.md, schema/events.v1.schema.json)\n"
-        "\n"
         "Output:\n"
         "  json is the faultline.verdicts/v1 envelope (docs/verdicts.md): every verdict with\n"
         "  pattern_id, severity, scope, headline, remediation and evidence pointing at the\n"
@@ -56,8 +53,12 @@ void fl_cli_usage(FILE *f)
         "  faultline analyze --fail-on critical --quiet bundle/ || page-oncall\n"
         "  kubectl get events -A -o json | faultline analyze -\n"
         "  faultline events --format text bundle/ | less\n"
-        "  faultline analyze -c thresholds.yaml --since 2026-11-24T18:00:00Z bundle/\n",
+        "  faultline analyze -c thresholds.yaml --since 2026-11-24T18:00:00Z bundle/\n"
+        "\n"
+        "Input formats (recognised by content; docs/input-formats.md):\n",
         f);
+    for (size_t i = 0; i < fl_parsers_count; i++)
+        fprintf(f, "  %-20s %s\n", fl_parsers[i]->name, fl_parsers[i]->summary);
 }
 
 int main(int argc, char **argv)
