@@ -155,31 +155,35 @@ enum fl_gm_value fl__gm_fill(struct fl_event *ev, const struct fl_gm_metric *m,
 
 /* ---- labels ---------------------------------------------------------------------------- */
 
+#define IS(lit) (n.len == sizeof lit - 1 && memcmp(n.ptr, lit, sizeof lit - 1) == 0)
+
 int fl__gm_label_id(struct fl_str n)
 {
     switch (n.len) {
     case 3:
-        return fl_str_eq_cstr(n, "gpu") ? FL_GML_GPU : -1;
+        return IS("gpu") ? FL_GML_GPU : -1;
     case 4:
-        if (fl_str_eq_cstr(n, "UUID") || fl_str_eq_cstr(n, "uuid"))
+        if (IS("UUID") || IS("uuid"))
             return FL_GML_UUID;
-        return fl_str_eq_cstr(n, "node") ? FL_GML_NODE : -1;
+        return IS("node") ? FL_GML_NODE : -1;
     case 6:
-        return fl_str_eq_cstr(n, "device") ? FL_GML_DEVICE : -1;
+        return IS("device") ? FL_GML_DEVICE : -1;
     case 8:
-        if (fl_str_eq_cstr(n, "Hostname") || fl_str_eq_cstr(n, "hostname"))
+        if (IS("Hostname") || IS("hostname"))
             return FL_GML_HOSTNAME;
-        if (fl_str_eq_cstr(n, "nodename") || fl_str_eq_cstr(n, "gpu_uuid"))
-            return fl_str_eq_cstr(n, "nodename") ? FL_GML_NODE : FL_GML_UUID;
-        return -1;
+        if (IS("nodename"))
+            return FL_GML_NODE;
+        return IS("gpu_uuid") ? FL_GML_UUID : -1;
     case 10:
-        return fl_str_eq_cstr(n, "pci_bus_id") ? FL_GML_PCI : -1;
+        return IS("pci_bus_id") ? FL_GML_PCI : -1;
     case 15:
-        return fl_str_eq_cstr(n, "kubernetes_node") ? FL_GML_NODE : -1;
+        return IS("kubernetes_node") ? FL_GML_NODE : -1;
     default:
         return -1;
     }
 }
+
+#undef IS
 
 static bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
@@ -215,29 +219,72 @@ static bool parse_index(struct fl_str s, int32_t *out)
     return true;
 }
 
+/* Cached resolution of label id's raw value; true with *out on a hit. The search starts after
+ * the last hit: a scrape walks its GPUs in the same order for every metric. */
+static bool cache_get(struct fl_gm_cache *c, int id, struct fl_str raw, uint32_t *out)
+{
+    if (!c)
+        return false;
+    for (unsigned k = 0; k < FL_GM_CACHE_WAYS; k++) {
+        unsigned i = (c->hit[id] + k) % FL_GM_CACHE_WAYS;
+        const struct fl_str e = c->e[id][i].raw;
+        if (e.len == raw.len && e.ptr && e.ptr[raw.len - 1] == raw.ptr[raw.len - 1] &&
+            memcmp(e.ptr, raw.ptr, raw.len) == 0) {
+            *out = c->e[id][i].id;
+            c->hit[id] = i + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void cache_put(struct fl_gm_cache *c, int id, struct fl_str raw, uint32_t v)
+{
+    if (!c)
+        return;
+    unsigned i = c->next[id]++ % FL_GM_CACHE_WAYS;
+    c->e[id][i].raw = raw;
+    c->e[id][i].id = v;
+}
+
+enum { NODE_NONE = 0 };
+
+/* The node a label set names: 0 when it names none (or only a Hostname that is not a node). */
+static int node_of(struct fl_parse_ctx *ctx, const struct fl_gm_labels *l,
+                   fl_gm_unescape_fn unescape, struct fl_gm_cache *cache, uint32_t *node,
+                   bool *oom)
+{
+    int id = l->v[FL_GML_NODE].len ? FL_GML_NODE : l->v[FL_GML_HOSTNAME].len ? FL_GML_HOSTNAME : -1;
+    *node = NODE_NONE;
+    if (id < 0)
+        return 0;
+    struct fl_str raw = l->v[id];
+    if (!l->esc[id] && cache_get(cache, id, raw, node))
+        return 0;
+    struct fl_str s;
+    if (!label_value(ctx, l, id, unescape, &s, oom))
+        return FL_EPARSE;
+    if (s.len && (id == FL_GML_NODE || !hostname_is_not_a_node(s))) {
+        *node = fl_ingest_intern(ctx, s);
+        if (*node == FL_INTERN_FAIL)
+            return FL_ENOMEM;
+    }
+    if (!l->esc[id])
+        cache_put(cache, id, raw, *node);
+    return 0;
+}
+
 int fl__gm_identity(struct fl_parse_ctx *ctx, const struct fl_gm_labels *l,
-                    fl_gm_unescape_fn unescape, struct fl_event *ev, const char **why)
+                    fl_gm_unescape_fn unescape, struct fl_gm_cache *cache, struct fl_event *ev,
+                    const char **why)
 {
     struct fl_str s;
     bool oom = false;
-    /* node */
-    struct fl_str node = FL_STR_NULL;
-    if (l->v[FL_GML_NODE].len) {
-        if (!label_value(ctx, l, FL_GML_NODE, unescape, &s, &oom))
-            goto bad_escape;
-        node = s;
-    }
-    if (!node.len && l->v[FL_GML_HOSTNAME].len) {
-        if (!label_value(ctx, l, FL_GML_HOSTNAME, unescape, &s, &oom))
-            goto bad_escape;
-        if (!hostname_is_not_a_node(s))
-            node = s;
-    }
-    if (node.len) {
-        ev->node = fl_ingest_intern(ctx, node);
-        if (ev->node == FL_INTERN_FAIL)
-            return FL_ENOMEM;
-    }
+    int rc = node_of(ctx, l, unescape, cache, &ev->node, &oom);
+    if (rc == FL_EPARSE)
+        goto bad_escape;
+    if (rc)
+        return rc;
     /* GPU: index from gpu="N", else device="nvidiaN" */
     if (l->v[FL_GML_GPU].len) {
         if (!label_value(ctx, l, FL_GML_GPU, unescape, &s, &oom))
@@ -252,7 +299,8 @@ int fl__gm_identity(struct fl_parse_ctx *ctx, const struct fl_gm_labels *l,
         if (fl_str_starts_with(s, "nvidia"))
             (void)parse_index(fl_str_sub(s, 6, s.len), &ev->gpu.index);
     }
-    if (l->v[FL_GML_UUID].len) {
+    struct fl_str raw = l->v[FL_GML_UUID];
+    if (raw.len && (l->esc[FL_GML_UUID] || !cache_get(cache, FL_GML_UUID, raw, &ev->gpu.uuid))) {
         if (!label_value(ctx, l, FL_GML_UUID, unescape, &s, &oom))
             goto bad_escape;
         if (s.len) {
@@ -260,8 +308,11 @@ int fl__gm_identity(struct fl_parse_ctx *ctx, const struct fl_gm_labels *l,
             if (ev->gpu.uuid == FL_INTERN_FAIL)
                 return FL_ENOMEM;
         }
+        if (!l->esc[FL_GML_UUID])
+            cache_put(cache, FL_GML_UUID, raw, ev->gpu.uuid);
     }
-    if (l->v[FL_GML_PCI].len) {
+    raw = l->v[FL_GML_PCI];
+    if (raw.len && (l->esc[FL_GML_PCI] || !cache_get(cache, FL_GML_PCI, raw, &ev->gpu.pci))) {
         if (!label_value(ctx, l, FL_GML_PCI, unescape, &s, &oom))
             goto bad_escape;
         char norm[13];
@@ -272,6 +323,8 @@ int fl__gm_identity(struct fl_parse_ctx *ctx, const struct fl_gm_labels *l,
         ev->gpu.pci = fl_ingest_intern(ctx, fl_str_make(norm, 12));
         if (ev->gpu.pci == FL_INTERN_FAIL)
             return FL_ENOMEM;
+        if (!l->esc[FL_GML_PCI])
+            cache_put(cache, FL_GML_PCI, raw, ev->gpu.pci);
     }
     return 0;
 bad_escape:
@@ -439,6 +492,26 @@ int fl__gm_emit(struct fl_parse_ctx *ctx, struct fl_event *ev, int64_t ts, const
     if (disc)
         ev->uid = fl__gm_uid(ctx, ev, disc);
     return fl_ingest_emit(ctx, ev);
+}
+
+uint64_t fl__gm_series_seed(struct fl_parse_ctx *ctx, const struct fl_event *tmpl)
+{
+    uint32_t node = tmpl->node ? tmpl->node : ctx->default_node;
+    struct fl_str name = fl_ingest_str(ctx, node);
+    uint64_t h = fl_hash64(name.ptr, name.len, FL_HASH_SEED ^ 0x736572696573ULL /* "series" */);
+    return fl_hash64(tmpl->raw.ptr, tmpl->raw.len, h);
+}
+
+uint64_t fl__gm_point_uid(const struct fl_event *ev, uint64_t seed)
+{
+    unsigned char head[1 + 8 + 1];
+    head[0] = ev->kind;
+    uint64_t ts = (uint64_t)ev->ts;
+    for (int i = 0; i < 8; i++)
+        head[1 + i] = (unsigned char)(ts >> (8 * i));
+    head[9] = ev->clock;
+    uint64_t h = fl_hash64(head, sizeof head, seed);
+    return h ? h : 1;
 }
 
 /* ---- one nvidia-smi GPU ------------------------------------------------------------------ */

@@ -71,12 +71,27 @@ int fl__gm_label_id(struct fl_str name);
 typedef bool (*fl_gm_unescape_fn)(struct fl_str raw, struct fl_arena *a, struct fl_str *out,
                                   bool *oom);
 
+/* Recent label values and what they resolved to (an interned node, UUID or PCI id), so that a
+ * scrape, which repeats the same few values on every line, does not hash and intern them again
+ * per sample. Keys are views into the input. Zero-initialize; owns nothing. */
+#define FL_GM_CACHE_WAYS 16
+struct fl_gm_cache {
+    struct {
+        struct fl_str raw;
+        uint32_t id;
+    } e[FL_GML__COUNT][FL_GM_CACHE_WAYS];
+    unsigned next[FL_GML__COUNT]; /* slot the next insertion takes */
+    unsigned hit[FL_GML__COUNT];  /* slot after the last hit: where the next search starts */
+};
+
 /* Set ev->node and ev->gpu from the labels. The node is kubernetes_node / node / nodename,
  * else Hostname unless it names a dcgm-exporter pod or a Docker container id (12 hex
- * digits), else left 0 (the input's default node). Returns 0, FL_ENOMEM, or FL_EPARSE with
- * *why set (a pci_bus_id that is not a PCI address, a gpu label that is not an index). */
+ * digits), else left 0 (the input's default node). cache may be NULL. Returns 0, FL_ENOMEM, or
+ * FL_EPARSE with *why set (a pci_bus_id that is not a PCI address, a gpu label that is not an
+ * index). */
 int fl__gm_identity(struct fl_parse_ctx *ctx, const struct fl_gm_labels *l,
-                    fl_gm_unescape_fn unescape, struct fl_event *ev, const char **why);
+                    fl_gm_unescape_fn unescape, struct fl_gm_cache *cache, struct fl_event *ev,
+                    const char **why);
 
 /* ---- nvidia-smi ------------------------------------------------------------------------ */
 
@@ -152,5 +167,11 @@ uint64_t fl__gm_uid(struct fl_parse_ctx *ctx, const struct fl_event *ev, const c
 /* Emit ev with a time: clock WALL at ts, or clock NONE when ts == FL_TIME_NONE; with disc,
  * the uid is fl__gm_uid(ctx, ev, disc), else the usual one. 0 or FL_ENOMEM. */
 int fl__gm_emit(struct fl_parse_ctx *ctx, struct fl_event *ev, int64_t ts, const char *disc);
+
+/* Uid of one point of an API series: kind, ts and clock hashed with a seed that already holds
+ * the node name and the series' bytes (fl__gm_series_seed), so a series of 11,000 points
+ * hashes its labels once, not per point. */
+uint64_t fl__gm_series_seed(struct fl_parse_ctx *ctx, const struct fl_event *tmpl);
+uint64_t fl__gm_point_uid(const struct fl_event *ev, uint64_t seed);
 
 #endif

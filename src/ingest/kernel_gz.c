@@ -321,8 +321,10 @@ static int64_t learn_boot(const struct br_filter *dm, const uint64_t *jh, const 
             }
         if (in_dm != 1 || in_j != 1 || jt[at] == FL_TIME_NONE || dm->col_ts[i] < 0)
             continue;
-        int64_t b = jt[at] - dm->col_ts[i];
-        int64_t top = b + (whole_seconds ? FL_NS_PER_SEC : 0);
+        int64_t b, top;
+        if (__builtin_sub_overflow(jt[at], dm->col_ts[i], &b) ||
+            __builtin_add_overflow(b, whole_seconds ? FL_NS_PER_SEC : 0, &top))
+            continue;
         if (lo == FL_TIME_NONE || b > lo)
             lo = b;
         if (top < hi)
@@ -452,9 +454,13 @@ static bool all_zero(const unsigned char *p, size_t n)
     return true;
 }
 
+/* The inflated text. It starts in the window arena, sized by the last member's ISIZE (exact
+ * for the usual one-member file, so nothing is copied); when it outgrows that, it moves to a
+ * heap buffer that doubles, and is copied into the arena at the end. */
 struct gz_out {
     char *buf;
     size_t len, cap;
+    bool in_arena;
 };
 
 static int gz_grow(struct gz_out *o)
@@ -464,12 +470,29 @@ static int gz_grow(struct gz_out *o)
     size_t cap = o->cap ? o->cap * 2 : 1u << 20;
     if (cap > GZ_MAX_OUT)
         cap = GZ_MAX_OUT;
-    char *nb = fl_realloc(o->buf, cap);
-    if (!nb)
-        return FL_ENOMEM;
+    char *nb;
+    if (o->in_arena) {
+        nb = fl_malloc(cap);
+        if (!nb)
+            return FL_ENOMEM;
+        if (o->len)
+            memcpy(nb, o->buf, o->len);
+        o->in_arena = false; /* the arena block is left unused */
+    } else {
+        nb = fl_realloc(o->buf, cap);
+        if (!nb)
+            return FL_ENOMEM;
+    }
     o->buf = nb;
     o->cap = cap;
     return 0;
+}
+
+static void gz_out_free(struct gz_out *o)
+{
+    if (!o->in_arena)
+        fl_free(o->buf);
+    o->buf = NULL;
 }
 
 /* Inflate every member of buf into o. Returns 0 or FL_ENOMEM; a corrupt, truncated or
@@ -484,15 +507,6 @@ static int gz_inflate(struct fl_parse_ctx *ctx, const char *buf, size_t len, str
     zs.zfree = z_free;
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
         return FL_ENOMEM;
-    /* a single member's size (mod 2^32) is in the trailer: a good first guess */
-    if (len >= 18 && !o->buf) {
-        const unsigned char *t = (const unsigned char *)buf + len - 4;
-        size_t isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
-        if (isize > 0 && isize < GZ_MAX_OUT && isize / 1032 < len) {
-            o->buf = fl_malloc(isize + 1);
-            o->cap = o->buf ? isize + 1 : 0;
-        }
-    }
     const unsigned char *in = (const unsigned char *)buf;
     size_t fed = 0; /* bytes handed to zlib so far */
     int rc = 0;
@@ -618,6 +632,16 @@ static int gz_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
     struct gz_out o = {0};
     int rc = 0;
     size_t done = 0;
+    /* the last member's size (mod 2^32) is in the trailer: the whole text for one member */
+    if (len >= 18) {
+        const unsigned char *t = (const unsigned char *)buf + len - 4;
+        size_t isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
+        if (isize > 0 && isize < GZ_MAX_OUT && isize / 1032 < len) {
+            o.buf = fl_arena_alloc(ctx->arena, isize + 1, 1);
+            o.cap = o.buf ? isize + 1 : 0;
+            o.in_arena = o.buf != NULL;
+        }
+    }
 #if defined(FL_HAVE_LIBDEFLATE)
     done = gz_inflate_fast(buf, len, &o, &rc);
     if (!rc && done && done < len &&
@@ -636,19 +660,22 @@ static int gz_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
     if (!rc && done < len)
         rc = gz_inflate(ctx, buf + done, len - done, &o, done);
     if (rc) {
-        fl_free(o.buf);
+        gz_out_free(&o);
         return rc;
     }
-    /* the text lives as long as the engine: one copy into the window arena */
-    char *text = fl_arena_alloc(ctx->arena, o.len ? o.len : 1, 1);
-    if (!text) {
-        fl_free(o.buf);
-        return FL_ENOMEM;
-    }
-    if (o.len)
-        memcpy(text, o.buf, o.len);
+    /* the text lives as long as the engine: in the window arena */
+    char *text = o.buf;
     size_t n = o.len;
-    fl_free(o.buf);
+    if (!o.in_arena) {
+        text = fl_arena_alloc(ctx->arena, n ? n : 1, 1);
+        if (!text) {
+            gz_out_free(&o);
+            return FL_ENOMEM;
+        }
+        if (n)
+            memcpy(text, o.buf, n);
+        gz_out_free(&o);
+    }
     if (n == 0)
         return 0;
     if (fl__bug_report_sniff(text, n))

@@ -628,8 +628,12 @@ static bool gone(const struct fl_kl *k, const struct fl_kmsg *m, int64_t ts, uin
 {
     if (k->seq - seq > max_msgs)
         return true;
-    if (m && clock != FL_CLOCK_NONE && clock == m->clock && ts != FL_TIME_NONE)
-        return m->ts - ts > max_ns || ts - m->ts > max_ns;
+    if (m && clock != FL_CLOCK_NONE && clock == m->clock && ts != FL_TIME_NONE) {
+        int64_t d;
+        if (__builtin_sub_overflow(m->ts, ts, &d))
+            return true;
+        return d > max_ns || d < -max_ns;
+    }
     return false;
 }
 

@@ -128,9 +128,12 @@ static bool hms(struct fl_str *s, int64_t *sec_of_day, int64_t *frac_ns)
     return true;
 }
 
+/* Nanoseconds of a civil time; FL_TIME_NONE outside the years int64 nanoseconds can hold. */
 static int64_t civil_ns(int64_t y, unsigned mo, unsigned d, int64_t sod, int64_t frac,
                         int32_t tz_off)
 {
+    if (y < 1678 || y > 2261)
+        return FL_TIME_NONE;
     int64_t days = fl_days_from_civil(y, mo, d);
     return (days * 86400 + sod - tz_off) * FL_NS_PER_SEC + frac;
 }
@@ -178,6 +181,8 @@ static bool full_stamp(struct fl_str s, int64_t *ns, int32_t *tz_off, bool *tz_k
         }
     }
     *ns = civil_ns(y, mo, d, sod, frac, off);
+    if (*ns == FL_TIME_NONE)
+        return false;
     if (tz_off)
         *tz_off = off;
     if (tz_known)
@@ -260,6 +265,8 @@ static bool year_for(const struct fl_year_ref *yr, unsigned mo, unsigned d, int6
         if (d > fl_days_in_month(y, mo))
             continue;
         int64_t ns = civil_ns(y, mo, d, sod, frac, yr->tz_off);
+        if (ns == FL_TIME_NONE)
+            return false;
         if (back == 0 && ns > ref + 2 * 86400 * FL_NS_PER_SEC)
             continue;
         *out = ns;
@@ -306,8 +313,10 @@ static void ensure_year(struct kt *t)
 
 static void boot_rel(struct kt *t, int64_t rel, struct pline *pl)
 {
-    if (t->boot_ns != FL_TIME_NONE) {
-        pl->ts = t->boot_ns + rel;
+    int64_t wall;
+    if (t->boot_ns != FL_TIME_NONE && !__builtin_add_overflow(t->boot_ns, rel, &wall) &&
+        wall != FL_TIME_NONE) {
+        pl->ts = wall;
         pl->clock = FL_CLOCK_WALL;
     } else {
         pl->ts = rel;
@@ -323,8 +332,8 @@ static bool rel_secs(struct fl_str *s, int64_t *ns)
     size_t n = 0;
     while (n < x.len && is_digit(x.ptr[n]) && n < 12)
         sec = sec * 10 + (uint64_t)(x.ptr[n++] - '0');
-    if (n == 0 || n >= x.len || x.ptr[n] != '.' || n == 12)
-        return false;
+    if (n == 0 || n >= x.len || x.ptr[n] != '.' || sec > 9000000000u)
+        return false; /* over 285 years of uptime: not a stamp */
     int64_t frac;
     struct fl_str r = fraction(after(x, n + 1), &frac);
     if (r.ptr == x.ptr + n + 1)
@@ -543,6 +552,11 @@ static void parse_line(struct kt *t, struct fl_str line, struct pline *pl)
                 x = after(x, 5);
                 ensure_year(t);
                 pl->ts = civil_ns(y, mo, d, sod, frac, t->year.tz_off);
+                if (pl->ts == FL_TIME_NONE) {
+                    pl->kind = PL_BAD;
+                    pl->why = "year out of range";
+                    return;
+                }
                 pl->clock = FL_CLOCK_WALL;
                 stamped = true;
             } else {
@@ -576,7 +590,12 @@ static void parse_line(struct kt *t, struct fl_str line, struct pline *pl)
         }
         if (!zone) {
             ensure_year(t);
-            ns -= (int64_t)t->year.tz_off * FL_NS_PER_SEC;
+            if (__builtin_sub_overflow(ns, (int64_t)t->year.tz_off * FL_NS_PER_SEC, &ns) ||
+                ns == FL_TIME_NONE) {
+                pl->kind = PL_BAD;
+                pl->why = "malformed ISO 8601 stamp";
+                return;
+            }
         }
         pl->ts = ns;
         pl->clock = FL_CLOCK_WALL;
@@ -608,7 +627,13 @@ static void parse_line(struct kt *t, struct fl_str line, struct pline *pl)
         } else if (full_stamp(s, &ns, &off, &known, &rest)) {
             if (!known) {
                 ensure_year(t);
-                ns -= (int64_t)(t->year.tz_off - off) * FL_NS_PER_SEC;
+                if (__builtin_sub_overflow(ns, (int64_t)(t->year.tz_off - off) * FL_NS_PER_SEC,
+                                           &ns) ||
+                    ns == FL_TIME_NONE) {
+                    pl->kind = PL_BAD;
+                    pl->why = "year out of range";
+                    return;
+                }
             }
             pl->ts = ns;
             pl->clock = FL_CLOCK_WALL;
@@ -622,7 +647,7 @@ static void parse_line(struct kt *t, struct fl_str line, struct pline *pl)
         int64_t sec = 0;
         while (n < s.len && is_digit(s.ptr[n]) && n < 12)
             sec = sec * 10 + (s.ptr[n++] - '0');
-        if (n >= 9 && n < s.len && s.ptr[n] == '.') {
+        if (n >= 9 && n <= 10 && n < s.len && s.ptr[n] == '.') {
             int64_t frac;
             struct fl_str r = fraction(after(s, n + 1), &frac);
             if (r.ptr > s.ptr + n + 1 && r.len && r.ptr[0] == ' ') {
@@ -734,12 +759,16 @@ static void feed(struct kt *t, const struct pline *pl, struct fl_str raw, uint32
     m.node = host_node(t, pl->host);
     if (t->kmsg) {
         struct fl_str text = kmsg_unescape(t, pl->text);
-        /* a decoded multi-line message is fed line by line */
+        /* a decoded multi-line message is fed line by line; each line is its own raw
+         * text then, so events of one record keep distinct uids */
         const char *p = text.ptr, *e = text.ptr + text.len;
+        bool multi = memchr(text.ptr, '\n', text.len) != NULL;
         while (p <= e && !t->kl->err) {
             const char *nl = memchr(p, '\n', (size_t)(e - p));
             const char *le = nl ? nl : e;
             m.text = fl_str_make(p, (size_t)(le - p));
+            if (multi)
+                m.raw = m.text;
             (void)fl_kl_feed(t->kl, &m);
             if (!nl)
                 break;
@@ -839,7 +868,6 @@ static void detect_mode(struct kt *t)
         t->buf, t->end - t->buf > (ptrdiff_t)KL_SNIFF_BYTES ? t->buf + KL_SNIFF_BYTES : t->end);
     struct fl_str line;
     int seen = 0, stamped = 0, kmsg = 0;
-    t->year_done = t->year_done; /* stamps parsed here never need the year: no side effect */
     while (seen < KL_SNIFF_LINES && fl_scan_line(&sc, &line)) {
         if (!line.len || is_sp(line.ptr[0]))
             continue;
@@ -1228,6 +1256,12 @@ static void json_object(struct fl_jfeed *jf, struct fl_json_parser *jp, struct f
         return;
     }
     char why[160];
+    if (rc == FL_ELIMIT) {
+        if (fl_ingest_skip(jf->ctx, lineno, 0,
+                           "JSON record too large (over a million values or nested too deep)"))
+            jf->kl->err = FL_ENOMEM;
+        return;
+    }
     if (rc) {
         snprintf(why, sizeof why, "invalid JSON at column %zu: %s", pos + 1,
                  jwhy ? jwhy : (rc == FL_ETRUNC ? "the object is cut short" : "syntax error"));

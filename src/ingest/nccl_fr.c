@@ -27,7 +27,10 @@
 
 /* ---- small helpers shared with detectors (nccl_fr.h) ---------------------------------- */
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 long fl_fr_ranks_parse(struct fl_str s, int32_t *out, size_t cap)
 {
@@ -170,7 +173,6 @@ struct fr {
     size_t len;
     struct fl_arena scratch;
     uint8_t encoding;
-    bool fr_keys_seen; /* content that only a Flight Recorder dump has */
     /* dump-level */
     struct fl_str version, comm_lib_version;
     uint32_t backend;
@@ -179,6 +181,8 @@ struct fr {
     int64_t max_ts;
     struct pginfo *pgs;
     size_t npgs, pgs_cap;
+    uint32_t *by_name, *by_id; /* hash indexes of pgs (index + 1, 0 empty) */
+    size_t idx_cap;            /* power of two, at least twice npgs */
     /* text rendering (heap, reused) */
     char *text;
     size_t text_len, text_cap;
@@ -312,16 +316,26 @@ static void text_i64(struct fr *f, int64_t v)
 static const char *pk_type_name(const struct fl_pk *v)
 {
     switch (v->type) {
-    case FL_PK_NONE: return "None";
-    case FL_PK_BOOL: return "a bool";
-    case FL_PK_INT: return "an int";
-    case FL_PK_BIGINT: return "an int wider than 64 bits";
-    case FL_PK_FLOAT: return "a float";
-    case FL_PK_STR: return "a string";
-    case FL_PK_LIST: return "a list";
-    case FL_PK_TUPLE: return "a tuple";
-    case FL_PK_DICT: return "a dict";
-    default: return "a value";
+    case FL_PK_NONE:
+        return "None";
+    case FL_PK_BOOL:
+        return "a bool";
+    case FL_PK_INT:
+        return "an int";
+    case FL_PK_BIGINT:
+        return "an int wider than 64 bits";
+    case FL_PK_FLOAT:
+        return "a float";
+    case FL_PK_STR:
+        return "a string";
+    case FL_PK_LIST:
+        return "a list";
+    case FL_PK_TUPLE:
+        return "a tuple";
+    case FL_PK_DICT:
+        return "a dict";
+    default:
+        return "a value";
     }
 }
 
@@ -353,8 +367,8 @@ static int json_container(struct fr *f, const struct fl_json *j, int i, struct f
     const jsmntok_t *t = &j->tok[i];
     bool obj = t->type == JSMN_OBJECT;
     if (depth >= FL_PK_MAX_DEPTH) {
-        snprintf(f->why, sizeof f->why, "JSON nested deeper than %d at byte %d",
-                 FL_PK_MAX_DEPTH, t->start);
+        snprintf(f->why, sizeof f->why, "JSON nested deeper than %d at byte %d", FL_PK_MAX_DEPTH,
+                 t->start);
         return FL_ELIMIT;
     }
     struct fl_pk_seq *s = FL_ARENA_NEW(&f->scratch, struct fl_pk_seq);
@@ -415,14 +429,14 @@ static int json_value(struct fr *f, const struct fl_json *j, int i, struct fl_pk
     }
     /* plain non-negative integers (nearly all of a dump's numbers) without the general
      * scanner */
-    if (raw.len && raw.len <= 18) {
-        int64_t v = 0;
+    if (raw.len && raw.len <= 19) { /* 19 digits stay below 2^64 */
+        uint64_t v = 0;
         size_t k = 0;
         while (k < raw.len && is_digit(raw.ptr[k]))
-            v = v * 10 + (raw.ptr[k++] - '0');
-        if (k == raw.len) {
+            v = v * 10 + (uint64_t)(raw.ptr[k++] - '0');
+        if (k == raw.len && v <= INT64_MAX) {
             out->type = FL_PK_INT;
-            out->u.i = v;
+            out->u.i = (int64_t)v;
             return i + 1;
         }
     }
@@ -450,9 +464,13 @@ static size_t skip_bom_ws(const char *buf, size_t len)
 /* Strings only a Flight Recorder dump holds, found anywhere in the first bytes. */
 static bool has_fr_keys(const char *buf, size_t len)
 {
-    static const char *const keys[] = {"pg_config", "profiling_name", "pg_status",
-                                       "collective_seq_id", "nccl_comm_state",
-                                       "comm_lib_version", "time_discovered_started_ns"};
+    static const char *const keys[] = {"pg_config",
+                                       "profiling_name",
+                                       "pg_status",
+                                       "collective_seq_id",
+                                       "nccl_comm_state",
+                                       "comm_lib_version",
+                                       "time_discovered_started_ns"};
     const char *end = buf + (len < FR_SNIFF_WINDOW ? len : FR_SNIFF_WINDOW);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (fl_memmem(buf, end, keys[i], strlen(keys[i])))
@@ -513,8 +531,62 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static size_t idx_slot(uint32_t key, size_t cap)
+{
+    uint32_t h = key * 0x9e3779b1u;
+    return (size_t)(h ^ (h >> 15)) & (cap - 1);
+}
+
+static void idx_put(uint32_t *t, size_t cap, uint32_t key, size_t i)
+{
+    size_t s = idx_slot(key, cap);
+    while (t[s])
+        s = (s + 1) & (cap - 1);
+    t[s] = (uint32_t)i + 1;
+}
+
+/* Room in the indexes for one more pg: rebuilt twice as large when half full. */
+static bool idx_reserve(struct fr *f)
+{
+    if ((f->npgs + 1) * 2 <= f->idx_cap)
+        return true;
+    size_t cap = f->idx_cap ? f->idx_cap * 2 : 64;
+    uint32_t *n = FL_ARENA_NEW_N(&f->scratch, uint32_t, cap);
+    uint32_t *d = FL_ARENA_NEW_N(&f->scratch, uint32_t, cap);
+    if (!n || !d)
+        return false;
+    memset(n, 0, cap * sizeof *n);
+    memset(d, 0, cap * sizeof *d);
+    for (size_t i = 0; i < f->npgs; i++) {
+        if (f->pgs[i].name_id)
+            idx_put(n, cap, f->pgs[i].name_id, i);
+        if (f->pgs[i].id >= 0)
+            idx_put(d, cap, (uint32_t)f->pgs[i].id, i);
+    }
+    f->by_name = n;
+    f->by_id = d;
+    f->idx_cap = cap;
+    return true;
+}
+
+/* Name and pg id of a pg, indexed (each is set once, and never to one another pg has). */
+static void pg_set_name(struct fr *f, struct pginfo *g, uint32_t name_id)
+{
+    g->name_id = name_id;
+    if (name_id)
+        idx_put(f->by_name, f->idx_cap, name_id, (size_t)(g - f->pgs));
+}
+
+static void pg_set_id(struct fr *f, struct pginfo *g, int32_t id)
+{
+    g->id = id;
+    idx_put(f->by_id, f->idx_cap, (uint32_t)id, (size_t)(g - f->pgs));
+}
+
 static struct pginfo *pg_add(struct fr *f)
 {
+    if (!idx_reserve(f))
+        return NULL;
     if (f->npgs == f->pgs_cap) {
         size_t cap = f->pgs_cap ? f->pgs_cap * 2 : 16;
         struct pginfo *v = FL_ARENA_NEW_N(&f->scratch, struct pginfo, cap);
@@ -526,24 +598,31 @@ static struct pginfo *pg_add(struct fr *f)
         f->pgs_cap = cap;
     }
     struct pginfo *g = &f->pgs[f->npgs++];
-    *g = (struct pginfo){.size = -1, .id = -1, .last_enqueued = FL_FR_NO_SEQ,
-                         .last_started = FL_FR_NO_SEQ, .last_completed = FL_FR_NO_SEQ};
+    *g = (struct pginfo){.size = -1,
+                         .id = -1,
+                         .last_enqueued = FL_FR_NO_SEQ,
+                         .last_started = FL_FR_NO_SEQ,
+                         .last_completed = FL_FR_NO_SEQ};
     return g;
 }
 
 static struct pginfo *pg_by_name(struct fr *f, uint32_t name_id)
 {
-    for (size_t i = 0; i < f->npgs; i++)
-        if (f->pgs[i].name_id == name_id)
-            return &f->pgs[i];
+    if (!f->idx_cap || !name_id)
+        return NULL;
+    for (size_t s = idx_slot(name_id, f->idx_cap); f->by_name[s]; s = (s + 1) & (f->idx_cap - 1))
+        if (f->pgs[f->by_name[s] - 1].name_id == name_id)
+            return &f->pgs[f->by_name[s] - 1];
     return NULL;
 }
 
 static struct pginfo *pg_by_id(struct fr *f, int32_t id)
 {
-    for (size_t i = 0; i < f->npgs; i++)
-        if (f->pgs[i].id == id)
-            return &f->pgs[i];
+    if (!f->idx_cap || id < 0)
+        return NULL;
+    for (size_t s = idx_slot((uint32_t)id, f->idx_cap); f->by_id[s]; s = (s + 1) & (f->idx_cap - 1))
+        if (f->pgs[f->by_id[s] - 1].id == id)
+            return &f->pgs[f->by_id[s] - 1];
     return NULL;
 }
 
@@ -569,8 +648,8 @@ static int pg_members(struct fr *f, struct pginfo *g, const struct fl_pk *v, uin
             return f->text_oom ? oom(f) : 0;
         text = fl_str_make(f->text, f->text_len);
     } else {
-        return skip(f, at, "pg_config \"%.*s\": \"ranks\" is %s, not a string",
-                    FL_STR_FMT(g->name), pk_type_name(v));
+        return skip(f, at, "pg_config \"%.*s\": \"ranks\" is %s, not a string", FL_STR_FMT(g->name),
+                    pk_type_name(v));
     }
     long n = fl_fr_ranks_parse(text, NULL, 0);
     if (n < 0)
@@ -608,11 +687,13 @@ static int read_pg_config(struct fr *f, const struct fl_pk *cfg)
         int rc = intern_view(f, nm, &name_id);
         if (rc)
             return rc;
-        struct pginfo *g = name_id ? pg_by_name(f, name_id) : NULL;
-        if (!g && !(g = pg_add(f)))
-            return oom(f);
+        struct pginfo *g = pg_by_name(f, name_id);
+        if (!g) {
+            if (!(g = pg_add(f)))
+                return oom(f);
+            pg_set_name(f, g, name_id);
+        }
         g->name = nm;
-        g->name_id = name_id;
         if (desc && desc->type == FL_PK_STR && (rc = intern_view(f, desc->u.s, &g->desc_id)))
             return rc;
         if (ranks && (rc = pg_members(f, g, ranks, v->u.seq->offset)))
@@ -637,9 +718,11 @@ static int read_pg_status(struct fr *f, const struct fl_pk *st)
             continue;
         }
         struct pginfo *g = pg_by_id(f, (int32_t)id);
-        if (!g && !(g = pg_add(f)))
-            return oom(f);
-        g->id = (int32_t)id;
+        if (!g) {
+            if (!(g = pg_add(f)))
+                return oom(f);
+            pg_set_id(f, g, (int32_t)id);
+        }
         int64_t *dst[3] = {&g->last_enqueued, &g->last_started, &g->last_completed};
         for (int q = 0; q < 3; q++) {
             const struct fl_pk *x = fl_pk_get(v, keys[q]);
@@ -662,10 +745,29 @@ static int read_pg_status(struct fr *f, const struct fl_pk *st)
 /* ---- entries -------------------------------------------------------------------------- */
 
 enum field {
-    F_NONE, F_RECORD_ID, F_PG_ID, F_PROCESS_GROUP, F_COLL_SEQ, F_P2P_SEQ, F_OP_ID,
-    F_PROFILING_NAME, F_TIME_CREATED, F_DURATION, F_INPUT_SIZES, F_OUTPUT_SIZES,
-    F_INPUT_DTYPES, F_OUTPUT_DTYPES, F_STATE, F_STARTED, F_COMPLETED, F_RETIRED, F_TIMEOUT,
-    F_IS_P2P, F_FRAMES, F_THREAD_ID, F_THREAD_NAME,
+    F_NONE,
+    F_RECORD_ID,
+    F_PG_ID,
+    F_PROCESS_GROUP,
+    F_COLL_SEQ,
+    F_P2P_SEQ,
+    F_OP_ID,
+    F_PROFILING_NAME,
+    F_TIME_CREATED,
+    F_DURATION,
+    F_INPUT_SIZES,
+    F_OUTPUT_SIZES,
+    F_INPUT_DTYPES,
+    F_OUTPUT_DTYPES,
+    F_STATE,
+    F_STARTED,
+    F_COMPLETED,
+    F_RETIRED,
+    F_TIMEOUT,
+    F_IS_P2P,
+    F_FRAMES,
+    F_THREAD_ID,
+    F_THREAD_NAME,
 };
 
 static enum field field_of(struct fl_str k);
@@ -684,25 +786,39 @@ static enum field field_cached(struct fr *f, struct fl_str k)
 
 static enum field field_of(struct fl_str k)
 {
-#define K(lit, fld)                                                                               \
-    if (k.len == sizeof(lit) - 1 && memcmp(k.ptr, lit, sizeof(lit) - 1) == 0)                     \
+#define K(lit, fld)                                                                                \
+    if (k.len == sizeof(lit) - 1 && memcmp(k.ptr, lit, sizeof(lit) - 1) == 0)                      \
         return fld;
     switch (k.len) {
-    case 5: K("pg_id", F_PG_ID) K("op_id", F_OP_ID) K("state", F_STATE) break;
-    case 6: K("seq_id", F_COLL_SEQ) K("is_p2p", F_IS_P2P) K("frames", F_FRAMES) break;
-    case 7: K("retired", F_RETIRED) break;
-    case 9: K("record_id", F_RECORD_ID) K("thread_id", F_THREAD_ID) break;
-    case 10: K("p2p_seq_id", F_P2P_SEQ) K("timeout_ms", F_TIMEOUT) break;
-    case 11: K("duration_ms", F_DURATION) K("input_sizes", F_INPUT_SIZES)
-             K("thread_name", F_THREAD_NAME) break;
-    case 12: K("output_sizes", F_OUTPUT_SIZES) K("input_dtypes", F_INPUT_DTYPES) break;
-    case 13: K("process_group", F_PROCESS_GROUP) K("output_dtypes", F_OUTPUT_DTYPES) break;
-    case 14: K("profiling_name", F_PROFILING_NAME) break;
-    case 15: K("time_created_ns", F_TIME_CREATED) break;
-    case 17: K("collective_seq_id", F_COLL_SEQ) break;
-    case 26: K("time_discovered_started_ns", F_STARTED) break;
-    case 28: K("time_discovered_completed_ns", F_COMPLETED) break;
-    default: break;
+    case 5:
+        K("pg_id", F_PG_ID) K("op_id", F_OP_ID) K("state", F_STATE) break;
+    case 6:
+        K("seq_id", F_COLL_SEQ) K("is_p2p", F_IS_P2P) K("frames", F_FRAMES) break;
+    case 7:
+        K("retired", F_RETIRED) break;
+    case 9:
+        K("record_id", F_RECORD_ID) K("thread_id", F_THREAD_ID) break;
+    case 10:
+        K("p2p_seq_id", F_P2P_SEQ) K("timeout_ms", F_TIMEOUT) break;
+    case 11:
+        K("duration_ms", F_DURATION)
+        K("input_sizes", F_INPUT_SIZES) K("thread_name", F_THREAD_NAME) break;
+    case 12:
+        K("output_sizes", F_OUTPUT_SIZES) K("input_dtypes", F_INPUT_DTYPES) break;
+    case 13:
+        K("process_group", F_PROCESS_GROUP) K("output_dtypes", F_OUTPUT_DTYPES) break;
+    case 14:
+        K("profiling_name", F_PROFILING_NAME) break;
+    case 15:
+        K("time_created_ns", F_TIME_CREATED) break;
+    case 17:
+        K("collective_seq_id", F_COLL_SEQ) break;
+    case 26:
+        K("time_discovered_started_ns", F_STARTED) break;
+    case 28:
+        K("time_discovered_completed_ns", F_COMPLETED) break;
+    default:
+        break;
     }
 #undef K
     return F_NONE;
@@ -1128,8 +1244,8 @@ static int resolve_rank(struct fr *f)
             bool all = true;
             for (size_t i = 0; i < f->npgs && all; i++)
                 if (f->pgs[i].size > 0)
-                    all = bsearch(&cand, f->pgs[i].members, (size_t)f->pgs[i].size,
-                                  sizeof(int32_t), cmp_i32) != NULL;
+                    all = bsearch(&cand, f->pgs[i].members, (size_t)f->pgs[i].size, sizeof(int32_t),
+                                  cmp_i32) != NULL;
             if (all) {
                 common = cand;
                 ncommon++;
@@ -1168,13 +1284,13 @@ static int pg_from_entry(struct fr *f, const struct fl_event *ev)
     if (!g) {
         if (!(g = pg_add(f)))
             return oom(f);
-        g->name_id = r->pg;
+        pg_set_name(f, g, r->pg);
         g->name = fl_ingest_str(f->ctx, r->pg);
     }
     if (!g->desc_id && r->pg_desc.len && (rc = intern_view(f, r->pg_desc, &g->desc_id)))
         return rc;
     if (g->id < 0 && (r->known & FL_FR_HAS_PG_ID) && !pg_by_id(f, r->pg_id))
-        g->id = r->pg_id;
+        pg_set_id(f, g, r->pg_id);
     return 0;
 }
 
@@ -1222,7 +1338,8 @@ static int read_entries(struct fr *f, const struct fl_pk *list)
     if (f->rank < 0)
         return skip(f, 0,
                     "no rank for this dump: the file name ends in no digits and its process "
-                    "groups do not single out one rank; its %zu entries are not read", n);
+                    "groups do not single out one rank; its %zu entries are not read",
+                    n);
     mark_coalesced(evs, ok, n);
     struct fl_str node = fl_ingest_str(f->ctx, f->ctx->default_node);
     for (size_t i = 0; i < n; i++) {
@@ -1290,8 +1407,9 @@ static int emit_dump(struct fr *f, uint8_t status, const char *error)
             return oom(f);
         for (size_t i = 0; i < f->npgs; i++) {
             const struct pginfo *g = &f->pgs[i];
-            pgs[i] = (struct fl_fr_pg){g->name_id, g->desc_id, g->ranks_id, g->size, g->id,
-                                       g->last_enqueued, g->last_started, g->last_completed};
+            pgs[i] =
+                (struct fl_fr_pg){g->name_id, g->desc_id,       g->ranks_id,     g->size,
+                                  g->id,      g->last_enqueued, g->last_started, g->last_completed};
         }
         d->pgs = pgs;
         d->npgs = (uint32_t)f->npgs;
@@ -1343,7 +1461,6 @@ static int read_dump(struct fr *f, const struct fl_pk *root)
     const struct fl_pk *entries = NULL, *cfg = NULL, *status = NULL;
     if (root->type == FL_PK_LIST) {
         entries = root; /* the 2023 form: a bare list of entries, no version */
-        f->fr_keys_seen = true;
     } else if (root->type == FL_PK_DICT) {
         const struct fl_pk_seq *s = root->u.seq;
         bool any = false;
@@ -1396,7 +1513,6 @@ static int read_dump(struct fr *f, const struct fl_pk *root)
         if (!any)
             return not_a_dump(f, s->offset,
                               "a dict without \"version\", \"entries\" or \"pg_config\"");
-        f->fr_keys_seen = true;
     } else {
         char why[160];
         snprintf(why, sizeof why, "it holds %s, not a dict", pk_type_name(root));
@@ -1494,8 +1610,8 @@ static struct fl_str first_key(const char *p, size_t len)
  * faultline's own JSON Lines (which mention some of the same words) open with "kind". */
 static bool json_dump_start(const char *p, size_t len)
 {
-    static const char *const top[] = {"version", "comm_lib_version", "entries", "nccl_version",
-                                      "pg_config", "pg_status"};
+    static const char *const top[] = {"version",      "comm_lib_version", "entries",
+                                      "nccl_version", "pg_config",        "pg_status"};
     if (p[0] == '[') {
         size_t i = 1;
         while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))

@@ -18,32 +18,100 @@
 /* ---- opcode names (pickletools), for messages ----------------------------------------- */
 
 static const char *const opnames[256] = {
-    ['('] = "MARK", ['.'] = "STOP", ['0'] = "POP", ['1'] = "POP_MARK", ['2'] = "DUP",
-    ['F'] = "FLOAT", ['I'] = "INT", ['J'] = "BININT", ['K'] = "BININT1", ['L'] = "LONG",
-    ['M'] = "BININT2", ['N'] = "NONE", ['P'] = "PERSID", ['Q'] = "BINPERSID", ['R'] = "REDUCE",
-    ['S'] = "STRING", ['T'] = "BINSTRING", ['U'] = "SHORT_BINSTRING", ['V'] = "UNICODE",
-    ['X'] = "BINUNICODE", ['a'] = "APPEND", ['b'] = "BUILD", ['c'] = "GLOBAL", ['d'] = "DICT",
-    ['}'] = "EMPTY_DICT", ['e'] = "APPENDS", ['g'] = "GET", ['h'] = "BINGET", ['i'] = "INST",
-    ['j'] = "LONG_BINGET", ['l'] = "LIST", [']'] = "EMPTY_LIST", ['o'] = "OBJ", ['p'] = "PUT",
-    ['q'] = "BINPUT", ['r'] = "LONG_BINPUT", ['s'] = "SETITEM", ['t'] = "TUPLE",
-    [')'] = "EMPTY_TUPLE", ['u'] = "SETITEMS", ['G'] = "BINFLOAT", [0x80] = "PROTO",
-    [0x81] = "NEWOBJ", [0x82] = "EXT1", [0x83] = "EXT2", [0x84] = "EXT4", [0x85] = "TUPLE1",
-    [0x86] = "TUPLE2", [0x87] = "TUPLE3", [0x88] = "NEWTRUE", [0x89] = "NEWFALSE",
-    [0x8a] = "LONG1", [0x8b] = "LONG4", ['B'] = "BINBYTES", ['C'] = "SHORT_BINBYTES",
-    [0x8c] = "SHORT_BINUNICODE", [0x8d] = "BINUNICODE8", [0x8e] = "BINBYTES8",
-    [0x8f] = "EMPTY_SET", [0x90] = "ADDITEMS", [0x91] = "FROZENSET", [0x92] = "NEWOBJ_EX",
-    [0x93] = "STACK_GLOBAL", [0x94] = "MEMOIZE", [0x95] = "FRAME", [0x96] = "BYTEARRAY8",
-    [0x97] = "NEXT_BUFFER", [0x98] = "READONLY_BUFFER",
+    ['('] = "MARK",
+    ['.'] = "STOP",
+    ['0'] = "POP",
+    ['1'] = "POP_MARK",
+    ['2'] = "DUP",
+    ['F'] = "FLOAT",
+    ['I'] = "INT",
+    ['J'] = "BININT",
+    ['K'] = "BININT1",
+    ['L'] = "LONG",
+    ['M'] = "BININT2",
+    ['N'] = "NONE",
+    ['P'] = "PERSID",
+    ['Q'] = "BINPERSID",
+    ['R'] = "REDUCE",
+    ['S'] = "STRING",
+    ['T'] = "BINSTRING",
+    ['U'] = "SHORT_BINSTRING",
+    ['V'] = "UNICODE",
+    ['X'] = "BINUNICODE",
+    ['a'] = "APPEND",
+    ['b'] = "BUILD",
+    ['c'] = "GLOBAL",
+    ['d'] = "DICT",
+    ['}'] = "EMPTY_DICT",
+    ['e'] = "APPENDS",
+    ['g'] = "GET",
+    ['h'] = "BINGET",
+    ['i'] = "INST",
+    ['j'] = "LONG_BINGET",
+    ['l'] = "LIST",
+    [']'] = "EMPTY_LIST",
+    ['o'] = "OBJ",
+    ['p'] = "PUT",
+    ['q'] = "BINPUT",
+    ['r'] = "LONG_BINPUT",
+    ['s'] = "SETITEM",
+    ['t'] = "TUPLE",
+    [')'] = "EMPTY_TUPLE",
+    ['u'] = "SETITEMS",
+    ['G'] = "BINFLOAT",
+    [0x80] = "PROTO",
+    [0x81] = "NEWOBJ",
+    [0x82] = "EXT1",
+    [0x83] = "EXT2",
+    [0x84] = "EXT4",
+    [0x85] = "TUPLE1",
+    [0x86] = "TUPLE2",
+    [0x87] = "TUPLE3",
+    [0x88] = "NEWTRUE",
+    [0x89] = "NEWFALSE",
+    [0x8a] = "LONG1",
+    [0x8b] = "LONG4",
+    ['B'] = "BINBYTES",
+    ['C'] = "SHORT_BINBYTES",
+    [0x8c] = "SHORT_BINUNICODE",
+    [0x8d] = "BINUNICODE8",
+    [0x8e] = "BINBYTES8",
+    [0x8f] = "EMPTY_SET",
+    [0x90] = "ADDITEMS",
+    [0x91] = "FROZENSET",
+    [0x92] = "NEWOBJ_EX",
+    [0x93] = "STACK_GLOBAL",
+    [0x94] = "MEMOIZE",
+    [0x95] = "FRAME",
+    [0x96] = "BYTEARRAY8",
+    [0x97] = "NEXT_BUFFER",
+    [0x98] = "READONLY_BUFFER",
 };
 
-const char *fl_pickle_opname(unsigned char op) { return opnames[op]; }
+const char *fl_pickle_opname(unsigned char op)
+{
+    return opnames[op];
+}
 
 /* Opcodes that import, call or construct objects, or pull out-of-band data. */
 static bool refused(unsigned char op)
 {
     switch (op) {
-    case 'c': case 0x93: case 'R': case 'b': case 'i': case 'o': case 0x81: case 0x92:
-    case 0x82: case 0x83: case 0x84: case 'P': case 'Q': case 0x97: case 0x98:
+    case 'c':
+    case 0x93:
+    case 'R':
+    case 'b':
+    case 'i':
+    case 'o':
+    case 0x81:
+    case 0x92:
+    case 0x82:
+    case 0x83:
+    case 0x84:
+    case 'P':
+    case 'Q':
+    case 0x97:
+    case 0x98:
         return true;
     default:
         return false;
@@ -53,15 +121,25 @@ static bool refused(unsigned char op)
 static const char *type_name(uint8_t t)
 {
     switch (t) {
-    case FL_PK_NONE: return "None";
-    case FL_PK_BOOL: return "bool";
-    case FL_PK_INT: case FL_PK_BIGINT: return "int";
-    case FL_PK_FLOAT: return "float";
-    case FL_PK_STR: return "str";
-    case FL_PK_LIST: return "list";
-    case FL_PK_TUPLE: return "tuple";
-    case FL_PK_DICT: return "dict";
-    default: return "value";
+    case FL_PK_NONE:
+        return "None";
+    case FL_PK_BOOL:
+        return "bool";
+    case FL_PK_INT:
+    case FL_PK_BIGINT:
+        return "int";
+    case FL_PK_FLOAT:
+        return "float";
+    case FL_PK_STR:
+        return "str";
+    case FL_PK_LIST:
+        return "list";
+    case FL_PK_TUPLE:
+        return "tuple";
+    case FL_PK_DICT:
+        return "dict";
+    default:
+        return "value";
     }
 }
 
@@ -89,8 +167,8 @@ void fl_pickle_release(struct fl_pickle *p)
 
 /* ---- errors ------------------------------------------------------------------------- */
 
-__attribute__((format(printf, 4, 5))) static int fail(struct fl_pickle *p, int code,
-                                                      size_t at, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int fail(struct fl_pickle *p, int code, size_t at,
+                                                      const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -157,8 +235,7 @@ static int grow_stack(struct fl_pickle *p, size_t at)
 static int push_mark(struct fl_pickle *p, size_t at)
 {
     if (p->nmarks >= p->max_depth)
-        return fail(p, FL_ELIMIT, at, "more than %u nested MARKs (nesting too deep)",
-                    p->max_depth);
+        return fail(p, FL_ELIMIT, at, "more than %u nested MARKs (nesting too deep)", p->max_depth);
     if (p->nmarks == p->marks_cap) {
         size_t cap = p->marks_cap ? p->marks_cap * 2 : 16;
         uint32_t *m = fl_realloc(p->marks, cap * sizeof *m);
@@ -223,7 +300,7 @@ static inline struct fl_pk_seq *new_seq(struct fl_pickle *p, size_t at)
 
 /* Room for add more items (pairs for a dict) in s. */
 static inline int reserve(struct fl_pickle *p, struct fl_pk_seq *s, size_t add, size_t per,
-                   size_t at)
+                          size_t at)
 {
     if (add <= (size_t)(s->cap - s->n))
         return 0;
@@ -305,8 +382,7 @@ static inline int add_items(struct fl_pickle *p, unsigned char op, size_t from, 
                     opnames[op], at, count);
     size_t per = dict ? 2 : 1;
     int rc = reserve(p, s, count / per, per, at);
-    if (rc || (rc = copy_items(p, s, s->v + (size_t)s->n * per, p->stack + from, count, dict,
-                               at)))
+    if (rc || (rc = copy_items(p, s, s->v + (size_t)s->n * per, p->stack + from, count, dict, at)))
         return rc;
     s->n += (uint32_t)(count / per);
     p->sp = from;
@@ -381,26 +457,28 @@ static struct fl_pk long_value(const unsigned char *q, size_t n)
 
 /* ---- the loop ----------------------------------------------------------------------- */
 
-#define NEED(n)                                                                                   \
-    do {                                                                                          \
-        if ((size_t)(end - q) < (size_t)(n))                                                      \
-            return fail(p, FL_ETRUNC, at, "cut short: the pickle ends at byte %zu inside %s "  \
-                        "(at byte %zu)", len, opnames[op], at);                                   \
+#define NEED(n)                                                                                    \
+    do {                                                                                           \
+        if ((size_t)(end - q) < (size_t)(n))                                                       \
+            return fail(p, FL_ETRUNC, at,                                                          \
+                        "cut short: the pickle ends at byte %zu inside %s "                        \
+                        "(at byte %zu)",                                                           \
+                        len, opnames[op], at);                                                     \
     } while (0)
 
-#define TRY(expr)                                                                                 \
-    do {                                                                                          \
-        int rc_ = (expr);                                                                         \
-        if (rc_)                                                                                  \
-            return rc_;                                                                           \
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        int rc_ = (expr);                                                                          \
+        if (rc_)                                                                                   \
+            return rc_;                                                                            \
     } while (0)
 
 /* Push a value; the stack lives in p (helpers see it), its length is kept in p->sp. */
-#define PUSH(val)                                                                                 \
-    do {                                                                                          \
-        if (p->sp == p->stack_cap)                                                                \
-            TRY(grow_stack(p, at));                                                               \
-        p->stack[p->sp++] = (val);                                                                \
+#define PUSH(val)                                                                                  \
+    do {                                                                                           \
+        if (p->sp == p->stack_cap)                                                                 \
+            TRY(grow_stack(p, at));                                                                \
+        p->stack[p->sp++] = (val);                                                                 \
     } while (0)
 
 static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct fl_pk *out)
@@ -478,7 +556,9 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
                             opnames[op], at);
             TRY(add_items(p, op, p->sp - m, at));
             break;
-        case 'X': case 0x8c: case 0x8d: { /* BINUNICODE, SHORT_BINUNICODE, BINUNICODE8 */
+        case 'X':
+        case 0x8c:
+        case 0x8d: { /* BINUNICODE, SHORT_BINUNICODE, BINUNICODE8 */
             size_t w = op == 'X' ? 4 : op == 0x8c ? 1 : 8;
             NEED(w);
             n = le(q, w);
@@ -546,7 +626,8 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
             v.u.i = 0;
             PUSH(v);
             break;
-        case 0x88: case 0x89:
+        case 0x88:
+        case 0x89:
             v.type = FL_PK_BOOL;
             v.u.i = 0;
             v.u.b = op == 0x88;
@@ -559,7 +640,9 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
             TRY(pop_mark(p, op, at, &m));
             TRY(make_tuple(p, m, at));
             break;
-        case 0x85: case 0x86: case 0x87: /* TUPLE1..3 */
+        case 0x85:
+        case 0x86:
+        case 0x87: /* TUPLE1..3 */
             m = (size_t)(op - 0x84);
             if (p->sp < m)
                 return fail(p, FL_EPARSE, at, "%s at byte %zu with too few values on the stack",
@@ -587,8 +670,8 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
             if (p->nmarks)
                 return fail(p, FL_EPARSE, at, "STOP at byte %zu with an open MARK", at);
             if (p->sp != 1)
-                return fail(p, FL_EPARSE, at, "STOP at byte %zu with %zu values on the stack",
-                            at, p->sp);
+                return fail(p, FL_EPARSE, at, "STOP at byte %zu with %zu values on the stack", at,
+                            p->sp);
             *out = p->stack[0];
             p->end_offset = (size_t)(q - b);
             return 0;
@@ -623,8 +706,9 @@ int fl_pickle_load(struct fl_pickle *p, const char *buf, size_t len, struct fl_p
     p->end_offset = 0;
     p->bump = p->bump_end = NULL; /* the arena may have been reset since the last load */
     /* blocks in proportion to the input: a small pickle does not get 64 KiB */
-    p->block = len * 2 < PK_BLOCK_MIN ? PK_BLOCK_MIN : len * 2 > PK_BLOCK_MAX ? PK_BLOCK_MAX
-                                                                              : len * 2;
+    p->block = len * 2 < PK_BLOCK_MIN   ? PK_BLOCK_MIN
+               : len * 2 > PK_BLOCK_MAX ? PK_BLOCK_MAX
+                                        : len * 2;
     p->err_offset = 0;
     p->why[0] = '\0';
     out->type = FL_PK_NONE;

@@ -38,7 +38,7 @@ enum fl_pk_type {
     FL_PK_INT,    /* fits int64 */
     FL_PK_BIGINT, /* LONG1/LONG4 wider than int64: u.s holds the little-endian bytes */
     FL_PK_FLOAT,
-    FL_PK_STR,    /* UTF-8 bytes as written */
+    FL_PK_STR, /* UTF-8 bytes as written */
     FL_PK_LIST,
     FL_PK_TUPLE,
     FL_PK_DICT,
@@ -53,7 +53,7 @@ struct fl_pk {
         bool b;
         int64_t i;
         double f;
-        struct fl_str s;        /* STR, BIGINT */
+        struct fl_str s;       /* STR, BIGINT */
         struct fl_pk_seq *seq; /* LIST, TUPLE, DICT */
     } u;
 };
@@ -69,9 +69,9 @@ struct fl_pk_seq {
 };
 
 /* Limits; the defaults fit any real Flight Recorder dump with a wide margin. */
-#define FL_PK_MAX_DEPTH 64          /* open marks, and container nesting */
-#define FL_PK_MAX_STACK (1u << 22)  /* values on the stack at once */
-#define FL_PK_MAX_MEMO (1u << 24)   /* memo ids (also < input length) */
+#define FL_PK_MAX_DEPTH 64         /* open marks, and container nesting */
+#define FL_PK_MAX_STACK (1u << 22) /* values on the stack at once */
+#define FL_PK_MAX_MEMO (1u << 24)  /* memo ids (also < input length) */
 
 struct fl_pickle {
     struct fl_arena *arena; /* containers go here (borrowed) */
@@ -86,8 +86,8 @@ struct fl_pickle {
     size_t max_memo;
     unsigned char *bump, *bump_end; /* current block carved from the arena */
     size_t block;                   /* size of those blocks, set per load */
-    int protocol;           /* from PROTO, 0 when absent */
-    size_t end_offset;      /* byte just past STOP after a successful load */
+    int protocol;                   /* from PROTO, 0 when absent */
+    size_t end_offset;              /* byte just past STOP after a successful load */
     /* error report of the last load */
     uint64_t err_offset;
     char why[192];

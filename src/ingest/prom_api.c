@@ -67,12 +67,13 @@ static const char *skip_value(const char *p, const char *end)
     return end;
 }
 
-/* Members of an object: it->p starts at '{'. */
+/* Members of an object, read lazily: member() gives the key and where the value starts, the
+ * caller reads or skips the value and hands its end to member_end(). it->p starts at '{'. */
 struct members {
     const char *p, *end;
 };
 
-static bool next_member(struct members *it, struct fl_str *key, const char **vb, const char **ve)
+static bool member(struct members *it, struct fl_str *key, const char **vb)
 {
     const char *p = ws(it->p + 1, it->end); /* past '{' or ',' */
     if (p >= it->end || *p != '"')
@@ -80,11 +81,13 @@ static bool next_member(struct members *it, struct fl_str *key, const char **vb,
     const char *ke = skip_string(p, it->end);
     *key = fl_str_make(p + 1, (size_t)(ke - p - 2));
     p = ws(ke, it->end);
-    p = ws(p + 1, it->end); /* ':' */
-    *vb = p;
-    *ve = skip_value(p, it->end);
-    it->p = ws(*ve, it->end); /* at ',' or '}' */
+    *vb = ws(p + 1, it->end); /* past ':' */
     return true;
+}
+
+static void member_end(struct members *it, const char *ve)
+{
+    it->p = ws(ve, it->end); /* at ',' or '}' */
 }
 
 static struct fl_str str_body(const char *b, const char *e)
@@ -100,6 +103,7 @@ struct pa {
     struct fl_parse_ctx *ctx;
     const char *buf;
     struct fl_json_parser jp;
+    struct fl_gm_cache cache;
     char why[200];
 };
 
@@ -135,37 +139,80 @@ static bool api_time(struct fl_str s, int64_t *ns)
     return true;
 }
 
-/* One point `[t, "v"]` at p: the event from the series template. */
-static int point(struct pa *a, const struct fl_event *tmpl, const struct fl_gm_metric *m,
-                 struct fl_str name, const char *p, const char *end)
+/* What a series' points are turned into. */
+struct series {
+    struct fl_event tmpl; /* node, gpu, raw (the `metric` object) */
+    const struct fl_gm_metric *m;
+    struct fl_str name;
+    uint64_t seed; /* uid seed: node name + the `metric` bytes */
+};
+
+/* One point `[t, "v"]` at p, read in place; *next gets the end of the point. */
+static int point(struct pa *a, const struct series *sr, const char *p, const char *end,
+                 const char **next)
 {
     const char *at = p;
     if (p >= end || *p != '[')
-        return skip_at(a, at, "series point is not a [time, \"value\"] pair");
+        goto bad;
     p = ws(p + 1, end);
     const char *te = skip_value(p, end);
     struct fl_str t = fl_str_make(p, (size_t)(te - p));
     p = ws(te, end);
     if (p >= end || *p != ',')
-        return skip_at(a, at, "series point is not a [time, \"value\"] pair");
+        goto bad;
     p = ws(p + 1, end);
-    const char *ve = skip_value(p, end);
-    struct fl_str v = str_body(p, ve);
+    if (p >= end || *p != '"')
+        goto bad;
+    const char *ve = skip_string(p, end);
+    struct fl_str v = fl_str_make(p + 1, (size_t)(ve - p - 2));
     p = ws(ve, end);
-    if (!v.ptr || p >= end || *p != ']')
-        return skip_at(a, at, "series point is not a [time, \"value\"] pair");
+    if (p >= end || *p != ']')
+        goto bad;
+    *next = p + 1;
     int64_t ns;
-    if (!api_time(t, &ns))
+    if (!t.len || !api_time(t, &ns))
         return skip_at(a, at, "series point time is not Unix seconds");
-    struct fl_event ev = *tmpl;
+    struct fl_event ev = sr->tmpl;
     const char *why = NULL;
-    enum fl_gm_value r = fl__gm_fill(&ev, m, name, v, &why);
+    enum fl_gm_value r = fl__gm_fill(&ev, sr->m, sr->name, v, &why);
     if (r == FL_GM_BLANK)
         return 0;
     if (r == FL_GM_BAD)
         return skip_at(a, at, why);
     ev.src.offset = (uint64_t)(at - a->buf);
+    ev.ts = ns;
+    ev.clock = FL_CLOCK_WALL;
+    ev.uid = fl__gm_point_uid(&ev, sr->seed);
     return fl__gm_emit(a->ctx, &ev, ns, NULL);
+bad:
+    *next = skip_value(at, end);
+    return skip_at(a, at, "series point is not a [time, \"value\"] pair");
+}
+
+/* `values` (an array of points, matrix) or `value` (one point, vector) at p; *next gets its
+ * end. */
+static int points(struct pa *a, const struct series *sr, bool matrix, const char *p,
+                  const char *end, const char **next)
+{
+    *next = end;
+    if (!matrix)
+        return point(a, sr, p, end, next);
+    if (*p != '[') {
+        *next = skip_value(p, end);
+        return skip_at(a, p, "series \"values\" is not an array");
+    }
+    p = ws(p + 1, end);
+    int rc = 0;
+    while (rc == 0 && p < end && *p != ']') {
+        const char *q;
+        rc = point(a, sr, p, end, &q);
+        p = ws(q, end);
+        if (p < end && *p == ',')
+            p = ws(p + 1, end);
+    }
+    if (rc == 0)
+        *next = p < end ? p + 1 : end;
+    return rc;
 }
 
 /* A skip whose caller stops reading the series: 1, or FL_ENOMEM. */
@@ -175,10 +222,9 @@ static int skip_series(struct pa *a, const char *at, const char *why)
     return rc ? rc : 1;
 }
 
-/* The series' `metric` object: name and identity labels into tmpl. 0 = read, 1 = nothing to
- * emit (skipped, or not a DCGM metric), FL_ENOMEM. */
-static int series_metric(struct pa *a, const char *mb, const char *me, struct fl_event *tmpl,
-                         const struct fl_gm_metric **m, struct fl_str *name)
+/* The series' `metric` object: name and identity labels. 0 = read, 1 = nothing to emit
+ * (skipped, or not a DCGM metric), FL_ENOMEM. */
+static int series_metric(struct pa *a, const char *mb, const char *me, struct series *sr)
 {
     struct fl_json j;
     size_t pos = 0;
@@ -190,7 +236,7 @@ static int series_metric(struct pa *a, const char *mb, const char *me, struct fl
         return skip_series(a, mb, "series \"metric\" is not an object of labels");
     struct fl_gm_labels l;
     memset(&l, 0, sizeof l);
-    *name = FL_STR_NULL;
+    sr->name = FL_STR_NULL;
     for (int i = 1; i < j.ntok; i = fl_json_skip(&j, i + 1)) {
         struct fl_str key = fl_json_raw(&j, i);
         if (!fl_json_is_string(&j, i + 1))
@@ -199,7 +245,7 @@ static int series_metric(struct pa *a, const char *mb, const char *me, struct fl
         bool esc = memchr(val.ptr, '\\', val.len) != NULL;
         if (fl_str_eq_cstr(key, "__name__")) {
             bool oom = false;
-            if (!fl_json_str(&j, i + 1, a->ctx->arena, name, &oom))
+            if (!fl_json_str(&j, i + 1, a->ctx->arena, &sr->name, &oom))
                 return oom ? FL_ENOMEM
                            : skip_series(a, mb, "series \"__name__\" has a bad escape");
             continue;
@@ -210,153 +256,193 @@ static int series_metric(struct pa *a, const char *mb, const char *me, struct fl
             l.esc[id] = esc;
         }
     }
-    if (!name->len)
+    if (!sr->name.len)
         return skip_series(a, mb, "series has no \"__name__\" label (query the metric itself, "
                                   "not an expression over it)");
-    *m = fl__gm_lookup(*name);
-    if (!*m)
+    sr->m = fl__gm_lookup(sr->name);
+    if (!sr->m)
         return 1;
-    fl_event_init(tmpl, (enum fl_event_kind)(*m)->kind);
+    fl_event_init(&sr->tmpl, (enum fl_event_kind)sr->m->kind);
     const char *why = NULL;
-    rc = fl__gm_identity(a->ctx, &l, fl_json_unescape, tmpl, &why);
+    rc = fl__gm_identity(a->ctx, &l, fl_json_unescape, &a->cache, &sr->tmpl, &why);
     if (rc == FL_EPARSE)
         return skip_series(a, mb, why);
     if (rc)
         return rc;
-    tmpl->raw = fl_str_make(mb, (size_t)(me - mb));
+    sr->tmpl.raw = fl_str_make(mb, (size_t)(me - mb));
+    sr->seed = fl__gm_series_seed(a->ctx, &sr->tmpl);
     return 0;
 }
 
-/* One item of `result`. */
-static int series(struct pa *a, const char *ib, const char *ie)
+/* One item of `result` at ib; *next gets its end. Members are read in one pass: the points
+ * right where they are when `metric` came first (as Prometheus writes it), else afterwards. */
+static int series(struct pa *a, const char *ib, const char *end, const char **next)
 {
-    if (*ib != '{')
+    if (*ib != '{') {
+        *next = skip_value(ib, end);
         return skip_at(a, ib, "result item is not an object");
-    struct members it = {ib, ie};
-    struct fl_str key;
-    const char *vb, *ve;
-    const char *mb = NULL, *me = NULL, *pb = NULL, *pe = NULL;
-    bool matrix = false;
-    while (next_member(&it, &key, &vb, &ve)) {
-        if (fl_str_eq_cstr(key, "metric")) {
-            mb = vb;
-            me = ve;
-        } else if (fl_str_eq_cstr(key, "values")) {
-            pb = vb;
-            pe = ve;
-            matrix = true;
-        } else if (fl_str_eq_cstr(key, "value")) {
-            pb = vb;
-            pe = ve;
-        }
     }
-    if (!mb)
-        return skip_at(a, ib, "result item has no \"metric\"");
-    if (!pb)
-        return 0; /* native histograms only ("histogram"/"histograms"): no DCGM metric is one */
-    struct fl_event tmpl;
-    const struct fl_gm_metric *m = NULL;
-    struct fl_str name;
-    int rc = series_metric(a, mb, me, &tmpl, &m, &name);
-    if (rc)
-        return rc == 1 ? 0 : rc;
-    if (!matrix)
-        return point(a, &tmpl, m, name, pb, pe);
-    if (*pb != '[')
-        return skip_at(a, pb, "series \"values\" is not an array");
-    const char *p = ws(pb + 1, pe);
-    while (rc == 0 && p < pe && *p != ']') {
-        const char *q = skip_value(p, pe);
-        rc = point(a, &tmpl, m, name, p, q);
-        p = ws(q, pe);
-        if (p < pe && *p == ',')
-            p = ws(p + 1, pe);
-    }
-    return rc;
-}
-
-static int result_array(struct pa *a, const char *rb, const char *re)
-{
-    if (*rb != '[')
-        return skip_at(a, rb, "\"result\" is not an array");
-    const char *p = ws(rb + 1, re);
+    struct series sr;
+    int state = -1; /* -1 metric not read yet, 0 read, 1 nothing (more) to emit */
+    const char *pb = NULL, *vb, *ve;
+    bool matrix = false, have_metric = false;
+    const char *p = ws(ib + 1, end);
     int rc = 0;
-    while (rc == 0 && p < re && *p != ']') {
-        const char *q = skip_value(p, re);
-        rc = series(a, p, q);
-        p = ws(q, re);
-        if (p < re && *p == ',')
-            p = ws(p + 1, re);
+    while (rc == 0 && p < end && *p == '"') {
+        const char *ke = skip_string(p, end);
+        struct fl_str key = fl_str_make(p + 1, (size_t)(ke - p - 2));
+        vb = ws(ws(ke, end) + 1, end); /* past ':' */
+        bool is_values = fl_str_eq_cstr(key, "values");
+        if (fl_str_eq_cstr(key, "metric")) {
+            ve = skip_value(vb, end);
+            have_metric = true;
+            rc = series_metric(a, vb, ve, &sr);
+            state = rc == 1 ? 1 : 0;
+            if (rc == 1)
+                rc = 0;
+        } else if (is_values || fl_str_eq_cstr(key, "value")) {
+            matrix = is_values;
+            if (state == 0) {
+                rc = points(a, &sr, matrix, vb, end, &ve);
+                state = 1;
+            } else {
+                pb = vb;
+                ve = skip_value(vb, end);
+            }
+        } else {
+            ve = skip_value(vb, end);
+        }
+        p = ws(ve, end);
+        if (p < end && *p == ',')
+            p = ws(p + 1, end);
     }
+    *next = p < end ? p + 1 : end; /* past '}' */
+    if (rc)
+        return rc;
+    if (!have_metric)
+        return skip_at(a, ib, "result item has no \"metric\"");
+    if (state == 0 && pb) /* the points came before the labels */
+        return points(a, &sr, matrix, pb, end, &ve);
+    return 0; /* native histograms only ("histogram"/"histograms"): no DCGM metric is one */
+}
+
+/* The `result` array at rb; *next gets its end. */
+static int result_array(struct pa *a, const char *rb, const char *end, const char **next)
+{
+    if (*rb != '[') {
+        *next = skip_value(rb, end);
+        return skip_at(a, rb, "\"result\" is not an array");
+    }
+    const char *p = ws(rb + 1, end);
+    int rc = 0;
+    while (rc == 0 && p < end && *p != ']') {
+        const char *q;
+        rc = series(a, p, end, &q);
+        p = ws(q, end);
+        if (p < end && *p == ',')
+            p = ws(p + 1, end);
+    }
+    *next = p < end ? p + 1 : end;
     return rc;
 }
 
-/* The `data` object (or a document that is one): resultType + result. */
-static int data_object(struct pa *a, const char *db, const char *de)
+static bool series_type(struct fl_str t)
 {
-    struct members it = {db, de};
+    return fl_str_eq_cstr(t, "matrix") || fl_str_eq_cstr(t, "vector");
+}
+
+/* The `data` object at db (or a document that is one): resultType + result. The result is read
+ * where it stands when resultType came first (as Prometheus writes it), else afterwards. */
+static int data_object(struct pa *a, const char *db, const char *end, const char **next)
+{
+    struct members it = {db, end};
     struct fl_str key, type = FL_STR_NULL;
-    const char *vb, *ve, *rb = NULL, *re = NULL;
-    while (next_member(&it, &key, &vb, &ve)) {
-        if (fl_str_eq_cstr(key, "resultType"))
+    const char *vb, *ve, *rb = NULL;
+    bool done = false;
+    int rc = 0;
+    while (rc == 0 && member(&it, &key, &vb)) {
+        if (fl_str_eq_cstr(key, "resultType")) {
+            ve = skip_value(vb, end);
             type = str_body(vb, ve);
-        else if (fl_str_eq_cstr(key, "result")) {
-            rb = vb;
-            re = ve;
+        } else if (fl_str_eq_cstr(key, "result") && type.ptr && series_type(type)) {
+            rc = result_array(a, vb, end, &ve);
+            done = true;
+        } else {
+            if (fl_str_eq_cstr(key, "result"))
+                rb = vb;
+            ve = skip_value(vb, end);
         }
+        member_end(&it, ve);
     }
-    if (type.ptr && !fl_str_eq_cstr(type, "matrix") && !fl_str_eq_cstr(type, "vector")) {
+    *next = it.p < end ? it.p + 1 : end;
+    if (rc || done)
+        return rc;
+    if (type.ptr && !series_type(type)) {
         snprintf(a->why, sizeof a->why, "resultType \"%.*s\" holds no series (only matrix and "
                  "vector results are read)", (int)(type.len > 40 ? 40 : type.len), type.ptr);
         return skip_at(a, db, a->why);
     }
     if (!rb)
         return skip_at(a, db, "no \"result\" in the query data");
-    return result_array(a, rb, re);
+    return result_array(a, rb, end, &ve);
+}
+
+static int api_error(struct pa *a, const char *b, struct fl_str etype, struct fl_str err)
+{
+    bool oom = false;
+    if (err.ptr && memchr(err.ptr, '\\', err.len) &&
+        !fl_json_unescape(err, a->ctx->arena, &err, &oom) && oom)
+        return FL_ENOMEM;
+    if (!err.len)
+        err = FL_STR_LIT("no message");
+    snprintf(a->why, sizeof a->why, "Prometheus API error (%.*s): %.*s",
+             (int)(etype.len > 40 ? 40 : etype.len), etype.ptr ? etype.ptr : "",
+             (int)(err.len > 120 ? 120 : err.len), err.ptr);
+    return skip_at(a, b, a->why);
 }
 
 static int document(struct pa *a, const char *b, const char *e)
 {
+    const char *ve;
     if (*b == '[')
-        return result_array(a, b, e);
+        return result_array(a, b, e, &ve);
     if (*b != '{')
         return skip_at(a, b, "not a Prometheus API response (expected an object)");
     struct members it = {b, e};
     struct fl_str key, status = FL_STR_NULL, etype = FL_STR_NULL, err = FL_STR_NULL;
-    const char *vb, *ve, *db = NULL, *de = NULL;
-    bool bare_data = false;
-    while (next_member(&it, &key, &vb, &ve)) {
-        if (fl_str_eq_cstr(key, "status"))
-            status = str_body(vb, ve);
-        else if (fl_str_eq_cstr(key, "errorType"))
-            etype = str_body(vb, ve);
-        else if (fl_str_eq_cstr(key, "error"))
-            err = str_body(vb, ve);
-        else if (fl_str_eq_cstr(key, "data")) {
-            db = vb;
-            de = ve;
-        } else if (fl_str_eq_cstr(key, "resultType") || fl_str_eq_cstr(key, "result"))
-            bare_data = true;
+    const char *vb;
+    bool data = false;
+    int rc = 0;
+    while (rc == 0 && member(&it, &key, &vb)) {
+        if (fl_str_eq_cstr(key, "resultType") || fl_str_eq_cstr(key, "result"))
+            return data_object(a, b, e, &ve); /* the data object alone (jq .data) */
+        bool ok = !status.ptr || fl_str_eq_cstr(status, "success");
+        if (fl_str_eq_cstr(key, "data") && ok && *vb == '{') {
+            rc = data_object(a, vb, e, &ve);
+            data = true;
+        } else {
+            ve = skip_value(vb, e);
+            if (fl_str_eq_cstr(key, "status"))
+                status = str_body(vb, ve);
+            else if (fl_str_eq_cstr(key, "errorType"))
+                etype = str_body(vb, ve);
+            else if (fl_str_eq_cstr(key, "error"))
+                err = str_body(vb, ve);
+            else if (fl_str_eq_cstr(key, "data")) {
+                data = true;
+                if (ok)
+                    rc = skip_at(a, vb, "\"data\" is not an object");
+            }
+        }
+        member_end(&it, ve);
     }
-    if (status.ptr && !fl_str_eq_cstr(status, "success")) {
-        bool oom = false;
-        if (err.ptr && memchr(err.ptr, '\\', err.len) &&
-            !fl_json_unescape(err, a->ctx->arena, &err, &oom) && oom)
-            return FL_ENOMEM;
-        if (!err.len)
-            err = FL_STR_LIT("no message");
-        snprintf(a->why, sizeof a->why, "Prometheus API error (%.*s): %.*s",
-                 (int)(etype.len > 40 ? 40 : etype.len), etype.ptr ? etype.ptr : "",
-                 (int)(err.len > 120 ? 120 : err.len), err.ptr);
-        return skip_at(a, b, a->why);
-    }
-    if (bare_data)
-        return data_object(a, b, e);
-    if (!db)
+    if (rc)
+        return rc;
+    if (status.ptr && !fl_str_eq_cstr(status, "success"))
+        return api_error(a, b, etype, err);
+    if (!data)
         return skip_at(a, b, "no \"data\" in the API response");
-    if (*db != '{')
-        return skip_at(a, db, "\"data\" is not an object");
-    return data_object(a, db, de);
+    return 0;
 }
 
 static int prom_api_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)

@@ -18,12 +18,22 @@
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-static bool name_start(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
-}
+/* Character classes of metric and label names: bit 1 may start a name, bit 2 may follow. */
+static const unsigned char name_class[256] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+    ['8'] = 2, ['9'] = 2, [':'] = 3, ['_'] = 3,
+    ['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3, ['e'] = 3, ['f'] = 3, ['g'] = 3, ['h'] = 3,
+    ['i'] = 3, ['j'] = 3, ['k'] = 3, ['l'] = 3, ['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3,
+    ['q'] = 3, ['r'] = 3, ['s'] = 3, ['t'] = 3, ['u'] = 3, ['v'] = 3, ['w'] = 3, ['x'] = 3,
+    ['y'] = 3, ['z'] = 3,
+    ['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3, ['G'] = 3, ['H'] = 3,
+    ['I'] = 3, ['J'] = 3, ['K'] = 3, ['L'] = 3, ['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3,
+    ['Q'] = 3, ['R'] = 3, ['S'] = 3, ['T'] = 3, ['U'] = 3, ['V'] = 3, ['W'] = 3, ['X'] = 3,
+    ['Y'] = 3, ['Z'] = 3,
+};
 
-static bool name_char(char c) { return name_start(c) || (c >= '0' && c <= '9'); }
+static bool name_start(char c) { return name_class[(unsigned char)c] & 1; }
+static bool name_char(char c) { return name_class[(unsigned char)c] & 2; }
 
 static void skip_blanks(struct fl_scan *s)
 {
@@ -48,6 +58,15 @@ static bool scan_quoted(struct fl_scan *s, struct fl_str *body, bool *esc)
 {
     const char *b = ++s->p;
     *esc = false;
+    /* the usual value has no backslash: one pass to the quote */
+    const char *q = b;
+    while (q < s->end && *q != '"' && *q != '\\')
+        q++;
+    if (q < s->end && *q == '"') {
+        *body = fl_str_make(b, (size_t)(q - b));
+        s->p = q + 1;
+        return true;
+    }
     while (s->p < s->end) {
         char c = *s->p;
         if (c == '"') {
@@ -102,6 +121,7 @@ struct pt {
     bool openmetrics;    /* the input ends with `# EOF`: timestamps are seconds */
     struct fl_str last_name; /* one-entry cache of the metric table lookup */
     const struct fl_gm_metric *last_m;
+    struct fl_gm_cache cache; /* label values already resolved */
 };
 
 static const struct fl_gm_metric *lookup(struct pt *t, struct fl_str name)
@@ -349,7 +369,7 @@ static int sample(struct pt *t, struct fl_str line, uint32_t lineno)
         return 0; /* DCGM's "no data" sentinel, NaN, Inf: nothing was measured */
     if (r == FL_GM_BAD)
         return fl_ingest_skip(t->ctx, lineno, 0, why);
-    int rc = fl__gm_identity(t->ctx, &l, prom_unescape, &ev, &why);
+    int rc = fl__gm_identity(t->ctx, &l, prom_unescape, &t->cache, &ev, &why);
     if (rc == FL_EPARSE)
         return fl_ingest_skip(t->ctx, lineno, 0, why);
     if (rc)
@@ -368,7 +388,7 @@ static bool ends_with_eof_marker(const char *buf, size_t len)
 
 static int prom_text_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
 {
-    struct pt t = {.ctx = ctx, .scrape_ts = FL_TIME_NONE};
+    struct pt t = {.ctx = ctx, .scrape_ts = FL_TIME_NONE}; /* the rest, cache included, zero */
     t.openmetrics = ends_with_eof_marker(buf, len);
     struct fl_scan sc = fl_scan_make(buf, buf + len);
     struct fl_str line;

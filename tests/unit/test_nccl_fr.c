@@ -39,8 +39,7 @@ static char *read_file(const char *rel, size_t *n)
 }
 
 /* Ingest one buffer under a display name (the rank comes from it). */
-static struct fl_engine *ingest_buf(const char *name, const char *buf, size_t n,
-                                    const char *format)
+static struct fl_engine *ingest_buf(const char *name, const char *buf, size_t n, const char *format)
 {
     struct fl_engine_opts o;
     fl_engine_opts_init(&o);
@@ -142,7 +141,7 @@ static bool ver_ge(const char *v, int major, int minor)
 /* ---- every version, every encoding ------------------------------------------------------ */
 
 static const char *const versions[] = {"bare", "1.0", "1.1", "1.2", "2.0", "2.1", "2.2", "2.3",
-                                       "2.4", "2.5", "2.6", "2.7", "2.8", "2.9", "2.10"};
+                                       "2.4",  "2.5", "2.6", "2.7", "2.8", "2.9", "2.10"};
 
 static void check_version(const char *v, const char *enc)
 {
@@ -405,34 +404,44 @@ struct bad_dump {
     uint8_t status; /* 255: no dump event expected */
     const char *why;
 };
-#define BD(name, lit, st, why) {name, lit, sizeof(lit) - 1, st, why}
+#define BD(name, lit, st, why)                                                                     \
+    {                                                                                              \
+        name, lit, sizeof(lit) - 1, st, why                                                        \
+    }
 
 FL_TEST(nccl_fr, invalid_dumps_give_a_clear_reason)
 {
     static const struct bad_dump cases[] = {
         BD("nccl_trace_rank_1",
-           "\x80\x02}(X\x07\x00\x00\x00versionq\x00X\x03\x00\x00\x00" "2.9"
+           "\x80\x02}(X\x07\x00\x00\x00versionq\x00X\x03\x00\x00\x00"
+           "2.9"
            "cos\nsystem\n(S'echo pwned'\ntR.",
            FL_FR_DUMP_UNREADABLE, "refused opcode GLOBAL"),
         BD("nccl_trace_rank_1",
-           "\x80\x02}(X\x07\x00\x00\x00versionX\x03\x00\x00\x00" "3.0"
-           "X\x07\x00\x00\x00" "entries](eu.",
+           "\x80\x02}(X\x07\x00\x00\x00versionX\x03\x00\x00\x00"
+           "3.0"
+           "X\x07\x00\x00\x00"
+           "entries](eu.",
            FL_FR_DUMP_UNSUPPORTED, "this reader knows 1.0 to 2.10"),
-        BD("nccl_trace_rank_1", "\x80\x02}(X\x07\x00\x00\x00versionK\x05u.",
-           FL_FR_DUMP_UNREADABLE, "\"version\" is an int, not a string"),
+        BD("nccl_trace_rank_1", "\x80\x02}(X\x07\x00\x00\x00versionK\x05u.", FL_FR_DUMP_UNREADABLE,
+           "\"version\" is an int, not a string"),
         BD("nccl_trace_rank_1", "\x80\x02}(X\x07\x00\x00\x00versionX\x01\x00\x00\x00xu.",
            FL_FR_DUMP_UNSUPPORTED, "not major.minor"),
         BD("nccl_trace_rank_1",
-           "\x80\x02}(X\x07\x00\x00\x00versionX\x03\x00\x00\x00" "2.9"
-           "X\x07\x00\x00\x00" "entriesK\x01u.",
+           "\x80\x02}(X\x07\x00\x00\x00versionX\x03\x00\x00\x00"
+           "2.9"
+           "X\x07\x00\x00\x00"
+           "entriesK\x01u.",
            FL_FR_DUMP_UNREADABLE, "\"entries\" is an int, not a list"),
         BD("nccl_trace_rank_1", "{\"version\":\"2.4\",\"pg_config\":{},\"entries\":[",
            FL_FR_DUMP_UNREADABLE, "JSON ends at byte"),
         BD("nccl_trace_rank_1", "{\"version\":\"2.4\",\"pg_config\":{},\"entries\":[}",
            FL_FR_DUMP_UNREADABLE, "invalid JSON"),
         /* a pickle that is no dump and has no dump's name: skipped, not recorded */
-        BD("weights.pkl", "\x80\x02}(X\x01\x00\x00\x00" "aK\x01u.", 255,
-           "not a flight recorder dump"),
+        BD("weights.pkl",
+           "\x80\x02}(X\x01\x00\x00\x00"
+           "aK\x01u.",
+           255, "not a flight recorder dump"),
         BD("weights.pkl", "\x80\x02K\x01.", 255, "it holds an int"),
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -457,7 +466,8 @@ FL_TEST(nccl_fr, invalid_dumps_give_a_clear_reason)
 FL_TEST(nccl_fr, bad_entries_are_skipped_with_the_field)
 {
     static const char js[] =
-        "{\"version\":\"2.4\",\"pg_config\":{\"0\":{\"name\":\"0\",\"desc\":\"d\",\"ranks\":\"[0, 1]\"}},"
+        "{\"version\":\"2.4\",\"pg_config\":{\"0\":{\"name\":\"0\",\"desc\":\"d\",\"ranks\":\"[0, "
+        "1]\"}},"
         "\"entries\":["
         "{\"record_id\":1,\"pg_id\":0,\"process_group\":[\"0\",\"d\"],\"collective_seq_id\":1,"
         "\"profiling_name\":\"nccl:all_reduce\",\"state\":\"completed\",\"time_created_ns\":5},"
@@ -544,7 +554,8 @@ FL_TEST(nccl_fr, helpers)
     cr_assert(o.backend.len == 0 && fl_str_eq_cstr(o.op, "broadcast"));
 }
 
-/* ---- sniffing ---------------------------------------------------------------------------------- */
+/* ---- sniffing ----------------------------------------------------------------------------------
+ */
 
 static const struct fl_parser *mine(void)
 {
@@ -692,8 +703,8 @@ static void every_truncation(const char *rel, const char *name, size_t records)
 FL_TEST(nccl_fr, every_truncation_length)
 {
     every_truncation(REAL_GPU "/_dump_13", "_dump_13", 16);
-    every_truncation("tests/fr/fixtures/2.8/json/nccl_trace_rank_3.json",
-                     "nccl_trace_rank_3.json", 7);
+    every_truncation("tests/fr/fixtures/2.8/json/nccl_trace_rank_3.json", "nccl_trace_rank_3.json",
+                     7);
     every_truncation("tests/fr/fixtures/2.3/py/nccl_trace_rank_3", "nccl_trace_rank_3", 5);
 }
 
@@ -742,4 +753,63 @@ FL_TEST(nccl_fr, trailing_bytes_after_the_pickle)
     fl_engine_free(e);
     free(more);
     free(buf);
+}
+
+FL_TEST(nccl_fr, valid_loose_json_rendering_and_fork_backend)
+{
+    /* the shape of a pickle's dict written as JSON by a user: "version" first, frames,
+     * null times, integer pg_status, torchcomms' ranks without spaces */
+    static const char js[] =
+        "{\"version\": \"2.4\", \"pg_config\": {\"0\": {\"name\": \"0\", \"desc\": \"default_pg\", "
+        "\"ranks\": \"[0,1]\"}}, \"pg_status\": {\"0\": {\"last_enqueued_collective\": 7, "
+        "\"last_started_collective\": 7, \"last_completed_collective\": 6}}, \"entries\": [{"
+        "\"record_id\": 3, \"pg_id\": 0, \"process_group\": [\"0\", \"default_pg\"], "
+        "\"collective_seq_id\": 7, \"p2p_seq_id\": 0, \"op_id\": 7, \"profiling_name\": "
+        "\"nccl:all_reduce\", \"time_created_ns\": 1764009006150000000, \"duration_ms\": null, "
+        "\"input_sizes\": [[2, 3]], \"input_dtypes\": [\"Float\"], \"output_sizes\": [[2, 3]], "
+        "\"output_dtypes\": [\"Float\"], \"state\": \"started\", \"time_discovered_started_ns\": "
+        "1764009006151000000, \"time_discovered_completed_ns\": null, \"retired\": false, "
+        "\"timeout_ms\": 600000, \"is_p2p\": false, \"frames\": [{\"name\": \"all_reduce\", "
+        "\"filename\": \"c10d.py\", \"line\": 2501}, {\"name\": \"step\", \"filename\": "
+        "\"train.py\", \"line\": 9}]}]}";
+    struct fl_engine *e = ingest_buf("nccl_trace_rank_1.json", js, sizeof js - 1, NULL);
+    cr_assert_eq(skips(e, NULL), 0);
+    size_t n;
+    cr_assert_str_eq(fl_engine_inputs(e, &n)[0].format, "nccl-flight-recorder");
+    const struct fl_ev_nccl_fr *r = &rec(e, "nccl:all_reduce", 0)->u.fr;
+    cr_assert_eq(r->state, FL_FR_STARTED);
+    cr_assert(isnan(r->duration_ms));
+    cr_assert_eq(r->completed_ns, 0);
+    cr_assert_str_eq(str(e, r->frames), "all_reduce (c10d.py:2501)\nstep (train.py:9)");
+    cr_assert_str_eq(str(e, r->input_sizes), "[[2, 3]]");
+    const struct fl_ev_nccl_fr_dump *d = the_dump(e);
+    cr_assert_eq(d->rank, 1);
+    cr_assert_eq(d->encoding, FL_FR_JSON);
+    const struct fl_fr_pg *g = pg_named(e, d, "0");
+    cr_assert_eq(g->size, 2);
+    cr_assert_str_eq(str(e, g->ranks), "[0,1]");
+    cr_assert_eq(g->last_enqueued, 7);
+    cr_assert_eq(g->last_completed, 6);
+    fl_engine_free(e);
+
+    /* a fork's dump (hccl_comm_state) without entries: the backend comes from that key; a
+     * status for a pg no entry names stays unnamed, with its id */
+    static const char fork[] = "\x80\x02}(X\x07\x00\x00\x00versionX\x03\x00\x00\x00"
+                               "2.4"
+                               "X\x0f\x00\x00\x00hccl_comm_state}"
+                               "X\x09\x00\x00\x00pg_status}(X\x01\x00\x00\x00"
+                               "5}(X\x18\x00\x00\x00"
+                               "last_enqueued_collectiveJ\xff\xff\xff\xffuuu.";
+    e = ingest_buf("_dump_0", fork, sizeof fork - 1, NULL);
+    cr_assert_eq(skips(e, NULL), 0);
+    d = the_dump(e);
+    cr_assert_str_eq(str(e, d->backend), "hccl");
+    cr_assert_eq(d->nentries, 0);
+    cr_assert_eq(d->npgs, 1);
+    cr_assert_eq(d->pgs[0].name, 0);
+    cr_assert_eq(d->pgs[0].id, 5);
+    cr_assert_eq(d->pgs[0].last_enqueued, -1);
+    cr_assert_eq(d->pgs[0].last_completed, FL_FR_NO_SEQ);
+    cr_assert_eq(d->rank, 0);
+    fl_engine_free(e);
 }

@@ -80,9 +80,13 @@ FL_TEST(pickle, valid_cpp_style_dict)
     /* {"version": "2.9", "n": [1, 300, 70000, -1], "t": ("a", "b")} as the C++ pickler
      * writes it: PROTO 2, EMPTY_DICT MARK ... SETITEMS, memoized strings, TUPLE2 */
     static const char b[] =
-        "\x80\x02}(X\x07\x00\x00\x00versionq\x00X\x03\x00\x00\x00" "2.9q\x01"
-        "X\x01\x00\x00\x00nq\x02](K\x01M\x2c\x01J\x70\x11\x01\x00J\xff\xff\xff\xff" "e"
-        "X\x01\x00\x00\x00tq\x03X\x01\x00\x00\x00" "aq\x04h\x04\x86u" "q\x05.";
+        "\x80\x02}(X\x07\x00\x00\x00versionq\x00X\x03\x00\x00\x00"
+        "2.9q\x01"
+        "X\x01\x00\x00\x00nq\x02](K\x01M\x2c\x01J\x70\x11\x01\x00J\xff\xff\xff\xff"
+        "e"
+        "X\x01\x00\x00\x00tq\x03X\x01\x00\x00\x00"
+        "aq\x04h\x04\x86u"
+        "q\x05.";
     cr_assert_eq(LOAD(&l, b), 0, "%s", l.p.why);
     cr_assert_eq(l.root.type, FL_PK_DICT);
     cr_assert_eq(l.root.u.seq->n, 3);
@@ -109,15 +113,23 @@ FL_TEST(pickle, valid_scalars)
     ld_init(&l);
     /* [None, True, False, 1.5, LONG1 0 bytes, LONG1 -2 (8 bytes), LONG1 2**63 (9 bytes),
      *  LONG4 5, SHORT_BINUNICODE "é", BINUNICODE8 "xy"] via APPEND one at a time */
-    static const char b[] =
-        "\x80\x02]"
-        "Na\x88" "a\x89" "aG\x3f\xf8\x00\x00\x00\x00\x00\x00" "a"
-        "\x8a\x00" "a"
-        "\x8a\x08\xfe\xff\xff\xff\xff\xff\xff\xff" "a"
-        "\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x80\x00" "a"
-        "\x8b\x01\x00\x00\x00\x05" "a"
-        "\x8c\x02\xc3\xa9" "a"
-        "\x8d\x02\x00\x00\x00\x00\x00\x00\x00xy" "a.";
+    static const char b[] = "\x80\x02]"
+                            "Na\x88"
+                            "a\x89"
+                            "aG\x3f\xf8\x00\x00\x00\x00\x00\x00"
+                            "a"
+                            "\x8a\x00"
+                            "a"
+                            "\x8a\x08\xfe\xff\xff\xff\xff\xff\xff\xff"
+                            "a"
+                            "\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x80\x00"
+                            "a"
+                            "\x8b\x01\x00\x00\x00\x05"
+                            "a"
+                            "\x8c\x02\xc3\xa9"
+                            "a"
+                            "\x8d\x02\x00\x00\x00\x00\x00\x00\x00xy"
+                            "a.";
     cr_assert_eq(LOAD(&l, b), 0, "%s", l.p.why);
     const struct fl_pk_seq *s = l.root.u.seq;
     cr_assert_eq(s->n, 10);
@@ -156,8 +168,10 @@ FL_TEST(pickle, valid_memo_shares_containers)
     struct ld l;
     ld_init(&l);
     /* d = {}; x = [d, d]; then d["k"] = 1 through the memo: both items see it (Python does) */
-    static const char c[] = "\x80\x02]q\x00(}q\x01h\x01" "e"
-                            "h\x01X\x01\x00\x00\x00kK\x01s" "\x85\x86.";
+    static const char c[] = "\x80\x02]q\x00(}q\x01h\x01"
+                            "e"
+                            "h\x01X\x01\x00\x00\x00kK\x01s"
+                            "\x85\x86.";
     /* the list is under the SETITEM's dict; TUPLE1 then TUPLE2 leave one value */
     cr_assert_eq(LOAD(&l, c), 0, "%s", l.p.why);
     cr_assert_eq(l.root.type, FL_PK_TUPLE);
@@ -179,7 +193,10 @@ FL_TEST(pickle, valid_long_memo_and_memoize)
     size_t n = 0;
     memcpy(b + n, "\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00", 11); /* PROTO 4, FRAME 0 */
     n += 11;
-    memcpy(b + n, "](\x8c\x01" "a\x94r\x2c\x01\x00\x00j\x2c\x01\x00\x00h\x00", 18);
+    memcpy(b + n,
+           "](\x8c\x01"
+           "a\x94r\x2c\x01\x00\x00j\x2c\x01\x00\x00h\x00",
+           18);
     n += 18;
     while (n < 390)
         b[n++] = 'N';
@@ -228,7 +245,10 @@ struct bad {
     int rc;
     const char *why;
 };
-#define BAD(lit, rc, why) {lit, sizeof(lit) - 1, rc, why}
+#define BAD(lit, rc, why)                                                                          \
+    {                                                                                              \
+        lit, sizeof(lit) - 1, rc, why                                                              \
+    }
 
 FL_TEST(pickle, refuses_every_opcode_that_imports_or_calls)
 {
@@ -255,8 +275,8 @@ FL_TEST(pickle, refuses_every_opcode_that_imports_or_calls)
         ld_init(&l);
         int rc = load_n(&l, cases[i].bytes, cases[i].n);
         cr_assert_eq(rc, cases[i].rc, "case %zu: rc %d (%s)", i, rc, l.p.why);
-        cr_assert(strstr(l.p.why, cases[i].why) && strstr(l.p.why, "refused"),
-                  "case %zu: '%s'", i, l.p.why);
+        cr_assert(strstr(l.p.why, cases[i].why) && strstr(l.p.why, "refused"), "case %zu: '%s'", i,
+                  l.p.why);
         ld_release(&l);
     }
 }
@@ -265,7 +285,9 @@ FL_TEST(pickle, invalid_input_gives_a_clear_error)
 {
     static const struct bad cases[] = {
         BAD("\x80\x02I12\n.", FL_EUNSUPPORTED, "unsupported opcode INT"),
-        BAD("\x80\x03" "C\x01x.", FL_EUNSUPPORTED, "unsupported opcode SHORT_BINBYTES"),
+        BAD("\x80\x03"
+            "C\x01x.",
+            FL_EUNSUPPORTED, "unsupported opcode SHORT_BINBYTES"),
         BAD("\x80\x04\x8f.", FL_EUNSUPPORTED, "EMPTY_SET"),
         BAD("\x80\x02\xff.", FL_EUNSUPPORTED, "unknown opcode 0xff"),
         BAD("\x80\x06N.", FL_EUNSUPPORTED, "protocol 6"),
@@ -277,13 +299,19 @@ FL_TEST(pickle, invalid_input_gives_a_clear_error)
         BAD("\x80\x02}(e.", FL_EPARSE, "APPENDS at byte 4 into a dict"),
         BAD("\x80\x02NN.", FL_EPARSE, "2 values"),
         BAD("\x80\x02(N.", FL_EPARSE, "open MARK"),
-        BAD("\x80\x02" "e.", FL_EPARSE, "without a MARK"),
+        BAD("\x80\x02"
+            "e.",
+            FL_EPARSE, "without a MARK"),
         BAD("\x80\x02.", FL_EPARSE, "0 values"),
         BAD("\x80\x02}]K\x01s.", FL_EPARSE, "unhashable"),
         BAD("\x80\x02N\x86.", FL_EPARSE, "too few"),
         BAD("\x80\x02\x8b\xff\xff\xff\xff.", FL_EPARSE, "negative length"),
-        BAD("\x80\x02X\xff\xff\xff\xff" "abc.", FL_ETRUNC, "a string of 4294967295 bytes"),
-        BAD("\x80\x02\x8d\x00\x00\x00\x00\x00\x00\x00\x01" "a.", FL_ETRUNC, "runs past the end"),
+        BAD("\x80\x02X\xff\xff\xff\xff"
+            "abc.",
+            FL_ETRUNC, "a string of 4294967295 bytes"),
+        BAD("\x80\x02\x8d\x00\x00\x00\x00\x00\x00\x00\x01"
+            "a.",
+            FL_ETRUNC, "runs past the end"),
         BAD("\x80\x04\x95\x00\x01\x00\x00\x00\x00\x00\x00N.", FL_ETRUNC, "frame of 256 bytes"),
         BAD("\x80\x02N", FL_ETRUNC, "before STOP"),
         BAD("\x80\x02J\x01\x00", FL_ETRUNC, "inside BININT"),
@@ -327,12 +355,16 @@ FL_TEST(pickle, nesting_bombs_hit_the_depth_limit)
     cr_assert(strstr(l.p.why, "nested deeper"), "%s", l.p.why);
     ld_release(&l);
     /* a list appended to itself through the memo, over and over */
-    static const char self[] = "\x80\x02]q\x00h\x00" "a";
+    static const char self[] = "\x80\x02]q\x00h\x00"
+                               "a";
     n = 0;
     memcpy(b, self, sizeof self - 1);
     n = sizeof self - 1;
     for (int i = 0; i < 200; i++) {
-        memcpy(b + n, "h\x00" "a", 3);
+        memcpy(b + n,
+               "h\x00"
+               "a",
+               3);
         n += 3;
     }
     b[n++] = '.';
