@@ -863,7 +863,7 @@ FL_TEST(kernel_log, stamps_out_of_the_int64_range_are_skipped)
                     "[99999999999.000000] NVRM: Xid (PCI:0000:9b:00): 119, pid=1, x\n"
                     "Tue 9999-11-24 18:32:51 XYZ n kernel: NVRM: Xid (PCI:0000:9b:00): 79, x\n"
                     "[ 9078.000001] NVRM: Xid (PCI:0000:ba:00): 79, pid=0, fine\n";
-    struct run r = run_buf("d.log", t, strlen(t), "kernel-log", 9000000000000000000LL);
+    struct run r = run_buf("d.log", t, strlen(t), "kernel-log", 9223372000000000000LL);
     cr_assert_eq(nkind(&r, FL_EV_XID), 1);
     /* boot time + stamp past int64: stays on the boot clock */
     cr_assert_eq(at_line(&r, FL_EV_XID, 4)->clock, FL_CLOCK_BOOT);
