@@ -493,7 +493,7 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
                         len);
         unsigned char op = *q++;
         struct fl_pk v;
-        size_t m;
+        size_t m = 0; /* set by every opcode that reads it; gcc -O2 cannot see that */
         uint64_t n;
         switch (op) {
         case 'h': /* BINGET: the C++ pickler's most frequent opcode */
