@@ -1,27 +1,7 @@
-/* libFuzzer target: the faultline.events/v1 JSON Lines reader, through the engine as a user
- * would reach it (ingest + window build + every detector + both report writers). */
-#include <stddef.h>
-#include <stdint.h>
-
-#include "faultline/engine.h"
-#include "faultline/jsonw.h"
-#include "verdict/report.h"
+/* libFuzzer target: the faultline.events/v1 JSON Lines reader (src/ingest/jsonl.c). */
+#include "fuzz_engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fl_engine_opts o;
-    fl_engine_opts_init(&o);
-    o.format = "faultline-jsonl";
-    struct fl_engine *e = fl_engine_new(&o, NULL);
-    if (!e)
-        return 0;
-    if (fl_engine_add_buffer(e, "fuzz.jsonl", (const char *)data, size, NULL) == 0 &&
-        fl_engine_run(e, NULL) == 0) {
-        struct fl_jsonw w;
-        fl_jsonw_init(&w, true);
-        fl_report_json(e, &w);
-        fl_jsonw_release(&w);
-    }
-    fl_engine_free(e);
-    return 0;
+    return fl_fuzz_through_engine(data, size, "faultline-jsonl", "node7/fuzz.jsonl");
 }
