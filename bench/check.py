@@ -26,19 +26,20 @@ CEILINGS = {
     "arena_alloc": (0.01, "steady state"),
     "jsonw_write": (0.01, "steady state"),
     # A fresh engine per run (new, add_buffer, ingest, free) on the 20 MiB, 76k-event stream.
-    # Measured: 45 allocations = 6 (engine, config, input copy) + 19 (intern table growth,
-    # token array, skip lists) + 20 window-arena chunks (33.9 MB reserved, 445 B per event:
-    # an event is 184 B in its 512-event block and 184 B again in the sorted window, plus
-    # index pointers and decoded strings; a chunk is 1 MiB or one large array) = 0.00059.
-    # Ceiling 0.0015: about 2.5x; one more allocation per 512-event block (+0.002) breaks it.
+    # Measured: 53 allocations = 6 (engine, config, input copy) + 18 (intern table growth,
+    # token array, skip lists) + 1 intern arena chunk + 28 window-arena chunks (44 MB
+    # reserved, 578 B per event: an event is 248 B in its 512-event block and 248 B again in
+    # the sorted window, plus index pointers and decoded strings; chunks double from 64 KiB to
+    # 1 MiB, and a large array gets a chunk of its own) = 0.0007 per event.
+    # Ceiling 0.0015: about 2x; one more allocation per 512-event block (+0.002) breaks it.
     "jsonl_parse": (0.0015, "fresh engine: fixed cost + one arena chunk per MiB"),
     # The window step alone: at most one chunk for the sorted array, one per index array
-    # (3 per kind, 11 kinds) and one for the Flight Recorder index: 35 / 76k = 0.00046.
+    # (3 per kind, 12 kinds) and one for the Flight Recorder index: 38 / 76k = 0.0005.
     # Measured: 3 (the sorted array and two index arrays outgrow the current chunk).
     "window_build": (0.0005, "one arena chunk per window array at most"),
     # A fresh process on a 17-file bundle: jsonl_parse's costs, plus per input file (path,
     # data buffer, directory entries), detector scratch arrays, sink and report growth.
-    # Measured: 211 allocations / 82k events = 0.0026. Ceiling about 2x.
+    # Measured: 220 allocations / 82k events = 0.0027. Ceiling about 2x.
     "analyze_e2e": (0.005, "fresh engine and process: per-input and per-run fixed costs"),
 }
 

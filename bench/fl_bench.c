@@ -503,7 +503,7 @@ static void case_arena(const struct opts *o, struct result *r)
     for (size_t i = 0; i < 64; i++)
         sizes[i] = 8 + (size_t)bench_rng_below(&rng, 249); /* 8..256 bytes */
     struct fl_arena a;
-    fl_arena_init(&a, MIB, 0); /* the window arena's chunk size */
+    fl_arena_init(&a, MIB, 0); /* the window arena's largest chunk */
     uint64_t ops = (uint64_t)o->arena_cycles * ARENA_CYCLE;
     struct counts first = {0};
     for (int run = -1; run < o->runs; run++) {

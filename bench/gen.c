@@ -1,6 +1,8 @@
 /* Deterministic input generators for the bench (see bench.h). Integers only: every value,
  * including the "floating point" metric values, is printed from integers, so the bytes do
- * not depend on the C library's float formatting. */
+ * not depend on the C library's float formatting; and every PRNG draw is a statement of its
+ * own: the order in which a compiler evaluates function arguments is unspecified, and two
+ * draws in one argument list gave gcc and clang different streams. */
 #include "bench.h"
 
 #include <stdarg.h>
@@ -402,8 +404,10 @@ static void gen_sample(struct gen *g, struct bench_buf *b, int node_field, unsig
     unsigned gpu = pick(&g->rng, 8);
     put_head(g, b, "gpu_sample", node_field);
     put_gpu(g, b, node, gpu, true);
+    unsigned whole = m[i].lo + pick(&g->rng, m[i].span);
+    unsigned frac = pick(&g->rng, 100);
     bench_buf_putf(b, ",\"gpu_sample\":{\"metric\":\"%s\",\"value\":%u.%02u,\"name\":\"%s\"}}\n",
-                   m[i].metric, m[i].lo + pick(&g->rng, m[i].span), pick(&g->rng, 100), m[i].name);
+                   m[i].metric, whole, frac, m[i].name);
 }
 
 static void gen_other(struct gen *g, struct bench_buf *b, int node_field, unsigned node)
@@ -417,13 +421,16 @@ static void gen_other(struct gen *g, struct bench_buf *b, int node_field, unsign
         bench_buf_putf(b, ",\"throttle\":{\"reasons\":%u}}\n",
                        reasons[pick(&g->rng, sizeof reasons / sizeof reasons[0])]);
         break;
-    case 1:
+    case 1: {
         put_head(g, b, "ecc", node_field);
         put_gpu(g, b, node, pick(&g->rng, 8), false);
-        bench_buf_putf(b, ",\"ecc\":{\"type\":\"%s\",\"aggregate\":%s,\"count\":%u}}\n",
-                       ecc_types[pick(&g->rng, 3)], chance(&g->rng, 50) ? "true" : "false",
-                       1 + pick(&g->rng, 20));
+        const char *type = ecc_types[pick(&g->rng, 3)];
+        bool aggregate = chance(&g->rng, 50);
+        unsigned count = 1 + pick(&g->rng, 20);
+        bench_buf_putf(b, ",\"ecc\":{\"type\":\"%s\",\"aggregate\":%s,\"count\":%u}}\n", type,
+                       aggregate ? "true" : "false", count);
         break;
+    }
     default:
         put_head(g, b, "node_condition", node_field);
         if (chance(&g->rng, 50))
@@ -470,7 +477,9 @@ size_t bench_gen_mixed(uint64_t seed, size_t bytes, struct bench_buf *all,
         int node_field = all ? (int)node : -1;
         unsigned k = pick(&g.rng, 100);
         if (k < 4) { /* pod events live in the cluster's event file and name their node */
-            put_pod(&g, all ? all : &nodes[BENCH_NODES], node, pick(&g.rng, 4), chance(&g.rng, 40));
+            unsigned pod = pick(&g.rng, 4);
+            bool disrupt = chance(&g.rng, 40);
+            put_pod(&g, all ? all : &nodes[BENCH_NODES], node, pod, disrupt);
         } else if (k < 7) {
             unsigned xnode;
             struct bench_buf tmp = {0};
@@ -501,7 +510,9 @@ void bench_gen_xid_window(uint64_t seed, size_t nevents, struct bench_buf *out)
         } else {
             /* most pod events land on the node of the latest XID, minutes after it */
             unsigned node = chance(&g.rng, 60) ? last_xid_node : pick(&g.rng, 8);
-            put_pod(&g, out, node, pick(&g.rng, 8), chance(&g.rng, 50));
+            unsigned pod = pick(&g.rng, 8);
+            bool disrupt = chance(&g.rng, 50);
+            put_pod(&g, out, node, pod, disrupt);
         }
     }
 }

@@ -64,9 +64,16 @@ int fl_cli_events(int argc, char **argv)
         uint64_t total;
         const struct fl_input *in = fl_engine_inputs(e, &ninputs);
         const struct fl_skip *sk = fl_engine_skips(e, &nskips, &total);
-        for (size_t i = 0; i < nskips; i++)
-            fprintf(stderr, "faultline: skipped %s:%u: %s\n", in[sk[i].input].path, sk[i].line,
-                    sk[i].reason);
+        for (size_t i = 0; i < nskips; i++) {
+            const char *path = in[sk[i].input].path;
+            if (sk[i].line)
+                fprintf(stderr, "faultline: skipped %s:%u: %s\n", path, sk[i].line, sk[i].reason);
+            else if (sk[i].offset)
+                fprintf(stderr, "faultline: skipped %s@%llu: %s\n", path,
+                        (unsigned long long)sk[i].offset, sk[i].reason);
+            else
+                fprintf(stderr, "faultline: skipped %s: %s\n", path, sk[i].reason);
+        }
         if (total > nskips)
             fprintf(stderr, "faultline: ... %llu skipped records in all\n",
                     (unsigned long long)total);

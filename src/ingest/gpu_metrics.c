@@ -9,9 +9,18 @@
 
 /* ---- DCGM metric table ----------------------------------------------------------------- */
 
-#define T(n) {n, FL_EV_THROTTLE, 0, false}
-#define E(n, k, agg) {n, FL_EV_ECC, FL_ECC_##k, agg}
-#define S(n, m) {n, FL_EV_GPU_SAMPLE, FL_METRIC_##m, false}
+#define T(n)                                                                                       \
+    {                                                                                              \
+        n, FL_EV_THROTTLE, 0, false                                                                \
+    }
+#define E(n, k, agg)                                                                               \
+    {                                                                                              \
+        n, FL_EV_ECC, FL_ECC_##k, agg                                                              \
+    }
+#define S(n, m)                                                                                    \
+    {                                                                                              \
+        n, FL_EV_GPU_SAMPLE, FL_METRIC_##m, false                                                  \
+    }
 
 /* dcgm-exporter names (DCGM_FI_*, etc/default-counters.csv and dcp-metrics-included.csv) and
  * the lower-case names of the older gpu-monitoring-tools exporter (dcgm_*). Only the *_TOTAL
@@ -185,7 +194,10 @@ int fl__gm_label_id(struct fl_str n)
 
 #undef IS
 
-static bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+static bool is_lower_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 
 /* A Hostname that is not a node: a dcgm-exporter pod name (exporters before 2023 reported the
  * pod's hostname in Kubernetes) or a Docker container id (the exporter run in plain Docker). */
@@ -251,8 +263,7 @@ enum { NODE_NONE = 0 };
 
 /* The node a label set names: 0 when it names none (or only a Hostname that is not a node). */
 static int node_of(struct fl_parse_ctx *ctx, const struct fl_gm_labels *l,
-                   fl_gm_unescape_fn unescape, struct fl_gm_cache *cache, uint32_t *node,
-                   bool *oom)
+                   fl_gm_unescape_fn unescape, struct fl_gm_cache *cache, uint32_t *node, bool *oom)
 {
     int id = l->v[FL_GML_NODE].len ? FL_GML_NODE : l->v[FL_GML_HOSTNAME].len ? FL_GML_HOSTNAME : -1;
     *node = NODE_NONE;
@@ -382,7 +393,7 @@ bool fl__gm_parse_asctime(struct fl_str s, int64_t *ns)
         !fl_scan_char(&sc, ':') || !two_digits(&sc, &ss) || hh > 23 || mm > 59 || ss > 60)
         return false;
     fl_scan_skip_ws(&sc);
-    if (!fl_scan_u64(&sc, &year) || year < 1970 || year > 9999)
+    if (!fl_scan_u64(&sc, &year) || year < 1970 || year > 2261) /* int64 ns ends in 2262 */
         return false;
     fl_scan_skip_ws(&sc);
     if (!fl_scan_eof(&sc) || day > fl_days_in_month((int64_t)year, m))
@@ -537,10 +548,8 @@ int fl__gm_ctr_index(struct fl_str name)
     struct fl_str q = fl__gm_squash(name, b, sizeof b);
     /* text spelling, then the XML suffix (clocks_event_reasons_counters_*) */
     static const char *const names[FL_GM_NCTR][2] = {
-        {"swpowercapping", "swpowercap"},
-        {"syncboost", "syncboost"},
-        {"swthermalslowdown", "swthermslowdown"},
-        {"hwthermalslowdown", "hwthermslowdown"},
+        {"swpowercapping", "swpowercap"},         {"syncboost", "syncboost"},
+        {"swthermalslowdown", "swthermslowdown"}, {"hwthermalslowdown", "hwthermslowdown"},
         {"hwpowerbraking", "hwpowerbrake"},
     };
     for (int i = 0; i < FL_GM_NCTR; i++)
@@ -640,8 +649,8 @@ static int flush_events(struct flush *f)
                        "pages retired for single-bit ECC errors", "retired.sbe")) ||
         (rc = gecc_val(f, &g->ret_dbe, FL_ECC_RETIRED_PAGE, true,
                        "pages retired for double-bit ECC errors", "retired.dbe")) ||
-        (rc = gecc_val(f, &g->ret_pending, FL_ECC_RETIRE_PENDING, false,
-                       "pages pending retirement", "retired.pending")) ||
+        (rc = gecc_val(f, &g->ret_pending, FL_ECC_RETIRE_PENDING, false, "pages pending retirement",
+                       "retired.pending")) ||
         (rc = gecc_val(f, &g->rr_corr, FL_ECC_REMAPPED_CORRECTABLE, true,
                        "rows remapped for correctable errors", "remap.corr")) ||
         (rc = gecc_val(f, &g->rr_unc, FL_ECC_REMAPPED_UNCORRECTABLE, true,

@@ -51,12 +51,12 @@ enum fl_gm_value fl__gm_fill(struct fl_event *ev, const struct fl_gm_metric *m,
 /* The labels a GPU metric's identity comes from, as raw views (still escaped when
  * *_esc is set: Prometheus text escapes \\ \" \n, JSON its own). */
 enum fl_gm_label {
-    FL_GML_GPU = 0,   /* gpu="0" (DCGM / NVML index) */
-    FL_GML_UUID,      /* UUID / uuid */
-    FL_GML_PCI,       /* pci_bus_id */
-    FL_GML_DEVICE,    /* device="nvidia0" */
-    FL_GML_HOSTNAME,  /* Hostname / hostname */
-    FL_GML_NODE,      /* kubernetes_node / node / nodename (set by Prometheus relabeling) */
+    FL_GML_GPU = 0,  /* gpu="0" (DCGM / NVML index) */
+    FL_GML_UUID,     /* UUID / uuid */
+    FL_GML_PCI,      /* pci_bus_id */
+    FL_GML_DEVICE,   /* device="nvidia0" */
+    FL_GML_HOSTNAME, /* Hostname / hostname */
+    FL_GML_NODE,     /* kubernetes_node / node / nodename (set by Prometheus relabeling) */
     FL_GML__COUNT
 };
 struct fl_gm_labels {
@@ -130,8 +130,14 @@ struct fl_gm_cnt {
     int64_t sum, total;
     bool seen, total_seen;
 };
-enum { FL_GM_CTR_SW_POWER, FL_GM_CTR_SYNC_BOOST, FL_GM_CTR_SW_THERMAL, FL_GM_CTR_HW_THERMAL,
-       FL_GM_CTR_HW_POWER_BRAKE, FL_GM_NCTR };
+enum {
+    FL_GM_CTR_SW_POWER,
+    FL_GM_CTR_SYNC_BOOST,
+    FL_GM_CTR_SW_THERMAL,
+    FL_GM_CTR_HW_THERMAL,
+    FL_GM_CTR_HW_POWER_BRAKE,
+    FL_GM_NCTR
+};
 struct fl_gm_gpu {
     bool active, bad;
     char pci[13];

@@ -184,11 +184,11 @@ static int gpu_field(struct nv *n, struct fl_str line, struct fl_str key, struct
     if (sec_is(s1, "Remapped Rows")) {
         if (n->depth > 1)
             return 0; /* Bank Remap Availability Histogram */
-        struct fl_gm_val *t = sec_is(key, "Correctable Error")     ? &g->rr_corr
-                        : sec_is(key, "Uncorrectable Error") ? &g->rr_unc
-                        : sec_is(key, "Pending")             ? &g->rr_pending
-                        : sec_is(key, "Remapping Failure Occurred") ? &g->rr_failure
-                                                                    : NULL;
+        struct fl_gm_val *t = sec_is(key, "Correctable Error")            ? &g->rr_corr
+                              : sec_is(key, "Uncorrectable Error")        ? &g->rr_unc
+                              : sec_is(key, "Pending")                    ? &g->rr_pending
+                              : sec_is(key, "Remapping Failure Occurred") ? &g->rr_failure
+                                                                          : NULL;
         if (!t)
             return 0;
         if (t == &g->rr_pending || t == &g->rr_failure) {
@@ -473,8 +473,14 @@ static int nvsmi_sniff(const char *buf, size_t len, struct fl_str path)
 {
     (void)path;
     struct fl_str head = fl_str_make(buf, len < 4096 ? len : 4096);
+    /* nvidia-bug-report.log sections start with a rule of underscores: a -q section of a
+     * bug report is the bug-report reader's; only when nothing else claims it is it read here */
+    bool bug_report = fl_str_starts_with(fl_str_trim(head), "____________________") ||
+                      fl_str_find(head, FL_STR_LIT("NVIDIA bug report log file")) >= 0;
     if (fl_str_find(head, FL_STR_LIT(BANNER)) >= 0)
-        return 95;
+        return bug_report ? 30 : 95;
+    if (bug_report)
+        return 0;
     if (is_table(buf, len) && fl_str_find(head, FL_STR_LIT("Driver Version")) >= 0)
         return 90;
     bool attached = false, gpu_line = false, section = false;

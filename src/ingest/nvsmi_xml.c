@@ -376,7 +376,12 @@ static void on_error(void *data, xmlErrorPtr e)
 
 static int document(struct fl_parse_ctx *ctx, const char *b, const char *e, uint32_t line0)
 {
-    struct xs x = {.ctx = ctx, .base = b, .end = e, .line0 = line0, .cur = b, .curline = 1,
+    struct xs x = {.ctx = ctx,
+                   .base = b,
+                   .end = e,
+                   .line0 = line0,
+                   .cur = b,
+                   .curline = 1,
                    .ts = FL_TIME_NONE};
     if (e - b > INT_MAX)
         return fl_ingest_skip(ctx, line0 + 1, 0, "XML document larger than 2 GiB");

@@ -246,8 +246,7 @@ static int series_metric(struct pa *a, const char *mb, const char *me, struct se
         if (fl_str_eq_cstr(key, "__name__")) {
             bool oom = false;
             if (!fl_json_str(&j, i + 1, a->ctx->arena, &sr->name, &oom))
-                return oom ? FL_ENOMEM
-                           : skip_series(a, mb, "series \"__name__\" has a bad escape");
+                return oom ? FL_ENOMEM : skip_series(a, mb, "series \"__name__\" has a bad escape");
             continue;
         }
         int id = fl__gm_label_id(key);
@@ -257,8 +256,9 @@ static int series_metric(struct pa *a, const char *mb, const char *me, struct se
         }
     }
     if (!sr->name.len)
-        return skip_series(a, mb, "series has no \"__name__\" label (query the metric itself, "
-                                  "not an expression over it)");
+        return skip_series(a, mb,
+                           "series has no \"__name__\" label (query the metric itself, "
+                           "not an expression over it)");
     sr->m = fl__gm_lookup(sr->name);
     if (!sr->m)
         return 1;
@@ -378,8 +378,10 @@ static int data_object(struct pa *a, const char *db, const char *end, const char
     if (rc || done)
         return rc;
     if (type.ptr && !series_type(type)) {
-        snprintf(a->why, sizeof a->why, "resultType \"%.*s\" holds no series (only matrix and "
-                 "vector results are read)", (int)(type.len > 40 ? 40 : type.len), type.ptr);
+        snprintf(a->why, sizeof a->why,
+                 "resultType \"%.*s\" holds no series (only matrix and "
+                 "vector results are read)",
+                 (int)(type.len > 40 ? 40 : type.len), type.ptr);
         return skip_at(a, db, a->why);
     }
     if (!rb)
@@ -463,9 +465,10 @@ static int prom_api_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
             const char *at = p + pos;
             bool cut = at > p && at < end && at[-1] == '\n' && (*at == '{' || *at == '[');
             snprintf(a.why, sizeof a.why, "%s at byte %zu: %s",
-                     v == FL_ETRUNC || cut ? "JSON ends early" : "invalid JSON",
-                     (size_t)(at - buf),
-                     cut ? "a new document starts on the next line" : why ? why : "syntax error");
+                     v == FL_ETRUNC || cut ? "JSON ends early" : "invalid JSON", (size_t)(at - buf),
+                     cut   ? "a new document starts on the next line"
+                     : why ? why
+                           : "syntax error");
             rc = fl_ingest_skip(ctx, 0, (uint64_t)(p - buf), a.why);
             /* resynchronize on the next line that opens a document (column 0) */
             const char *q = p + 1;

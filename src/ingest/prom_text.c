@@ -16,24 +16,31 @@
 
 /* ---- lexing ---------------------------------------------------------------------------- */
 
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* Character classes of metric and label names: bit 1 may start a name, bit 2 may follow. */
 static const unsigned char name_class[256] = {
     ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
-    ['8'] = 2, ['9'] = 2, [':'] = 3, ['_'] = 3,
-    ['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3, ['e'] = 3, ['f'] = 3, ['g'] = 3, ['h'] = 3,
-    ['i'] = 3, ['j'] = 3, ['k'] = 3, ['l'] = 3, ['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3,
-    ['q'] = 3, ['r'] = 3, ['s'] = 3, ['t'] = 3, ['u'] = 3, ['v'] = 3, ['w'] = 3, ['x'] = 3,
-    ['y'] = 3, ['z'] = 3,
-    ['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3, ['G'] = 3, ['H'] = 3,
-    ['I'] = 3, ['J'] = 3, ['K'] = 3, ['L'] = 3, ['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3,
-    ['Q'] = 3, ['R'] = 3, ['S'] = 3, ['T'] = 3, ['U'] = 3, ['V'] = 3, ['W'] = 3, ['X'] = 3,
-    ['Y'] = 3, ['Z'] = 3,
+    ['8'] = 2, ['9'] = 2, [':'] = 3, ['_'] = 3, ['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3,
+    ['e'] = 3, ['f'] = 3, ['g'] = 3, ['h'] = 3, ['i'] = 3, ['j'] = 3, ['k'] = 3, ['l'] = 3,
+    ['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3, ['q'] = 3, ['r'] = 3, ['s'] = 3, ['t'] = 3,
+    ['u'] = 3, ['v'] = 3, ['w'] = 3, ['x'] = 3, ['y'] = 3, ['z'] = 3, ['A'] = 3, ['B'] = 3,
+    ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3, ['G'] = 3, ['H'] = 3, ['I'] = 3, ['J'] = 3,
+    ['K'] = 3, ['L'] = 3, ['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3, ['Q'] = 3, ['R'] = 3,
+    ['S'] = 3, ['T'] = 3, ['U'] = 3, ['V'] = 3, ['W'] = 3, ['X'] = 3, ['Y'] = 3, ['Z'] = 3,
 };
 
-static bool name_start(char c) { return name_class[(unsigned char)c] & 1; }
-static bool name_char(char c) { return name_class[(unsigned char)c] & 2; }
+static bool name_start(char c)
+{
+    return name_class[(unsigned char)c] & 1;
+}
+static bool name_char(char c)
+{
+    return name_class[(unsigned char)c] & 2;
+}
 
 static void skip_blanks(struct fl_scan *s)
 {
@@ -117,8 +124,8 @@ static bool prom_unescape(struct fl_str raw, struct fl_arena *a, struct fl_str *
 
 struct pt {
     struct fl_parse_ctx *ctx;
-    int64_t scrape_ts;   /* from the last `# scrape` comment; FL_TIME_NONE = none */
-    bool openmetrics;    /* the input ends with `# EOF`: timestamps are seconds */
+    int64_t scrape_ts;       /* from the last `# scrape` comment; FL_TIME_NONE = none */
+    bool openmetrics;        /* the input ends with `# EOF`: timestamps are seconds */
     struct fl_str last_name; /* one-entry cache of the metric table lookup */
     const struct fl_gm_metric *last_m;
     struct fl_gm_cache cache; /* label values already resolved */
@@ -144,10 +151,12 @@ static bool unix_time(struct fl_str s, int64_t *ns)
         return false;
     size_t digits = (size_t)(sc.p - b);
     if (digits >= 12 && digits <= 13 && fl_scan_eof(&sc)) {
+        if (v > (uint64_t)(INT64_MAX / FL_NS_PER_MS))
+            return false;
         *ns = (int64_t)v * FL_NS_PER_MS;
         return true;
     }
-    if (digits > 10)
+    if (digits > 10 || v > (uint64_t)(INT64_MAX / FL_NS_PER_SEC) - 1)
         return false;
     int64_t frac = 0;
     if (fl_scan_char(&sc, '.')) {
@@ -169,7 +178,7 @@ static bool unix_time(struct fl_str s, int64_t *ns)
 
 static bool scrape_word(struct fl_str w, bool *strict)
 {
-    static const char *const words[] = {"scrape", "scraped", "scrape_time", "scraped_at",
+    static const char *const words[] = {"scrape",    "scraped",   "scrape_time", "scraped_at",
                                         "scrape_ts", "timestamp", "time"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (fl_str_eq_nocase(w, fl_str_from_cstr(words[i]))) {
@@ -213,7 +222,7 @@ static int comment(struct pt *t, struct fl_str line, uint32_t lineno)
         return 0;
     }
     if (!strict)
-        return 0; /* an ordinary comment that happens to start with "time" */
+        return 0;                /* an ordinary comment that happens to start with "time" */
     t->scrape_ts = FL_TIME_NONE; /* never carry an older scrape's time over */
     return fl_ingest_skip(t->ctx, lineno, 0,
                           "scrape comment: time is neither RFC 3339 nor Unix seconds/milliseconds");

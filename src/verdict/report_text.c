@@ -148,10 +148,14 @@ int fl_report_text(const struct fl_engine *e, FILE *f, const struct fl_text_opts
             fprintf(f, "\n%sSkipped records%s: %llu (first %zu shown)\n", c(&o, C_BOLD),
                     c(&o, C_RESET), (unsigned long long)total_skipped, nk);
             for (size_t i = 0; i < nk; i++) {
+                const char *path = in[sk[i].input].path;
                 if (sk[i].line)
-                    fprintf(f, "  %s:%u  %s\n", in[sk[i].input].path, sk[i].line, sk[i].reason);
+                    fprintf(f, "  %s:%u  %s\n", path, sk[i].line, sk[i].reason);
+                else if (sk[i].offset)
+                    fprintf(f, "  %s@%llu  %s\n", path, (unsigned long long)sk[i].offset,
+                            sk[i].reason);
                 else
-                    fprintf(f, "  %s  %s\n", in[sk[i].input].path, sk[i].reason);
+                    fprintf(f, "  %s  %s\n", path, sk[i].reason);
             }
         }
     }

@@ -1,30 +1,8 @@
-/* libFuzzer target: the prometheus-text reader (src/ingest/prom_text.c), through the engine as a user
- * would reach it (ingest + window build + every detector + the JSON report and events). */
-#include <stddef.h>
-#include <stdint.h>
-
-#include "faultline/engine.h"
-#include "faultline/jsonw.h"
-#include "verdict/report.h"
+/* libFuzzer target: the Prometheus text exposition reader, as dcgm-exporter serves it
+ * (src/ingest/prom_text.c). */
+#include "fuzz_engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fl_engine_opts o;
-    fl_engine_opts_init(&o);
-    o.format = "prometheus-text";
-    struct fl_engine *e = fl_engine_new(&o, NULL);
-    if (!e)
-        return 0;
-    if (fl_engine_add_buffer(e, "fuzz", (const char *)data, size, NULL) == 0 &&
-        fl_engine_run(e, NULL) == 0) {
-        struct fl_jsonw w;
-        fl_jsonw_init(&w, true);
-        fl_report_json(e, &w);
-        const struct fl_window *win = fl_engine_window(e);
-        for (size_t i = 0; i < win->nevents; i++)
-            fl_event_write_json(&w, win, &win->events[i]);
-        fl_jsonw_release(&w);
-    }
-    fl_engine_free(e);
-    return 0;
+    return fl_fuzz_through_engine(data, size, "prometheus-text", "node7/dcgm-metrics.prom");
 }

@@ -158,7 +158,6 @@ __attribute__((unused)) static void dump(struct fl_engine *e)
     }
 }
 
-
 /* ---- nvidia-smi -q text ------------------------------------------------------------------ */
 
 FL_TEST(nvsmi, valid_a10_new_ecc_layout_remap_pending)
@@ -166,7 +165,8 @@ FL_TEST(nvsmi, valid_a10_new_ecc_layout_remap_pending)
     struct fl_engine *e = ingest_file("gpud-a10-535.129.03-q.txt");
     cr_assert_str_eq(format_of(e), "nvidia-smi");
     cr_assert_eq(skips(e), 0);
-    const char *g = "2024-09-25T10:40:24Z - 0000:07:00.0 GPU-73d12ef7-f589-f867-4259-c7090ab44736 0 |";
+    const char *g =
+        "2024-09-25T10:40:24Z - 0000:07:00.0 GPU-73d12ef7-f589-f867-4259-c7090ab44736 0 |";
     cr_assert_eq(COUNT(e, "throttle", g, "reasons=1"), 1); /* Idle */
     cr_assert_eq(COUNT(e, "ecc", g, "ecc=sbe agg=0 count=0"), 1);
     cr_assert_eq(COUNT(e, "ecc", g, "ecc=dbe agg=1 count=0"), 1);
@@ -239,7 +239,9 @@ FL_TEST(nvsmi, valid_consumer_and_volta_na_fields)
     cr_assert_eq(skips(e), 0);
     /* `Remapped Rows : N/A` one-liner, old Single Bit / Double Bit ECC layout all N/A */
     cr_assert_eq(COUNT(e, "ecc"), 0);
-    cr_assert_eq(COUNT(e, "0000:01:00.0 GPU-f4c353ff-b56c-c1de-bcb9-7dad861b589a 0 | metric=temp_memory value=41 "), 1);
+    cr_assert_eq(COUNT(e, "0000:01:00.0 GPU-f4c353ff-b56c-c1de-bcb9-7dad861b589a 0 | "
+                          "metric=temp_memory value=41 "),
+                 1);
     cr_assert_eq(fl_engine_window(e)->nevents, 7);
     fl_engine_free(e);
 }
@@ -250,7 +252,9 @@ FL_TEST(nvsmi, valid_page_retirement_display_non_zero_domains)
     cr_assert_str_eq(format_of(e), "nvidia-smi");
     cr_assert_eq(skips(e), 0);
     cr_assert_eq(fl_engine_window(e)->nevents, 24);
-    cr_assert_eq(COUNT(e, "ecc 2024-03-14T20:45:34Z - 0001:00:00.0 - 0 | ecc=retired_page agg=1 count=0 text=pages retired for single-bit"), 1);
+    cr_assert_eq(COUNT(e, "ecc 2024-03-14T20:45:34Z - 0001:00:00.0 - 0 | ecc=retired_page agg=1 "
+                          "count=0 text=pages retired for single-bit"),
+                 1);
     cr_assert_eq(COUNT(e, "0008:00:00.0 - 7 | ecc=retire_pending agg=0 count=0"), 1);
     fl_engine_free(e);
 }
@@ -259,8 +263,10 @@ FL_TEST(nvsmi, old_throttle_heading_sums_and_a_loop_of_two_logs)
 {
     struct fl_engine *e = ingest_file("own-a100-throttle-remap-loop-q.txt");
     cr_assert_str_eq(format_of(e), "nvidia-smi");
-    const char *g0 = "2026-11-24T18:31:02Z - 0000:07:00.0 GPU-a100a100-0000-4000-8000-000000000000 0 |";
-    const char *g1 = "2026-11-24T18:31:02Z - 0000:0f:00.0 GPU-a100a100-0000-4000-8000-000000000001 1 |";
+    const char *g0 =
+        "2026-11-24T18:31:02Z - 0000:07:00.0 GPU-a100a100-0000-4000-8000-000000000000 0 |";
+    const char *g1 =
+        "2026-11-24T18:31:02Z - 0000:0f:00.0 GPU-a100a100-0000-4000-8000-000000000001 1 |";
     /* SW Power Cap + HW Slowdown + HW Thermal Slowdown + SW Thermal Slowdown */
     cr_assert_eq(COUNT(e, "throttle", g0, "reasons=108"), 1);
     cr_assert_eq(COUNT(e, "throttle", g1, "reasons=1"), 1);
@@ -274,12 +280,13 @@ FL_TEST(nvsmi, old_throttle_heading_sums_and_a_loop_of_two_logs)
     cr_assert_eq(COUNT(e, g0, "metric=power_w value=401.23 "), 1); /* "Power Readings" (older) */
     cr_assert_eq(COUNT(e, g0, "metric=temp_memory value=95 "), 1);
     cr_assert_eq(COUNT(e, g0, "metric=sm_clock_mhz value=1005 "), 1); /* not Max Clocks */
-    cr_assert_eq(COUNT(e, g1, "metric=power_w value=1234.5 "), 1);   /* "1,234.5 W" */
-    cr_assert_eq(COUNT(e, g1, "temp_gpu"), 0);                         /* [Unknown Error] */
+    cr_assert_eq(COUNT(e, g1, "metric=power_w value=1234.5 "), 1);    /* "1,234.5 W" */
+    cr_assert_eq(COUNT(e, g1, "temp_gpu"), 0);                        /* [Unknown Error] */
     cr_assert(strstr(skip_at(e, 87, 0), "\"Memory Current Temp\": not a number"));
     cr_assert_eq(skips(e), 1);
     /* the second log: its own time; it lists one of two attached GPUs, so no index */
-    const char *g0b = "2026-11-24T18:31:12Z - 0000:07:00.0 GPU-a100a100-0000-4000-8000-000000000000 -1 |";
+    const char *g0b =
+        "2026-11-24T18:31:12Z - 0000:07:00.0 GPU-a100a100-0000-4000-8000-000000000000 -1 |";
     cr_assert_eq(COUNT(e, g0b, "ecc=remap_pending agg=0 count=0"), 1);
     cr_assert_eq(COUNT(e, g0b, "ecc=remap_failure agg=0 count=1"), 1);
     cr_assert_eq(COUNT(e, "2026-11-24T18:31:12Z"), 4);
@@ -290,16 +297,21 @@ FL_TEST(nvsmi, old_ecc_totals_retired_pages_event_counters)
 {
     struct fl_engine *e = ingest_file("own-volta-old-ecc-counters-q.txt");
     cr_assert_eq(skips(e), 0);
-    const char *g = "2026-03-02T07:05:09Z - 0000:86:00.0 GPU-e0e0e0e0-0000-4000-8000-000000000086 0 |";
+    const char *g =
+        "2026-03-02T07:05:09Z - 0000:86:00.0 GPU-e0e0e0e0-0000-4000-8000-000000000086 0 |";
     cr_assert_eq(COUNT(e, "throttle", g, "reasons=128"), 1); /* HW Power Brake Slowdown */
-    cr_assert_eq(COUNT(e, g, "ecc=sbe agg=0 count=5 text=volatile single-bit ECC errors (Total)"), 1);
+    cr_assert_eq(COUNT(e, g, "ecc=sbe agg=0 count=5 text=volatile single-bit ECC errors (Total)"),
+                 1);
     cr_assert_eq(COUNT(e, g, "ecc=dbe agg=0 count=1"), 1);
     cr_assert_eq(COUNT(e, g, "ecc=sbe agg=1 count=40"), 1);
     cr_assert_eq(COUNT(e, g, "ecc=dbe agg=1 count=3"), 1);
-    cr_assert_eq(COUNT(e, g, "ecc=retired_page agg=1 count=2 text=pages retired for single-bit"), 1);
-    cr_assert_eq(COUNT(e, g, "ecc=retired_page agg=1 count=1 text=pages retired for double-bit"), 1);
+    cr_assert_eq(COUNT(e, g, "ecc=retired_page agg=1 count=2 text=pages retired for single-bit"),
+                 1);
+    cr_assert_eq(COUNT(e, g, "ecc=retired_page agg=1 count=1 text=pages retired for double-bit"),
+                 1);
     cr_assert_eq(COUNT(e, g, "ecc=retire_pending agg=0 count=1"), 1);
-    cr_assert_eq(COUNT(e, g, "metric=other value=4.00767e+09 name=clocks_event_us.sw_power_cap"), 1);
+    cr_assert_eq(COUNT(e, g, "metric=other value=4.00767e+09 name=clocks_event_us.sw_power_cap"),
+                 1);
     cr_assert_eq(COUNT(e, g, "value=120000 name=clocks_event_us.hw_power_brake"), 1);
     cr_assert_eq(COUNT(e, g, "metric=power_w value=61.2 "), 1); /* Average Power Draw */
     cr_assert_eq(COUNT(e, "remap"), 0);
@@ -310,7 +322,8 @@ FL_TEST(nvsmi, old_ecc_totals_retired_pages_event_counters)
 FL_TEST(nvsmi, crlf_excerpt_without_banner_and_bad_input)
 {
     struct fl_engine *e = ingest_file("own-crlf-q.txt");
-    cr_assert_eq(COUNT(e, "2026-11-24T18:31:02Z - 0000:3b:00.0 GPU-crlf 0 | metric=temp_gpu value=50 "), 1);
+    cr_assert_eq(
+        COUNT(e, "2026-11-24T18:31:02Z - 0000:3b:00.0 GPU-crlf 0 | metric=temp_gpu value=50 "), 1);
     fl_engine_free(e);
     /* an -q excerpt without its GPU line: events without a GPU, still on the node */
     e = ingest_text("    ECC Errors\n        Volatile\n            SRAM Correctable : 0\n"
@@ -389,7 +402,8 @@ FL_TEST(nvsmi, default_table)
     cr_assert_eq(COUNT(e, v0, "metric=util value=87 "), 1);
     cr_assert_eq(COUNT(e, "0000:01:00.0 - 1 |"), 1); /* only its temperature */
     cr_assert_eq(COUNT(e, "2026-11-24T18:31:07Z - 0000:00:1e.0 - 0 | ecc=dbe agg=0 count=3"), 1);
-    cr_assert_eq(COUNT(e, "2026-11-24T18:31:07Z - 0000:00:1e.0 - 0 | metric=power_w value=301 "), 1);
+    cr_assert_eq(COUNT(e, "2026-11-24T18:31:07Z - 0000:00:1e.0 - 0 | metric=power_w value=301 "),
+                 1);
     cr_assert_eq(fl_engine_window(e)->nevents, 9);
     fl_engine_free(e);
 }
@@ -401,7 +415,8 @@ FL_TEST(nvsmi_xml, valid_v11_a10g_throttle_element_and_remapped_rows)
     struct fl_engine *e = ingest_file("telegraf-a10g-q-x.xml");
     cr_assert_str_eq(format_of(e), "nvidia-smi-xml");
     cr_assert_eq(skips(e), 0);
-    const char *g = "2023-04-24T16:11:51Z - 0000:00:1e.0 GPU-9a9a6c50-2a47-2f51-a902-b82c3b127e94 0 |";
+    const char *g =
+        "2023-04-24T16:11:51Z - 0000:00:1e.0 GPU-9a9a6c50-2a47-2f51-a902-b82c3b127e94 0 |";
     cr_assert_eq(COUNT(e, "throttle", g, "reasons=1"), 1);
     cr_assert_eq(COUNT(e, g, "ecc=sbe agg=0 count=0"), 1);
     cr_assert_eq(COUNT(e, g, "ecc=remapped_uncorrectable agg=1 count=0"), 1);
@@ -425,7 +440,8 @@ FL_TEST(nvsmi_xml, valid_v12_a100_mig_remapped_rows_na)
     cr_assert_eq(skips(e), 0);
     /* one <gpu> of four attached: no index; <remapped_rows>N/A</remapped_rows>: nothing;
      * MIG devices' own ecc_error_count is not the GPU's */
-    const char *g = "2023-08-04T11:44:30Z - 0000:01:00.0 GPU-513536b6-7d19-9063-b049-1e69664bb298 -1 |";
+    const char *g =
+        "2023-08-04T11:44:30Z - 0000:01:00.0 GPU-513536b6-7d19-9063-b049-1e69664bb298 -1 |";
     cr_assert_eq(COUNT(e, g), fl_engine_window(e)->nevents);
     cr_assert_eq(COUNT(e, "remap"), 0);
     cr_assert_eq(COUNT(e, g, "ecc=dbe agg=1 count=0"), 1);
@@ -438,7 +454,8 @@ FL_TEST(nvsmi_xml, valid_v13_counters_average_power)
 {
     struct fl_engine *e = ingest_file("telegraf-rtx-4000-sff-ada-v13-q-x.xml");
     cr_assert_eq(skips(e), 0);
-    const char *g = "2026-08-06T01:03:40Z - 0000:06:00.0 GPU-37037c3f-65c8-ec4d-24a9-420204ad8026 0 |";
+    const char *g =
+        "2026-08-06T01:03:40Z - 0000:06:00.0 GPU-37037c3f-65c8-ec4d-24a9-420204ad8026 0 |";
     cr_assert_eq(COUNT(e, g, "value=4.25183e+09 name=clocks_event_us.sw_power_cap"), 1);
     cr_assert_eq(COUNT(e, g, "name=clocks_event_us."), 5);
     cr_assert_eq(COUNT(e, g, "metric=power_w value=8.81 "), 1);
@@ -450,16 +467,23 @@ FL_TEST(nvsmi_xml, old_layout_retired_pages_loop_and_truncation)
 {
     struct fl_engine *e = ingest_file("own-v10-old-ecc-loop-q-x.xml");
     cr_assert_str_eq(format_of(e), "nvidia-smi-xml");
-    const char *g = "2026-03-02T07:05:09Z - 0000:86:00.0 GPU-e0e0e0e0-0000-4000-8000-000000000086 0 |";
+    const char *g =
+        "2026-03-02T07:05:09Z - 0000:86:00.0 GPU-e0e0e0e0-0000-4000-8000-000000000086 0 |";
     cr_assert_eq(COUNT(e, "throttle", g, "reasons=72"), 1); /* HW Slowdown + HW Thermal */
-    cr_assert_eq(COUNT(e, g, "ecc=sbe agg=0 count=4 text=volatile single-bit ECC errors (Total)"), 1);
+    cr_assert_eq(COUNT(e, g, "ecc=sbe agg=0 count=4 text=volatile single-bit ECC errors (Total)"),
+                 1);
     cr_assert_eq(COUNT(e, g, "ecc=dbe agg=1 count=3"), 1);
-    cr_assert_eq(COUNT(e, g, "ecc=retired_page agg=1 count=2 text=pages retired for single-bit"), 1);
-    cr_assert_eq(COUNT(e, g, "ecc=retired_page agg=1 count=1 text=pages retired for double-bit"), 1);
+    cr_assert_eq(COUNT(e, g, "ecc=retired_page agg=1 count=2 text=pages retired for single-bit"),
+                 1);
+    cr_assert_eq(COUNT(e, g, "ecc=retired_page agg=1 count=1 text=pages retired for double-bit"),
+                 1);
     cr_assert_eq(COUNT(e, g, "ecc=retire_pending agg=0 count=1"), 1);
     cr_assert_eq(COUNT(e, g, "metric=pcie_replay value=3 "), 1);
     cr_assert_eq(COUNT(e, g, "metric=power_w value=301.5 "), 1); /* <power_readings> */
-    cr_assert_eq(COUNT(e, "0000:87:00.0 GPU-e0e0e0e0-0000-4000-8000-000000000087 1 | metric=util value=100 "), 1);
+    cr_assert_eq(
+        COUNT(e,
+              "0000:87:00.0 GPU-e0e0e0e0-0000-4000-8000-000000000087 1 | metric=util value=100 "),
+        1);
     cr_assert(strstr(skip_at(e, 79, 0), "<gpu_temp>: not a number"));
     /* the second document of the loop: its own time, then cut off inside the second GPU */
     cr_assert_eq(COUNT(e, "2026-03-02T07:05:19Z - 0000:86:00.0", "metric=temp_gpu value=91 "), 1);
@@ -479,13 +503,15 @@ FL_TEST(nvsmi_xml, bad_documents)
          "</nvidia_smi_log>\n",
          3, "<gpu id=\"PCI:zz\">: not a PCI address"},
         {"<?xml version=\"1.0\"?>\n<html><body/></html>\n", 2, "XML root is <html>"},
-        {"<?xml version=\"1.0\"?>\n<nvidia_smi_log>\n<timestamp>soon</timestamp>\n</nvidia_smi_log>\n",
+        {"<?xml "
+         "version=\"1.0\"?>\n<nvidia_smi_log>\n<timestamp>soon</timestamp>\n</nvidia_smi_log>\n",
          3, "<timestamp>: not a date"},
         {"<?xml version=\"1.0\"?>\n<nvidia_smi_log>\n<gpu id=\"00000000:01:00.0\">\n"
          "<clocks_event_reasons><clocks_event_reason_warp_drive>Active"
          "</clocks_event_reason_warp_drive></clocks_event_reasons>\n</gpu></nvidia_smi_log>\n",
          4, "clocks-event reason <clocks_event_reason_warp_drive> is not in the catalog"},
-        {"<?xml version=\"1.0\"?>\n<nvidia_smi_log>\n<gpu id=\"00000000:01:00.0\">\n</nvidia_smi_log>\n",
+        {"<?xml version=\"1.0\"?>\n<nvidia_smi_log>\n<gpu "
+         "id=\"00000000:01:00.0\">\n</nvidia_smi_log>\n",
          4, "XML error:"},
         {"<?xml version=\"1.0\"?>\n", 2, "XML error: Start tag expected"},
     };
@@ -581,9 +607,9 @@ FL_TEST(nvsmi_xml, every_truncation_length, .timeout = 600)
 
 static bool mine(const struct fl_parser *p)
 {
-    return p && (strcmp(p->name, "prometheus-text") == 0 ||
-                 strcmp(p->name, "prometheus-api") == 0 || strcmp(p->name, "nvidia-smi") == 0 ||
-                 strcmp(p->name, "nvidia-smi-xml") == 0);
+    return p &&
+           (strcmp(p->name, "prometheus-text") == 0 || strcmp(p->name, "prometheus-api") == 0 ||
+            strcmp(p->name, "nvidia-smi") == 0 || strcmp(p->name, "nvidia-smi-xml") == 0);
 }
 
 static void not_mine_in(const char *dir)
@@ -593,8 +619,8 @@ static void not_mine_in(const char *dir)
         return; /* that format's tests are not in this tree (or the shared samples are absent) */
     struct dirent *de;
     while ((de = readdir(d))) {
-        if (de->d_name[0] == '.' || strstr(de->d_name, ".md") || strstr(de->d_name, "dcgm") ||
-            strstr(de->d_name, "nvidia-smi") || strstr(de->d_name, ".prom"))
+        if (de->d_name[0] == '.' || strstr(de->d_name, ".md") ||
+            strncmp(de->d_name, "dcgm", 4) == 0 || strstr(de->d_name, ".prom"))
             continue;
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
@@ -606,7 +632,16 @@ static void not_mine_in(const char *dir)
         if (!b)
             continue;
         const struct fl_parser *p = fl_parser_sniff(b, len, fl_str_from_cstr(path));
-        cr_assert(!mine(p), "%s sniffed as %s", path, p->name);
+        if (strstr(dir, "bug-report")) {
+            /* a bug report's nvidia-smi section: read as -q only while no bug-report reader
+             * claims it, so the claim must stay low */
+            for (size_t k = 0; k < fl_parsers_count; k++)
+                if (mine(fl_parsers[k]))
+                    cr_assert_lt(fl_parsers[k]->sniff(b, len, fl_str_from_cstr(path)), 50, "%s: %s",
+                                 path, fl_parsers[k]->name);
+        } else {
+            cr_assert(!mine(p), "%s sniffed as %s", path, p->name);
+        }
         free(b);
     }
     closedir(d);
@@ -638,6 +673,8 @@ FL_TEST(nvsmi, sniffing)
     not_mine_in("/work/shared/samples/real/k8s");
     not_mine_in("/work/shared/samples/real/pyspy");
     not_mine_in("/work/shared/samples/real/bug-report");
+    not_mine_in("/work/shared/samples/real/flight-recorder");
+    not_mine_in("/work/shared/samples/flight-recorder-json");
 }
 
 static void alloc_failure_loop(const char *name, const char *format)

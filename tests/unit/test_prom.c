@@ -199,7 +199,8 @@ FL_TEST(prom_text, valid_dcgm_exporter_2x_t4_no_timestamps_no_pci)
 
 FL_TEST(prom_text, valid_dcgm_exporter_3x_empty_help_lines)
 {
-    struct fl_engine *e = ingest_file("datadog-dcgm-exporter-3x-tesla-t4-470.182.03-empty-help.prom");
+    struct fl_engine *e =
+        ingest_file("datadog-dcgm-exporter-3x-tesla-t4-470.182.03-empty-help.prom");
     cr_assert_str_eq(format_of(e), "prometheus-text");
     cr_assert_eq(fl_engine_window(e)->nevents, 4);
     cr_assert_eq(skips(e), 0);
@@ -214,7 +215,8 @@ FL_TEST(prom_text, readme_excerpt_blank_sentinel_spaces_after_commas_and_elision
     cr_assert_str_eq(format_of(e), "prometheus-text");
     /* MEMORY_TEMP 9223372036854775794 is DCGM's "not supported": no event, no skip */
     cr_assert_eq(fl_engine_window(e)->nevents, 2);
-    cr_assert_eq(COUNT(e, "GPU-604ac76c-d9cf-fef3-62e9-d92044ab6e52 0 | metric=sm_clock_mhz value=139"), 1);
+    cr_assert_eq(
+        COUNT(e, "GPU-604ac76c-d9cf-fef3-62e9-d92044ab6e52 0 | metric=sm_clock_mhz value=139"), 1);
     cr_assert_eq(COUNT(e, "temp_memory"), 0);
     /* `curl localhost:9400/metrics` reads as a foreign metric; the `...` lines are skipped */
     cr_assert_eq(skips(e), 2);
@@ -248,14 +250,18 @@ FL_TEST(prom_text, edge_cases_every_line_one_rule)
                           "GPU-9f8e7d6c-0000-4000-8000-000000000003 3 | metric=xid_last value=79"),
                  1);
     /* `# scrape_time=1764009600` (Unix seconds); trailing comma in the label set; tab */
-    cr_assert_eq(COUNT(e, "ecc 2025-11-24T18:40:00Z gpu-node-12 0000:9a:00.0", "ecc=remap_pending agg=0 count=1"), 1);
+    cr_assert_eq(COUNT(e, "ecc 2025-11-24T18:40:00Z gpu-node-12 0000:9a:00.0",
+                       "ecc=remap_pending agg=0 count=1"),
+                 1);
     cr_assert_eq(COUNT(e, "ecc=remap_failure agg=0 count=0"), 1);
     cr_assert_eq(COUNT(e, "ecc=remapped_uncorrectable agg=1 count=8"), 1);
     /* NaN, +Inf and the FP64 blank (2^47 + 2): nothing measured */
     cr_assert_eq(COUNT(e, "power_w"), 0);
     cr_assert_eq(COUNT(e, "metric=nvlink_errors value=1200 "), 1);
     /* the old exporter's lower-case names and its `uuid` label */
-    cr_assert_eq(COUNT(e, "gpu-node-12 - GPU-9f8e7d6c-0000-4000-8000-000000000003 3 | metric=temp_gpu value=88 name=dcgm_gpu_temp"), 1);
+    cr_assert_eq(COUNT(e, "gpu-node-12 - GPU-9f8e7d6c-0000-4000-8000-000000000003 3 | "
+                          "metric=temp_gpu value=88 name=dcgm_gpu_temp"),
+                 1);
     /* a Docker container id as Hostname: no node; after the bad scrape comment: no clock */
     cr_assert_eq(COUNT(e, "gpu_sample - - - - 3 | metric=util value=100"), 1);
     cr_assert_eq(fl_engine_window(e)->nevents, 7);
@@ -351,10 +357,10 @@ FL_TEST(prom_text, crlf_nul_truncated_last_line_huge_line_openmetrics)
 
 FL_TEST(prom_text, quoted_metric_name_and_label_escapes)
 {
-    struct fl_engine *e = ingest_text(
-        "{\"DCGM_FI_DEV_GPU_TEMP\", gpu=\"1\", Hostname=\"node\\\\a\\\"b\\nc\"} 61\n"
-        "{gpu=\"1\"} 61\n",
-        "prometheus-text");
+    struct fl_engine *e =
+        ingest_text("{\"DCGM_FI_DEV_GPU_TEMP\", gpu=\"1\", Hostname=\"node\\\\a\\\"b\\nc\"} 61\n"
+                    "{gpu=\"1\"} 61\n",
+                    "prometheus-text");
     cr_assert_eq(fl_engine_window(e)->nevents, 1);
     const struct fl_window *w = fl_engine_window(e);
     cr_assert_str_eq(fl_window_str(w, w->events[0].node), "node\\a\"b\nc");
@@ -477,7 +483,7 @@ FL_TEST(prom_api, error_result_only_scalar_truncated_and_concatenated)
     uint64_t total;
     const struct fl_skip *s = fl_engine_skips(e, &n, &total);
     static const char *const why[] = {
-        "Prometheus API error (bad_data): invalid parameter \"query\": 1:10: parse error: unexpected \"}\"",
+        "Prometheus API error (bad_data): invalid parameter \"query\": 1:10: parse error",
         "series point is not a [time, \"value\"] pair",
         "series has no \"__name__\" label",
         "resultType \"scalar\" holds no series",
@@ -505,22 +511,28 @@ FL_TEST(prom_api, bad_documents)
         {"{\"resultType\":\"matrix\",\"result\":[{\"values\":[]}]}", "has no \"metric\""},
         {"{\"resultType\":\"matrix\",\"result\":[{\"metric\":[],\"values\":[]}]}",
          "not an object of labels"},
-        {"{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_TEMP\","
+        {"{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_"
+         "TEMP\","
          "\"gpu\":7},\"values\":[]}]}",
          "label value is not a string"},
-        {"{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_TEMP\"},"
+        {"{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_"
+         "TEMP\"},"
          "\"values\":{}}]}",
          "\"values\" is not an array"},
-        {"{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_TEMP\"},"
+        {"{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_"
+         "TEMP\"},"
          "\"value\":[\"x\",\"1\"]}]}",
          "time is not Unix seconds"},
-        {"{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_TEMP\"},"
+        {"{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_"
+         "TEMP\"},"
          "\"value\":[1,\"hot\"]}]}",
          "sample value is not a number"},
-        {"{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_TEMP\","
+        {"{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_"
+         "TEMP\","
          "\"pci_bus_id\":\"zz\"},\"value\":[1,\"1\"]}]}",
          "\"pci_bus_id\" is not a PCI address"},
-        {"{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_TEMP\"},"
+        {"{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"DCGM_FI_DEV_GPU_"
+         "TEMP\"},"
          "\"value\":[1,1]}]}",
          "not a [time, \"value\"] pair"},
         {"{\"resultType\":\"vector\" \"result\":[]}", "invalid JSON at byte 23: expected ','"},
@@ -534,8 +546,8 @@ FL_TEST(prom_api, bad_documents)
         uint64_t total;
         const struct fl_skip *s = fl_engine_skips(e, &n, &total);
         cr_assert_eq(total, 1, "case %zu: %llu skips", i, (unsigned long long)total);
-        cr_assert(strstr(s[0].reason, cases[i].why), "case %zu: '%s' lacks '%s'", i,
-                  s[0].reason, cases[i].why);
+        cr_assert(strstr(s[0].reason, cases[i].why), "case %zu: '%s' lacks '%s'", i, s[0].reason,
+                  cases[i].why);
         cr_assert_eq(fl_engine_window(e)->nevents, 0, "case %zu", i);
         fl_engine_free(e);
     }
@@ -551,7 +563,8 @@ FL_TEST(prom_api, exponent_times_histograms_and_escaped_labels)
         NULL);
     cr_assert_str_eq(format_of(e), "prometheus-api");
     cr_assert_eq(skips(e), 0);
-    cr_assert_eq(COUNT(e, "gpu_sample 2026-11-24T18:32:51Z n\xc3\xa9\"1 - - -1 | metric=temp_gpu"), 1);
+    cr_assert_eq(COUNT(e, "gpu_sample 2026-11-24T18:32:51Z n\xc3\xa9\"1 - - -1 | metric=temp_gpu"),
+                 1);
     fl_engine_free(e);
 }
 
@@ -620,9 +633,9 @@ FL_TEST(prom_api, every_truncation_length)
 
 static bool mine(const struct fl_parser *p)
 {
-    return p && (strcmp(p->name, "prometheus-text") == 0 ||
-                 strcmp(p->name, "prometheus-api") == 0 || strcmp(p->name, "nvidia-smi") == 0 ||
-                 strcmp(p->name, "nvidia-smi-xml") == 0);
+    return p &&
+           (strcmp(p->name, "prometheus-text") == 0 || strcmp(p->name, "prometheus-api") == 0 ||
+            strcmp(p->name, "nvidia-smi") == 0 || strcmp(p->name, "nvidia-smi-xml") == 0);
 }
 
 /* Files of other formats must not be taken by the GPU-metrics readers. */
@@ -633,8 +646,8 @@ static void not_mine_in(const char *dir)
         return; /* that format's tests are not in this tree (or the shared samples are absent) */
     struct dirent *de;
     while ((de = readdir(d))) {
-        if (de->d_name[0] == '.' || strstr(de->d_name, ".md") || strstr(de->d_name, "dcgm") ||
-            strstr(de->d_name, "nvidia-smi") || strstr(de->d_name, ".prom"))
+        if (de->d_name[0] == '.' || strstr(de->d_name, ".md") ||
+            strncmp(de->d_name, "dcgm", 4) == 0 || strstr(de->d_name, ".prom"))
             continue; /* this family's own samples, next to the others' */
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
@@ -646,7 +659,16 @@ static void not_mine_in(const char *dir)
         if (!b)
             continue;
         const struct fl_parser *p = fl_parser_sniff(b, len, fl_str_from_cstr(path));
-        cr_assert(!mine(p), "%s sniffed as %s", path, p->name);
+        if (strstr(dir, "bug-report")) {
+            /* a bug report's nvidia-smi section: read as -q only while no bug-report reader
+             * claims it, so the claim must stay low */
+            for (size_t k = 0; k < fl_parsers_count; k++)
+                if (mine(fl_parsers[k]))
+                    cr_assert_lt(fl_parsers[k]->sniff(b, len, fl_str_from_cstr(path)), 50, "%s: %s",
+                                 path, fl_parsers[k]->name);
+        } else {
+            cr_assert(!mine(p), "%s sniffed as %s", path, p->name);
+        }
         free(b);
     }
     closedir(d);
@@ -677,12 +699,14 @@ FL_TEST(prom, sniffing)
     not_mine_in("/work/shared/samples/real/kernel");
     not_mine_in("/work/shared/samples/real/k8s");
     not_mine_in("/work/shared/samples/real/pyspy");
-    const char *plain[] = {"hello world\n", "Nov 24 18:32:51 host kernel: NVRM: Xid 79\n",
-                           "{\"kind\":\"xid\",\"ts\":\"2026-11-24T18:32:51Z\",\"xid\":{\"code\":1}}\n",
-                           "[ 9012.551203] NVRM: Xid (PCI:0000:3b:00): 79\n"};
+    not_mine_in("/work/shared/samples/real/bug-report");
+    not_mine_in("/work/shared/samples/real/flight-recorder");
+    const char *plain[] = {
+        "hello world\n", "Nov 24 18:32:51 host kernel: NVRM: Xid 79\n",
+        "{\"kind\":\"xid\",\"ts\":\"2026-11-24T18:32:51Z\",\"xid\":{\"code\":1}}\n",
+        "[ 9012.551203] NVRM: Xid (PCI:0000:3b:00): 79\n"};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-        cr_assert(!mine(fl_parser_sniff(plain[i], strlen(plain[i]), FL_STR_NULL)), "%s",
-                  plain[i]);
+        cr_assert(!mine(fl_parser_sniff(plain[i], strlen(plain[i]), FL_STR_NULL)), "%s", plain[i]);
 }
 
 /* Steady state allocates nothing per sample: ten times the samples, about the same number of
@@ -697,9 +721,10 @@ static uint64_t allocs_for(const char *format, size_t samples)
                                     "DCGM_FI_DEV_GPU_TEMP{gpu=\"%zu\",Hostname=\"n\"} %zu %zu\n",
                                     i % 8, i % 90, 1795545171000 + i);
     } else {
-        len += (size_t)snprintf(t, cap, "{\"resultType\":\"matrix\",\"result\":[{\"metric\":{"
-                                        "\"__name__\":\"DCGM_FI_DEV_GPU_TEMP\",\"gpu\":\"0\"},"
-                                        "\"values\":[");
+        len += (size_t)snprintf(t, cap,
+                                "{\"resultType\":\"matrix\",\"result\":[{\"metric\":{"
+                                "\"__name__\":\"DCGM_FI_DEV_GPU_TEMP\",\"gpu\":\"0\"},"
+                                "\"values\":[");
         for (size_t i = 0; i < samples; i++)
             len += (size_t)snprintf(t + len, cap - len, "%s[%zu,\"%zu\"]", i ? "," : "",
                                     1795545171 + i, i % 90);
