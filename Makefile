@@ -22,7 +22,10 @@ $(BUILD)/CMakeCache.txt:
 build: bootstrap $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# builds only the binary, quietly (the build log is shown if it fails)
+demo: bootstrap $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS) --target faultline >$(BUILD)/demo-build.log 2>&1 || \
+	    { cat $(BUILD)/demo-build.log; exit 1; }
 	@$(BUILD)/faultline analyze --format text examples/incident-xid79
 
 test: bootstrap
