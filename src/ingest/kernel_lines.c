@@ -760,33 +760,58 @@ static void on_fallen(struct fl_kl *k, const struct fl_kmsg *m, uint32_t pci)
 
 /* ---- Xid ---------------------------------------------------------------------------- */
 
+/* Skip reasons of one line family's "(PCI:...): CODE," head. */
+struct head_msgs {
+    const char *no_field, *bad_device, *bad_code;
+};
+
+/* The head Xid and SXid lines share: rest starts after the '(' of "(PCI:...): CODE,". On success
+ * *dev (interned PCI address), *code and *tail (what follows the code and its comma) are set;
+ * otherwise the line is skipped with the family's reason (or k->err is set) and false returned. */
+static bool device_and_code(struct fl_kl *k, const struct fl_kmsg *m, struct fl_str rest,
+                            const struct head_msgs *msg, uint32_t *dev, uint64_t *code,
+                            struct fl_str *tail)
+{
+    ptrdiff_t close = find(rest, "):");
+    if (close < 0) {
+        skip(k, m, msg->no_field);
+        return false;
+    }
+    *dev = pci_id(k, fl_str_make(rest.ptr, (size_t)close));
+    if (k->err)
+        return false;
+    if (!*dev) {
+        skip(k, m, msg->bad_device);
+        return false;
+    }
+    struct fl_str s = ltrim(after(rest, (size_t)close + 2));
+    if (!lead_u64(&s, code) || *code > UINT32_MAX) {
+        skip(k, m, msg->bad_code);
+        return false;
+    }
+    if (s.len && *s.ptr == ',')
+        s = after(s, 1);
+    *tail = s;
+    return true;
+}
+
 /* text holds "Xid (" at x. */
 static void on_xid(struct fl_kl *k, const struct fl_kmsg *m, struct fl_str rest)
 {
     /* rest starts after "Xid (" */
-    ptrdiff_t close = find(rest, "):");
-    if (close < 0) {
-        skip(k, m, "Xid line without the \"(PCI:...):\" device field");
-        return;
-    }
-    uint32_t pci = pci_id(k, fl_str_make(rest.ptr, (size_t)close));
-    if (k->err)
-        return;
-    if (!pci) {
-        skip(k, m, "Xid device is not a PCI address");
-        return;
-    }
-    struct fl_str s = ltrim(after(rest, (size_t)close + 2));
+    static const struct head_msgs msgs = {
+        "Xid line without the \"(PCI:...):\" device field",
+        "Xid device is not a PCI address",
+        "Xid code is not a number",
+    };
+    uint32_t pci;
     uint64_t code;
-    if (!lead_u64(&s, &code) || code > UINT32_MAX) {
-        skip(k, m, "Xid code is not a number");
+    struct fl_str s;
+    if (!device_and_code(k, m, rest, &msgs, &pci, &code, &s))
         return;
-    }
     struct fl_event ev;
     base_event(k, &ev, FL_EV_XID, m, pci);
     ev.u.xid.code = (uint32_t)code;
-    if (s.len && *s.ptr == ',')
-        s = after(s, 1);
     s = ltrim(s);
     if (starts(s, "pid=")) {
         s = after(s, 4);
@@ -861,27 +886,16 @@ static void on_sxid(struct fl_kl *k, const struct fl_kmsg *m, struct fl_str text
         if (lead_u64(&d, &n) && n <= INT32_MAX)
             sw_index = (int32_t)n;
     }
-    struct fl_str rest = after(text, sx + 6);
-    ptrdiff_t close = find(rest, "):");
-    if (close < 0) {
-        skip(k, m, "SXid line without the \"(PCI:...):\" switch field");
-        return;
-    }
-    uint32_t sw = pci_id(k, fl_str_make(rest.ptr, (size_t)close));
-    if (k->err)
-        return;
-    if (!sw) {
-        skip(k, m, "SXid switch is not a PCI address");
-        return;
-    }
-    struct fl_str s = ltrim(after(rest, (size_t)close + 2));
+    static const struct head_msgs msgs = {
+        "SXid line without the \"(PCI:...):\" switch field",
+        "SXid switch is not a PCI address",
+        "SXid code is not a number",
+    };
+    uint32_t sw;
     uint64_t code;
-    if (!lead_u64(&s, &code) || code > UINT32_MAX) {
-        skip(k, m, "SXid code is not a number");
+    struct fl_str s;
+    if (!device_and_code(k, m, after(text, sx + 6), &msgs, &sw, &code, &s))
         return;
-    }
-    if (s.len && *s.ptr == ',')
-        s = after(s, 1);
     s = rtrim(ltrim(s));
     bool follow = starts(s, "Severity ") || starts(s, "Data {") || starts(s, "Data{");
     if (follow) {
