@@ -42,17 +42,10 @@ int fl_cli_analyze(int argc, char **argv)
     int r = fl_cli_parse(argc, argv, "analyze", longopts, &c, analyze_opt, &fail_on);
     if (r >= 0)
         return r;
-    bool json;
-    if (!c.format)
-        json = c.output ? true : !fl_cli_is_tty(stdout);
-    else if (strcmp(c.format, "json") == 0)
-        json = true;
-    else if (strcmp(c.format, "text") == 0)
-        json = false;
-    else {
-        fl_cli_error("--format: '%s' is not text or json", c.format);
+    static const char *const machine[] = {"json", NULL};
+    int json = fl_cli_pick_format(&c, machine);
+    if (json < 0)
         return FL_EXIT_USAGE;
-    }
 
     int exit_code = FL_EXIT_OK;
     struct fl_engine *e = fl_cli_engine(&c, &exit_code);

@@ -56,6 +56,12 @@ int fl_cli_common_opt(struct fl_cli_common *c, int opt, const char *arg);
 int fl_cli_parse(int argc, char **argv, const char *cmd, const struct option *longopts,
                  struct fl_cli_common *c, int (*extra)(int opt, const char *arg, void *arg2),
                  void *arg2);
+/* The machine-readable output (true) or the text one (false), from --format: absent means
+ * machine-readable with --output or when stdout is not a terminal. names is the NULL-ended
+ * list of accepted machine-readable names; "text" is always accepted. Returns -1 (message
+ * printed) for an unknown name. */
+int fl_cli_pick_format(const struct fl_cli_common *c, const char *const *names);
+
 /* Close --output (or flush stdout); returns wrc, or FL_EIO when that fails and wrc was 0. */
 int fl_cli_close_output(FILE *out, int wrc);
 

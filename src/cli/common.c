@@ -164,3 +164,16 @@ int fl_cli_close_output(FILE *out, int wrc)
     int bad = out != stdout ? fclose(out) != 0 : fflush(out) != 0;
     return wrc ? wrc : bad ? FL_EIO : 0;
 }
+
+int fl_cli_pick_format(const struct fl_cli_common *c, const char *const *names)
+{
+    if (!c->format)
+        return c->output ? 1 : !fl_cli_is_tty(stdout);
+    if (strcmp(c->format, "text") == 0)
+        return 0;
+    for (const char *const *n = names; *n; n++)
+        if (strcmp(c->format, *n) == 0)
+            return 1;
+    fl_cli_error("--format: '%s' is not text or %s", c->format, names[0]);
+    return -1;
+}

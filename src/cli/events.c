@@ -14,17 +14,10 @@ int fl_cli_events(int argc, char **argv)
     int r = fl_cli_parse(argc, argv, "events", longopts, &c, NULL, NULL);
     if (r >= 0)
         return r;
-    bool jsonl;
-    if (!c.format)
-        jsonl = c.output ? true : !fl_cli_is_tty(stdout);
-    else if (strcmp(c.format, "jsonl") == 0 || strcmp(c.format, "json") == 0)
-        jsonl = true;
-    else if (strcmp(c.format, "text") == 0)
-        jsonl = false;
-    else {
-        fl_cli_error("--format: '%s' is not jsonl or text", c.format);
+    static const char *const machine[] = {"jsonl", "json", NULL};
+    int jsonl = fl_cli_pick_format(&c, machine);
+    if (jsonl < 0)
         return FL_EXIT_USAGE;
-    }
     int exit_code = FL_EXIT_OK;
     struct fl_engine *e = fl_cli_engine(&c, &exit_code);
     if (!e)
