@@ -37,8 +37,9 @@ void fl_engine_opts_init(struct fl_engine_opts *o);
 struct fl_input {
     char *path;          /* display path (owned) */
     const char *format;  /* parser name, "unknown" when nothing claimed it */
-    const char *data;    /* bytes (owned) */
+    const char *data;    /* bytes (owned: heap, or a read-only mapping when mapped) */
     size_t len;
+    size_t map_len;      /* > 0: data is mmap()ed, munmap(data, map_len) releases it */
     uint64_t records;    /* events produced */
     uint64_t skipped;    /* malformed records */
     int error;           /* 0, or negative FL_E* when the input could not be read */

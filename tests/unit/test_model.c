@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "faultline/alloc.h"
@@ -266,6 +267,90 @@ FL_TEST(engine, bundle_walk_node_rules_and_unreadable_files)
     fl_engine_free(e);
     snprintf(p, sizeof p, "rm -rf '%s'", dir);
     cr_assert_eq(system(p), 0);
+}
+
+/* A large file is mapped, not read: same events as the same bytes handed over as a buffer;
+ * a mapped file that shrinks under the reader ends the process with a message naming it. */
+static char *big_kernel_log(size_t *len)
+{
+    size_t cap = (3u << 20) / 2, n = 0; /* 1.5 MiB: past the 1 MiB mapping threshold */
+    char *b = malloc(cap + 256);
+    cr_assert_not_null(b);
+    for (unsigned i = 0; n < cap; i++)
+        n += (size_t)sprintf(b + n,
+                             i % 997 ? "[%6u.%06u] systemd[1]: Started Session %u of user root.\n"
+                                     : "[%6u.%06u] NVRM: Xid (PCI:0000:3b:00): 79, pid=%u, GPU "
+                                       "has fallen off the bus.\n",
+                             100 + i / 1000, i % 1000 * 1000, i);
+    *len = n;
+    return b;
+}
+
+FL_TEST(engine, large_file_is_mapped_and_reads_like_a_buffer)
+{
+    size_t len;
+    char *text = big_kernel_log(&len);
+    char path[] = "/tmp/fl_map_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, len), (ssize_t)len);
+    close(fd);
+
+    struct fl_engine *a = fl_engine_new(NULL, NULL), *b = fl_engine_new(NULL, NULL);
+    cr_assert_eq(fl_engine_add_path(a, path, NULL), 0);
+    cr_assert_eq(fl_engine_add_buffer(b, path, text, len, NULL), 0);
+    cr_assert_eq(fl_engine_run(a, NULL), 0);
+    cr_assert_eq(fl_engine_run(b, NULL), 0);
+    size_t n;
+    const struct fl_input *in = fl_engine_inputs(a, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(in[0].map_len, len, "a 1.5 MiB regular file is mapped");
+    cr_assert_eq(fl_engine_inputs(b, &n)[0].map_len, 0);
+    const struct fl_window *wa = fl_engine_window(a), *wb = fl_engine_window(b);
+    cr_assert_gt(wa->nevents, 0);
+    cr_assert_eq(wa->nevents, wb->nevents);
+    for (size_t i = 0; i < wa->nevents; i++)
+        cr_assert_eq(wa->events[i].uid, wb->events[i].uid);
+    fl_engine_free(a);
+    fl_engine_free(b);
+    free(text);
+    unlink(path);
+}
+
+FL_TEST(engine, mapped_file_that_shrinks_names_itself)
+{
+    size_t len;
+    char *text = big_kernel_log(&len);
+    char path[] = "/tmp/fl_shrink_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    free(text);
+    int pipefd[2];
+    cr_assert_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        dup2(pipefd[1], 2);
+        struct fl_engine *e = fl_engine_new(NULL, NULL);
+        fl_engine_add_path(e, path, NULL);
+        cr_assert_eq(truncate(path, 0), 0); /* rotated in place before the parse reads it */
+        fl_engine_run(e, NULL);
+        _exit(0); /* not reached: the first read of a vanished page raises SIGBUS */
+    }
+    close(pipefd[1]);
+    char msg[1024] = {0};
+    size_t got = 0;
+    ssize_t r;
+    while (got < sizeof msg - 1 && (r = read(pipefd[0], msg + got, sizeof msg - 1 - got)) > 0)
+        got += (size_t)r;
+    close(pipefd[0]);
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "status %d", st);
+    cr_assert(strstr(msg, path) && strstr(msg, "shrank while it was being read"), "%s", msg);
+    unlink(path);
 }
 
 FL_TEST(engine, node_option_overrides_bundle_directory)
