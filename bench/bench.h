@@ -10,13 +10,84 @@
 #ifndef FAULTLINE_BENCH_H
 #define FAULTLINE_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct fl_engine;
 
 struct bench_buf {
     char *p;
     size_t len, cap;
 };
+
+/* ---- the harness (fl_bench.c), shared with the case files (cases_*.c) ---------------- */
+
+#define MAX_RUNS 64
+#define MIB ((size_t)1 << 20)
+
+struct bench_opts {
+    bool quick;
+    int runs;
+    size_t size;      /* bytes of the generated JSONL stream */
+    int det_iters;    /* detector runs per timed run */
+    int arena_cycles; /* ARENA_CYCLE-allocation cycles per timed run */
+    int jsonw_passes; /* passes over the window per timed run */
+    bool scale;       /* --scale: the issue-sized inputs (minutes; never in the gate) */
+    const char *only; /* --case: run only cases whose name contains this */
+    const char *out;
+};
+
+struct bench_result {
+    const char *name;
+    uint64_t events;     /* events (or operations) in the unit of work a run repeats */
+    double ns[MAX_RUNS]; /* ns per event of each timed run */
+    int nruns;
+    double bytes_io; /* bytes read or written per timed run; 0 = no MB/s */
+    double allocs;   /* per event; < 0 = not measured */
+    double bytes;    /* per event; < 0 = not measured */
+    long rss_kb;     /* peak RSS; -1 = not applicable */
+    char note[160];  /* for the human table only */
+    /* a tool users reach for, timed on the same input in the same run (median ns per run of
+     * the whole input, min, max); vs_tool NULL = none */
+    const char *vs_tool;
+    double vs_ns, vs_min, vs_max;
+};
+
+/* The results of a run, in order. bench_case() returns a zeroed result named `name` (rss_kb -1,
+ * allocs/bytes -1), or NULL when --case filters it out: the caller then skips the case. */
+struct bench_results {
+    struct bench_result r[64];
+    size_t n;
+};
+struct bench_result *bench_case(struct bench_results *rs, const struct bench_opts *o,
+                                const char *name);
+
+struct bench_counts {
+    uint64_t allocs, bytes;
+};
+
+void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+uint64_t bench_now_ns(void);
+struct bench_counts bench_counts_now(void);
+struct bench_counts bench_counts_since(struct bench_counts a);
+/* Allocation counts must be equal in every run (they are what the gate checks). */
+void bench_same_counts(const char *name, int run, struct bench_counts *first,
+                       struct bench_counts c);
+void bench_set_counts(struct bench_result *r, struct bench_counts c, uint64_t events);
+double bench_median(const struct bench_result *r);
+struct fl_engine *bench_new_engine(void);
+/* A fresh engine holding buf as one input named `name`, ingested; dies when anything was
+ * skipped or the event count differs from want_events (0 = do not check). */
+struct fl_engine *bench_ingest(const char *name, const struct bench_buf *b, size_t want_events);
+void bench_write_file(const char *path, const struct bench_buf *b);
+/* A scratch directory for generated files (created on first call, removed at exit). */
+const char *bench_tmpdir(void);
+/* Run argv (no shell) with stdout and stderr to /dev/null `runs` times (+1 warm-up), the
+ * median/min/max wall ns into r->vs_*; r->vs_tool = label. Returns false (and leaves vs_tool
+ * NULL) when the tool is not installed. */
+bool bench_time_tool(struct bench_result *r, const struct bench_opts *o, const char *label,
+                     char *const argv[]);
 
 void bench_buf_put(struct bench_buf *b, const char *s, size_t n);
 void bench_buf_putf(struct bench_buf *b, const char *fmt, ...)

@@ -12,8 +12,10 @@
  * Allocation figures are deterministic (same input, same calls); times are not. bench/check.sh
  * gates on the former and only prints the latter.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <malloc.h>
 #include <stdarg.h>
@@ -37,42 +39,16 @@
 #include "model/engine_internal.h"
 #include "verdict/report.h"
 
-#define MAX_RUNS 64
-#define MIB ((size_t)1 << 20)
 #define SEED_MIXED 0x666c2d62656e6368ULL /* "fl-bench" */
 #define SEED_WINDOW 0x78696477696e646fULL
 #define WINDOW_EVENTS 1024
 #define ARENA_CYCLE 4096 /* arena_alloc: allocations between resets */
 
-struct opts {
-    bool quick;
-    int runs;
-    size_t size;      /* bytes of the generated JSONL stream */
-    int det_iters;    /* detector runs per timed run */
-    int arena_cycles; /* ARENA_CYCLE-allocation cycles per timed run */
-    int jsonw_passes; /* passes over the window per timed run */
-    const char *out;
-};
-
-struct result {
-    const char *name;
-    uint64_t events;     /* events (or operations) in the unit of work a run repeats */
-    double ns[MAX_RUNS]; /* ns per event of each timed run */
-    int nruns;
-    double bytes_io; /* bytes read or written per timed run; 0 = no MB/s */
-    double allocs;   /* per event; < 0 = not measured */
-    double bytes;    /* per event; < 0 = not measured */
-    long rss_kb;     /* peak RSS; -1 = not applicable */
-    char note[96];   /* for the human table only */
-};
-
 /* ---- small helpers ----------------------------------------------------------------- */
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 static char tmpdir_path[PATH_MAX]; /* generated bundle, removed at exit */
 
-static void die(const char *fmt, ...)
+void bench_die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -83,32 +59,28 @@ static void die(const char *fmt, ...)
     exit(1);
 }
 
-static uint64_t now_ns(void)
+uint64_t bench_now_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-struct counts {
-    uint64_t allocs, bytes;
-};
-
-static struct counts counts_now(void)
+struct bench_counts bench_counts_now(void)
 {
     struct fl_alloc_stats s;
     fl_alloc_stats_get(&s);
-    return (struct counts){s.allocs, s.bytes};
+    return (struct bench_counts){s.allocs, s.bytes};
 }
 
-static struct counts counts_since(struct counts a)
+struct bench_counts bench_counts_since(struct bench_counts a)
 {
-    struct counts b = counts_now();
-    return (struct counts){b.allocs - a.allocs, b.bytes - a.bytes};
+    struct bench_counts b = bench_counts_now();
+    return (struct bench_counts){b.allocs - a.allocs, b.bytes - a.bytes};
 }
 
 /* Allocation counts must be the same in every run: they are the gated figures. */
-static void same_counts(const char *name, int run, struct counts *first, struct counts c)
+void bench_same_counts(const char *name, int run, struct bench_counts *first, struct bench_counts c)
 {
     if (run == 0) {
         *first = c;
@@ -123,7 +95,7 @@ static void same_counts(const char *name, int run, struct counts *first, struct 
     }
 }
 
-static void set_counts(struct result *r, struct counts c, uint64_t events)
+void bench_set_counts(struct bench_result *r, struct bench_counts c, uint64_t events)
 {
     r->allocs = (double)c.allocs / (double)events;
     r->bytes = (double)c.bytes / (double)events;
@@ -135,7 +107,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double median(const struct result *r)
+double bench_median(const struct bench_result *r)
 {
     double v[MAX_RUNS];
     memcpy(v, r->ns, (size_t)r->nruns * sizeof v[0]);
@@ -144,7 +116,7 @@ static double median(const struct result *r)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static double ns_min(const struct result *r)
+static double ns_min(const struct bench_result *r)
 {
     double m = r->ns[0];
     for (int i = 1; i < r->nruns; i++)
@@ -152,7 +124,7 @@ static double ns_min(const struct result *r)
     return m;
 }
 
-static double ns_max(const struct result *r)
+static double ns_max(const struct bench_result *r)
 {
     double m = r->ns[0];
     for (int i = 1; i < r->nruns; i++)
@@ -161,137 +133,139 @@ static double ns_max(const struct result *r)
 }
 
 /* MB/s (10^6 bytes) at the median time. */
-static double mb_per_s(const struct result *r)
+static double mb_per_s(const struct bench_result *r)
 {
     if (r->bytes_io <= 0)
         return -1;
-    return r->bytes_io / (median(r) * (double)r->events) * 1e9 / 1e6;
+    return r->bytes_io / (bench_median(r) * (double)r->events) * 1e9 / 1e6;
 }
 
-static struct fl_engine *new_engine(void)
+struct fl_engine *bench_new_engine(void)
 {
     struct fl_err err = {0};
     struct fl_engine *e = fl_engine_new(NULL, &err);
     if (!e)
-        die("cannot create an engine: %s", err.msg);
+        bench_die("cannot create an engine: %s", err.msg);
     return e;
 }
 
 /* A fresh engine holding buf as one input, ingested (parsed and window built). */
-static struct fl_engine *ingest(const char *name, const struct bench_buf *b, size_t want_events)
+struct fl_engine *bench_ingest(const char *name, const struct bench_buf *b, size_t want_events)
 {
     struct fl_err err = {0};
-    struct fl_engine *e = new_engine();
+    struct fl_engine *e = bench_new_engine();
     if (fl_engine_add_buffer(e, name, b->p, b->len, &err) || fl_engine_ingest(e, &err))
-        die("cannot ingest %s: %s", name, err.msg);
+        bench_die("cannot ingest %s: %s", name, err.msg);
     size_t nkept;
     uint64_t skipped;
     fl_engine_skips(e, &nkept, &skipped);
     size_t n = fl_engine_window(e)->nevents;
     if (skipped || (want_events && n != want_events))
-        die("%s: %zu events and %llu skipped, generated %zu (generator and reader disagree)", name,
-            n, (unsigned long long)skipped, want_events);
+        bench_die("%s: %zu events and %llu skipped, generated %zu (generator and reader disagree)",
+                  name, n, (unsigned long long)skipped, want_events);
     return e;
 }
 
 /* ---- case jsonl_parse: new + add_buffer + ingest + free, the whole cycle ------------ */
 
-static void case_jsonl_parse(const struct opts *o, struct result *r, const struct bench_buf *in,
-                             size_t nev)
+static void case_jsonl_parse(const struct bench_opts *o, struct bench_result *r,
+                             const struct bench_buf *in, size_t nev)
 {
-    struct counts first = {0};
+    struct bench_counts first = {0};
     for (int run = -1; run < o->runs; run++) { /* run -1 warms caches and the allocator */
-        struct counts c0 = counts_now();
-        uint64_t t0 = now_ns();
-        struct fl_engine *e = ingest("bench.jsonl", in, nev);
+        struct bench_counts c0 = bench_counts_now();
+        uint64_t t0 = bench_now_ns();
+        struct fl_engine *e = bench_ingest("bench.jsonl", in, nev);
         fl_engine_free(e);
-        uint64_t t1 = now_ns();
-        struct counts c = counts_since(c0);
+        uint64_t t1 = bench_now_ns();
+        struct bench_counts c = bench_counts_since(c0);
         if (run < 0)
             continue;
-        same_counts(r->name, run, &first, c);
+        bench_same_counts(r->name, run, &first, c);
         r->ns[r->nruns++] = (double)(t1 - t0) / (double)nev;
     }
     r->events = nev;
     r->bytes_io = (double)in->len;
-    set_counts(r, first, nev);
+    bench_set_counts(r, first, nev);
 }
 
 /* ---- case window_build: the window step alone, on a parsed engine ------------------ */
 
-static void case_window_build(const struct opts *o, struct result *r, const struct bench_buf *in,
-                              size_t nev)
+static void case_window_build(const struct bench_opts *o, struct bench_result *r,
+                              const struct bench_buf *in, size_t nev)
 {
-    struct counts first = {0};
+    struct bench_counts first = {0};
     for (int run = -1; run < o->runs; run++) {
-        struct fl_engine *e = ingest("bench.jsonl", in, nev); /* untimed: parse + first build */
-        struct counts c0 = counts_now();
-        uint64_t t0 = now_ns();
+        struct fl_engine *e =
+            bench_ingest("bench.jsonl", in, nev); /* untimed: parse + first build */
+        struct bench_counts c0 = bench_counts_now();
+        uint64_t t0 = bench_now_ns();
         int rc = fl__window_build(e); /* rebuilds from the same parsed event blocks */
-        uint64_t t1 = now_ns();
-        struct counts c = counts_since(c0);
+        uint64_t t1 = bench_now_ns();
+        struct bench_counts c = bench_counts_since(c0);
         if (rc || fl_engine_window(e)->nevents != nev)
-            die("window_build: rc %d, %zu events", rc, fl_engine_window(e)->nevents);
+            bench_die("window_build: rc %d, %zu events", rc, fl_engine_window(e)->nevents);
         fl_engine_free(e);
         if (run < 0)
             continue;
-        same_counts(r->name, run, &first, c);
+        bench_same_counts(r->name, run, &first, c);
         r->ns[r->nruns++] = (double)(t1 - t0) / (double)nev;
     }
     r->events = nev;
-    set_counts(r, first, nev);
+    bench_set_counts(r, first, nev);
 }
 
 /* ---- case detector_xid_correlation: run() over a fixed window, sink and arena reused - */
 
-static void case_detector(const struct opts *o, struct result *r)
+static void case_detector(const struct bench_opts *o, struct bench_result *r)
 {
     struct bench_buf in = {0};
     bench_gen_xid_window(SEED_WINDOW, WINDOW_EVENTS, &in);
-    struct fl_engine *e = ingest("xid-window.jsonl", &in, WINDOW_EVENTS);
+    struct fl_engine *e = bench_ingest("xid-window.jsonl", &in, WINDOW_EVENTS);
     const struct fl_window *w = fl_engine_window(e);
 
     const struct fl_detector *d = fl_detector_find(FL_STR_LIT("xid_correlation"));
     if (!d)
-        die("detector 'xid_correlation' not registered");
+        bench_die("detector 'xid_correlation' not registered");
     union fl_cfg_value cfg[32];
     if (d->nparams > sizeof cfg / sizeof cfg[0])
-        die("xid_correlation: %zu params, the bench holds 32", d->nparams);
+        bench_die("xid_correlation: %zu params, the bench holds 32", d->nparams);
     for (size_t i = 0; i < d->nparams; i++)
         if (fl_cfg_parse_value(&d->params[i], fl_str_from_cstr(d->params[i].def), &cfg[i]))
-            die("xid_correlation: bad default '%s' for '%s'", d->params[i].def, d->params[i].key);
+            bench_die("xid_correlation: bad default '%s' for '%s'", d->params[i].def,
+                      d->params[i].key);
 
     struct fl_arena scratch;
     fl_arena_init(&scratch, MIB, 0);
     struct fl_verdict_sink sink;
     fl_verdict_sink_init(&sink, &scratch, w->intern);
     size_t nverdicts = 0;
-    struct counts first = {0};
+    struct bench_counts first = {0};
     for (int run = -1; run < o->runs; run++) {
         int iters = run < 0 ? 3 : o->det_iters; /* warm-up: sink array and arena chunk grow */
-        struct counts c0 = counts_now();
-        uint64_t t0 = now_ns();
+        struct bench_counts c0 = bench_counts_now();
+        uint64_t t0 = bench_now_ns();
         for (int it = 0; it < iters; it++) {
             sink.n = 0;
             fl_arena_reset(&scratch);
             int rc = d->run(w, cfg, &sink);
             if (rc || sink.error)
-                die("xid_correlation: run failed (%d, sink %d)", rc, sink.error);
+                bench_die("xid_correlation: run failed (%d, sink %d)", rc, sink.error);
             if (nverdicts && sink.n != nverdicts)
-                die("xid_correlation: %zu verdicts, then %zu", nverdicts, sink.n);
+                bench_die("xid_correlation: %zu verdicts, then %zu", nverdicts, sink.n);
             nverdicts = sink.n;
         }
-        uint64_t t1 = now_ns();
-        struct counts c = counts_since(c0);
+        uint64_t t1 = bench_now_ns();
+        struct bench_counts c = bench_counts_since(c0);
         if (run < 0)
             continue;
-        same_counts(r->name, run, &first, c);
+        bench_same_counts(r->name, run, &first, c);
         r->ns[r->nruns++] = (double)(t1 - t0) / ((double)iters * WINDOW_EVENTS);
     }
     if (!nverdicts)
-        die("xid_correlation: the window produced no verdict (generator broken)");
+        bench_die("xid_correlation: the window produced no verdict (generator broken)");
     r->events = WINDOW_EVENTS;
-    set_counts(r, first, (uint64_t)o->det_iters * WINDOW_EVENTS);
+    bench_set_counts(r, first, (uint64_t)o->det_iters * WINDOW_EVENTS);
     snprintf(r->note, sizeof r->note, "%zu verdicts per run, %d runs per sample", nverdicts,
              o->det_iters);
     fl_verdict_sink_release(&sink);
@@ -302,68 +276,72 @@ static void case_detector(const struct opts *o, struct result *r)
 
 /* ---- case analyze_e2e: a bundle directory analyzed by a fresh process -------------- */
 
-static void write_file(const char *path, const struct bench_buf *b)
+void bench_write_file(const char *path, const struct bench_buf *b)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        die("cannot create '%s': %s", path, strerror(errno));
+        bench_die("cannot create '%s': %s", path, strerror(errno));
     size_t off = 0;
     while (off < b->len) {
         ssize_t n = write(fd, b->p + off, b->len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            die("cannot write '%s': %s", path, strerror(errno));
+            bench_die("cannot write '%s': %s", path, strerror(errno));
         off += (size_t)n;
     }
     if (close(fd))
-        die("cannot write '%s': %s", path, strerror(errno));
+        bench_die("cannot write '%s': %s", path, strerror(errno));
 }
 
 static void node_file(char *buf, size_t cap, int i)
 {
     if (i == BENCH_NODES)
-        snprintf(buf, cap, "%s/bundle/k8s-events.jsonl", tmpdir_path);
+        snprintf(buf, cap, "%s/bundle/k8s-events.jsonl", bench_tmpdir());
     else
-        snprintf(buf, cap, "%s/bundle/gpu-node-%02d/kernel.jsonl", tmpdir_path, i);
+        snprintf(buf, cap, "%s/bundle/gpu-node-%02d/kernel.jsonl", bench_tmpdir(), i);
 }
 
 static void node_dir(char *buf, size_t cap, int i)
 {
-    snprintf(buf, cap, "%s/bundle/gpu-node-%02d", tmpdir_path, i);
+    snprintf(buf, cap, "%s/bundle/gpu-node-%02d", bench_tmpdir(), i);
 }
 
-static void remove_bundle(void)
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    if (!tmpdir_path[0])
-        return;
-    char p[PATH_MAX + 64];
-    for (int i = 0; i <= BENCH_NODES; i++) {
-        node_file(p, sizeof p, i);
-        unlink(p);
-        if (i < BENCH_NODES) {
-            node_dir(p, sizeof p, i);
-            rmdir(p);
-        }
-    }
-    snprintf(p, sizeof p, "%s/bundle", tmpdir_path);
-    rmdir(p);
-    rmdir(tmpdir_path);
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void remove_tmpdir(void)
+{
+    if (tmpdir_path[0])
+        nftw(tmpdir_path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     tmpdir_path[0] = '\0';
+}
+
+const char *bench_tmpdir(void)
+{
+    if (tmpdir_path[0])
+        return tmpdir_path;
+    const char *base = getenv("TMPDIR");
+    snprintf(tmpdir_path, sizeof tmpdir_path, "%s/fl-bench-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmpdir_path))
+        bench_die("cannot create a temporary directory: %s", strerror(errno));
+    atexit(remove_tmpdir);
+    return tmpdir_path;
 }
 
 /* Writes the bundle; returns its path (static) and the event count. */
 static const char *make_bundle(size_t size, size_t *nev, size_t *nbytes)
 {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir_path, sizeof tmpdir_path, "%s/fl-bench-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmpdir_path))
-        die("cannot create a temporary directory: %s", strerror(errno));
-    atexit(remove_bundle);
     static char bundle[PATH_MAX + 16];
-    snprintf(bundle, sizeof bundle, "%s/bundle", tmpdir_path);
+    snprintf(bundle, sizeof bundle, "%s/bundle", bench_tmpdir());
     if (mkdir(bundle, 0755))
-        die("cannot create '%s': %s", bundle, strerror(errno));
+        bench_die("cannot create '%s': %s", bundle, strerror(errno));
     struct bench_buf nodes[BENCH_NODES + 1] = {{0}};
     *nev = bench_gen_mixed(SEED_MIXED ^ 0xe2e, size, NULL, nodes);
     *nbytes = 0;
@@ -372,10 +350,10 @@ static const char *make_bundle(size_t size, size_t *nev, size_t *nbytes)
         if (i < BENCH_NODES) {
             node_dir(p, sizeof p, i);
             if (mkdir(p, 0755))
-                die("cannot create '%s': %s", p, strerror(errno));
+                bench_die("cannot create '%s': %s", p, strerror(errno));
         }
         node_file(p, sizeof p, i);
-        write_file(p, &nodes[i]);
+        bench_write_file(p, &nodes[i]);
         *nbytes += nodes[i].len;
         bench_buf_release(&nodes[i]);
     }
@@ -386,25 +364,25 @@ static const char *make_bundle(size_t size, size_t *nev, size_t *nbytes)
  * "ns events allocs bytes maxrss_kb verdicts". */
 static int e2e_child(const char *bundle)
 {
-    struct counts c0 = counts_now();
-    uint64_t t0 = now_ns();
+    struct bench_counts c0 = bench_counts_now();
+    uint64_t t0 = bench_now_ns();
     struct fl_err err = {0};
-    struct fl_engine *e = new_engine();
+    struct fl_engine *e = bench_new_engine();
     if (fl_engine_add_path(e, bundle, &err) || fl_engine_run(e, &err))
-        die("analyze '%s': %s", bundle, err.msg);
+        bench_die("analyze '%s': %s", bundle, err.msg);
     if (fl_engine_input_errors(e))
-        die("analyze '%s': unreadable inputs", bundle);
+        bench_die("analyze '%s': unreadable inputs", bundle);
     struct fl_jsonw w;
     fl_jsonw_init(&w, true);
     fl_report_json(e, &w); /* what `faultline analyze --format json` prints */
     if (fl_jsonw_error(&w))
-        die("analyze '%s': report failed", bundle);
+        bench_die("analyze '%s': report failed", bundle);
     size_t nev = fl_engine_window(e)->nevents, nverdicts;
     fl_engine_verdicts(e, &nverdicts);
     fl_jsonw_release(&w);
     fl_engine_free(e);
-    uint64_t t1 = now_ns();
-    struct counts c = counts_since(c0);
+    uint64_t t1 = bench_now_ns();
+    struct bench_counts c = bench_counts_since(c0);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("%llu %zu %llu %llu %ld %zu\n", (unsigned long long)(t1 - t0), nev,
@@ -428,11 +406,11 @@ static void run_child(const char *self, const char *bundle, uint64_t v[6])
 {
     int fds[2];
     if (pipe(fds))
-        die("pipe: %s", strerror(errno));
+        bench_die("pipe: %s", strerror(errno));
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0)
-        die("fork: %s", strerror(errno));
+        bench_die("fork: %s", strerror(errno));
     if (pid == 0) {
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
@@ -459,28 +437,28 @@ static void run_child(const char *self, const char *bundle, uint64_t v[6])
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
-            die("waitpid: %s", strerror(errno));
+            bench_die("waitpid: %s", strerror(errno));
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        die("analyze_e2e child failed (status %d)", st);
+        bench_die("analyze_e2e child failed (status %d)", st);
     const char *p = line;
     for (int i = 0; i < 6; i++)
         if (!next_u64(&p, &v[i]))
-            die("analyze_e2e child wrote '%s'", line);
+            bench_die("analyze_e2e child wrote '%s'", line);
 }
 
-static void case_e2e(const struct opts *o, struct result *r, const char *self)
+static void case_e2e(const struct bench_opts *o, struct bench_result *r, const char *self)
 {
     size_t nev, nbytes;
     const char *bundle = make_bundle(o->size, &nev, &nbytes);
     uint64_t rss_max = 0, verdicts = 0;
-    struct counts first = {0};
+    struct bench_counts first = {0};
     for (int run = 0; run < o->runs; run++) { /* each run is a fresh process: no warm-up */
         uint64_t v[6];
         run_child(self, bundle, v);
         if (v[1] != nev)
-            die("analyze_e2e: %llu events in the window, generated %zu", (unsigned long long)v[1],
-                nev);
-        same_counts(r->name, run, &first, (struct counts){v[2], v[3]});
+            bench_die("analyze_e2e: %llu events in the window, generated %zu",
+                      (unsigned long long)v[1], nev);
+        bench_same_counts(r->name, run, &first, (struct bench_counts){v[2], v[3]});
         r->ns[r->nruns++] = (double)v[0] / (double)nev;
         rss_max = v[4] > rss_max ? v[4] : rss_max;
         verdicts = v[5];
@@ -488,15 +466,15 @@ static void case_e2e(const struct opts *o, struct result *r, const char *self)
     r->events = nev;
     r->bytes_io = (double)nbytes;
     r->rss_kb = (long)rss_max;
-    set_counts(r, first, nev);
+    bench_set_counts(r, first, nev);
     snprintf(r->note, sizeof r->note, "%d input files, %llu verdicts", BENCH_NODES + 1,
              (unsigned long long)verdicts);
-    remove_bundle();
+    nftw(bundle, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* 21 MB the later cases do not need */
 }
 
 /* ---- micro: arena_alloc, jsonw_write ------------------------------------------------ */
 
-static void case_arena(const struct opts *o, struct result *r)
+static void case_arena(const struct bench_opts *o, struct bench_result *r)
 {
     size_t sizes[64];
     struct bench_rng rng = {SEED_MIXED};
@@ -505,48 +483,48 @@ static void case_arena(const struct opts *o, struct result *r)
     struct fl_arena a;
     fl_arena_init(&a, MIB, 0); /* the window arena's largest chunk */
     uint64_t ops = (uint64_t)o->arena_cycles * ARENA_CYCLE;
-    struct counts first = {0};
+    struct bench_counts first = {0};
     for (int run = -1; run < o->runs; run++) {
         int cycles = run < 0 ? 1 : o->arena_cycles;
-        struct counts c0 = counts_now();
-        uint64_t t0 = now_ns();
+        struct bench_counts c0 = bench_counts_now();
+        uint64_t t0 = bench_now_ns();
         for (int c = 0; c < cycles; c++) {
             for (size_t i = 0; i < ARENA_CYCLE; i++) {
                 char *p = fl_arena_alloc(&a, sizes[i & 63], 8);
                 if (!p)
-                    die("arena_alloc: allocation failed");
+                    bench_die("arena_alloc: allocation failed");
                 p[0] = (char)i;
             }
             fl_arena_reset(&a);
         }
-        uint64_t t1 = now_ns();
-        struct counts c = counts_since(c0);
+        uint64_t t1 = bench_now_ns();
+        struct bench_counts c = bench_counts_since(c0);
         if (run < 0)
             continue;
-        same_counts(r->name, run, &first, c);
+        bench_same_counts(r->name, run, &first, c);
         r->ns[r->nruns++] = (double)(t1 - t0) / (double)ops;
     }
     fl_arena_release(&a);
     r->events = ARENA_CYCLE; /* the unit of work; a sample repeats it arena_cycles times */
-    set_counts(r, first, ops);
+    bench_set_counts(r, first, ops);
     snprintf(r->note, sizeof r->note, "8-256 B, reset every %d", ARENA_CYCLE);
 }
 
-static void case_jsonw(const struct opts *o, struct result *r)
+static void case_jsonw(const struct bench_opts *o, struct bench_result *r)
 {
     struct bench_buf in = {0};
     size_t nin = bench_gen_mixed(SEED_MIXED ^ 0x15, 256 * 1024, &in, NULL);
-    struct fl_engine *e = ingest("jsonw.jsonl", &in, nin);
+    struct fl_engine *e = bench_ingest("jsonw.jsonl", &in, nin);
     const struct fl_window *win = fl_engine_window(e);
     struct fl_jsonw w;
     fl_jsonw_init(&w, false);
     uint64_t ops = (uint64_t)o->jsonw_passes * win->nevents;
     size_t out_bytes = 0;
-    struct counts first = {0};
+    struct bench_counts first = {0};
     for (int run = -1; run < o->runs; run++) {
         int passes = run < 0 ? 1 : o->jsonw_passes;
-        struct counts c0 = counts_now();
-        uint64_t t0 = now_ns();
+        struct bench_counts c0 = bench_counts_now();
+        uint64_t t0 = bench_now_ns();
         for (int p = 0; p < passes; p++) {
             fl_jsonw_reset(&w);
             for (size_t i = 0; i < win->nevents; i++) {
@@ -554,24 +532,88 @@ static void case_jsonw(const struct opts *o, struct result *r)
                 fl_jsonw_bytes(&w, "\n", 1);
             }
         }
-        uint64_t t1 = now_ns();
-        struct counts c = counts_since(c0);
+        uint64_t t1 = bench_now_ns();
+        struct bench_counts c = bench_counts_since(c0);
         if (fl_jsonw_error(&w))
-            die("jsonw_write: writer failed");
+            bench_die("jsonw_write: writer failed");
         out_bytes = w.len;
         if (run < 0)
             continue;
-        same_counts(r->name, run, &first, c);
+        bench_same_counts(r->name, run, &first, c);
         r->ns[r->nruns++] = (double)(t1 - t0) / (double)ops;
     }
     r->events = win->nevents; /* the unit of work; a sample repeats it jsonw_passes times */
     r->bytes_io = (double)out_bytes;
-    set_counts(r, first, ops);
+    bench_set_counts(r, first, ops);
     snprintf(r->note, sizeof r->note, "%zu events x %d passes, writer reused", win->nevents,
              o->jsonw_passes);
     fl_jsonw_release(&w);
     fl_engine_free(e);
     bench_buf_release(&in);
+}
+
+/* ---- registry of results, external tools ------------------------------------------- */
+
+struct bench_result *bench_case(struct bench_results *rs, const struct bench_opts *o,
+                                const char *name)
+{
+    if (o->only && !strstr(name, o->only))
+        return NULL;
+    if (rs->n == sizeof rs->r / sizeof rs->r[0])
+        bench_die("more than %zu cases", sizeof rs->r / sizeof rs->r[0]);
+    struct bench_result *r = &rs->r[rs->n++];
+    memset(r, 0, sizeof *r);
+    r->name = name;
+    r->rss_kb = -1;
+    r->allocs = -1;
+    r->bytes = -1;
+    return r;
+}
+
+static int64_t run_quiet(char *const argv[])
+{
+    uint64_t t0 = bench_now_ns();
+    pid_t pid = fork();
+    if (pid < 0)
+        bench_die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            bench_die("waitpid: %s", strerror(errno));
+    uint64_t t1 = bench_now_ns();
+    if (!WIFEXITED(st) || WEXITSTATUS(st) == 127)
+        return -1;
+    return (int64_t)(t1 - t0);
+}
+
+bool bench_time_tool(struct bench_result *r, const struct bench_opts *o, const char *label,
+                     char *const argv[])
+{
+    double v[MAX_RUNS];
+    if (run_quiet(argv) < 0) /* warm-up, and the check that the tool exists */
+        return false;
+    for (int i = 0; i < o->runs; i++) {
+        int64_t ns = run_quiet(argv);
+        if (ns < 0)
+            return false;
+        v[i] = (double)ns;
+    }
+    qsort(v, (size_t)o->runs, sizeof v[0], cmp_double);
+    int n = o->runs;
+    r->vs_ns = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    r->vs_min = v[0];
+    r->vs_max = v[n - 1];
+    r->vs_tool = label;
+    return true;
 }
 
 /* ---- output ------------------------------------------------------------------------ */
@@ -585,7 +627,12 @@ static const char *num(char *buf, size_t cap, double v)
     return buf;
 }
 
-static int write_json(const char *path, const struct opts *o, const struct result *r, size_t n)
+static double run_ns(const struct bench_result *r)
+{
+    return bench_median(r) * (double)r->events;
+}
+
+static int write_json(const char *path, const struct bench_opts *o, const struct bench_results *rs)
 {
     char tmp[PATH_MAX];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
@@ -596,17 +643,29 @@ static int write_json(const char *path, const struct opts *o, const struct resul
     fprintf(f,
             "{\n  \"schema\": \"faultline.bench/v1\",\n  \"mode\": \"%s\",\n  \"runs\": %d,\n"
             "  \"cases\": [\n",
-            o->quick ? "quick" : "full", o->runs);
-    for (size_t i = 0; i < n; i++) {
-        char a[32], b[32], c[32], m[32], al[32], by[32], rss[32];
+            o->scale   ? "scale"
+            : o->quick ? "quick"
+                       : "full",
+            o->runs);
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct bench_result *r = &rs->r[i];
+        char a[32], b[32], c[32], m[32], al[32], by[32], rss[32], vs[256] = "";
+        if (r->vs_tool) {
+            char t1[32], t2[32], t3[32], t4[32];
+            snprintf(vs, sizeof vs,
+                     ", \"vs_tool\": \"%s\", \"vs_ns\": %s, \"vs_min\": %s, \"vs_max\": %s, "
+                     "\"vs_ratio\": %s",
+                     r->vs_tool, num(t1, 32, r->vs_ns), num(t2, 32, r->vs_min),
+                     num(t3, 32, r->vs_max), num(t4, 32, run_ns(r) / r->vs_ns));
+        }
         fprintf(f,
                 "    {\"case\": \"%s\", \"events\": %llu, \"ns_per_event\": %s, \"ns_min\": %s, "
                 "\"ns_max\": %s, \"mb_per_s\": %s, \"allocs_per_event\": %s, "
-                "\"bytes_per_event\": %s, \"peak_rss_kb\": %s}%s\n",
-                r[i].name, (unsigned long long)r[i].events, num(a, 32, median(&r[i])),
-                num(b, 32, ns_min(&r[i])), num(c, 32, ns_max(&r[i])), num(m, 32, mb_per_s(&r[i])),
-                num(al, 32, r[i].allocs), num(by, 32, r[i].bytes),
-                num(rss, 32, (double)r[i].rss_kb), i + 1 < n ? "," : "");
+                "\"bytes_per_event\": %s, \"peak_rss_kb\": %s%s}%s\n",
+                r->name, (unsigned long long)r->events, num(a, 32, bench_median(r)),
+                num(b, 32, ns_min(r)), num(c, 32, ns_max(r)), num(m, 32, mb_per_s(r)),
+                num(al, 32, r->allocs), num(by, 32, r->bytes), num(rss, 32, (double)r->rss_kb), vs,
+                i + 1 < rs->n ? "," : "");
     }
     fprintf(f, "  ]\n}\n");
     if (fclose(f) || rename(tmp, path)) {
@@ -616,40 +675,60 @@ static int write_json(const char *path, const struct opts *o, const struct resul
     return 0;
 }
 
-static void print_table(const struct opts *o, const struct result *r, size_t n)
+static void print_table(const struct bench_opts *o, const struct bench_results *rs)
 {
     printf("\nfaultline bench (%s: %d timed runs per case, %.1f MiB generated stream)\n\n",
-           o->quick ? "quick" : "full", o->runs, (double)o->size / (double)MIB);
+           o->scale   ? "scale"
+           : o->quick ? "quick"
+                      : "full",
+           o->runs, (double)o->size / (double)MIB);
     printf("%-25s %9s %10s %10s %10s %8s %12s %10s %9s\n", "case", "events", "ns/event", "min",
            "max", "MB/s", "allocs/event", "B/event", "RSS KB");
-    for (size_t i = 0; i < n; i++) {
-        char m[32] = "-", rss[32] = "-";
-        if (mb_per_s(&r[i]) >= 0)
-            snprintf(m, sizeof m, "%.1f", mb_per_s(&r[i]));
-        if (r[i].rss_kb >= 0)
-            snprintf(rss, sizeof rss, "%ld", r[i].rss_kb);
-        printf("%-25s %9llu %10.1f %10.1f %10.1f %8s %12.6f %10.1f %9s\n", r[i].name,
-               (unsigned long long)r[i].events, median(&r[i]), ns_min(&r[i]), ns_max(&r[i]), m,
-               r[i].allocs, r[i].bytes, rss);
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct bench_result *r = &rs->r[i];
+        char m[32] = "-", rss[32] = "-", al[32] = "-", by[32] = "-";
+        if (mb_per_s(r) >= 0)
+            snprintf(m, sizeof m, "%.1f", mb_per_s(r));
+        if (r->rss_kb >= 0)
+            snprintf(rss, sizeof rss, "%ld", r->rss_kb);
+        if (r->allocs >= 0)
+            snprintf(al, sizeof al, "%.6f", r->allocs);
+        if (r->bytes >= 0)
+            snprintf(by, sizeof by, "%.1f", r->bytes);
+        printf("%-25s %9llu %10.1f %10.1f %10.1f %8s %12s %10s %9s\n", r->name,
+               (unsigned long long)r->events, bench_median(r), ns_min(r), ns_max(r), m, al, by,
+               rss);
     }
     printf("\n");
-    for (size_t i = 0; i < n; i++)
-        if (r[i].note[0])
-            printf("  %s: %s\n", r[i].name, r[i].note);
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct bench_result *r = &rs->r[i];
+        if (r->note[0])
+            printf("  %s: %s\n", r->name, r->note);
+        if (r->vs_tool)
+            printf("  %s: %.1f ms [%.1f-%.1f] for the whole input; `%s` on the same input "
+                   "%.1f ms [%.1f-%.1f]: ratio %.2f\n",
+                   r->name, run_ns(r) / 1e6, ns_min(r) * (double)r->events / 1e6,
+                   ns_max(r) * (double)r->events / 1e6, r->vs_tool, r->vs_ns / 1e6, r->vs_min / 1e6,
+                   r->vs_max / 1e6, run_ns(r) / r->vs_ns);
+    }
 }
 
 /* ---- main -------------------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-    fputs("usage: fl_bench [--quick] [--runs N] [--size-mb N] [--out FILE]\n"
-          "  --quick      3 timed runs per case and fewer repetitions in the micro cases\n"
-          "               (same generated inputs, so allocation figures match a full run)\n"
-          "  --runs N     timed runs per case (1-64; default 7, quick 3)\n"
-          "  --size-mb N  size of the generated JSONL stream (default 20); allocation\n"
-          "               figures per event depend on it, so the gate needs the default\n"
-          "  --out FILE   write the results as JSON (bench/results.json)\n",
-          f);
+    fputs(
+        "usage: fl_bench [--quick] [--scale] [--runs N] [--size-mb N] [--case TEXT] [--out FILE]\n"
+        "  --quick      3 timed runs per case and fewer repetitions in the micro cases\n"
+        "               (same generated inputs, so allocation figures match a full run)\n"
+        "  --runs N     timed runs per case (1-64; default 7, quick 3)\n"
+        "  --size-mb N  size of the generated JSONL stream (default 20); allocation\n"
+        "               figures per event depend on it, so the gate needs the default\n"
+        "  --scale      the issue-sized inputs (1 GB kernel log, 500 MB events list, 8 M\n"
+        "               Flight Recorder records...): minutes, never part of the gate\n"
+        "  --case TEXT  run only the cases whose name contains TEXT\n"
+        "  --out FILE   write the results as JSON (bench/results.json)\n",
+        f);
 }
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
@@ -678,7 +757,7 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "--e2e-child") == 0)
         return e2e_child(argv[2]);
 
-    struct opts o = {.runs = 0, .size = 20 * MIB};
+    struct bench_opts o = {.runs = 0, .size = 20 * MIB};
     long v;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
@@ -691,6 +770,10 @@ int main(int argc, char **argv)
                    parse_int(argv[i + 1], 1, 4096, &v)) {
             o.size = (size_t)v * MIB;
             i++;
+        } else if (strcmp(argv[i], "--scale") == 0) {
+            o.scale = true;
+        } else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) {
+            o.only = argv[++i];
         } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
             o.out = argv[++i];
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -720,34 +803,41 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
 
-    struct bench_buf stream = {0};
-    size_t nev = bench_gen_mixed(SEED_MIXED, o.size, &stream, NULL);
+    struct bench_results *rs = calloc(1, sizeof *rs);
+    if (!rs)
+        bench_die("out of memory");
+    struct bench_result *r;
+    if ((r = bench_case(rs, &o, "jsonl_parse")) != NULL ||
+        (o.only && strstr("window_build", o.only))) {
+        struct bench_buf stream = {0};
+        size_t nev = bench_gen_mixed(SEED_MIXED, o.size, &stream, NULL);
+        if (r) {
+            case_jsonl_parse(&o, r, &stream, nev);
+            snprintf(r->note, sizeof r->note, "%.1f MiB, one input; includes window build",
+                     (double)stream.len / (double)MIB);
+        }
+        if ((r = bench_case(rs, &o, "window_build")) != NULL) {
+            case_window_build(&o, r, &stream, nev);
+            snprintf(r->note, sizeof r->note, "sort + indexes only (fl__window_build)");
+        }
+        bench_buf_release(&stream);
+    }
+    if ((r = bench_case(rs, &o, "detector_xid_correlation")) != NULL)
+        case_detector(&o, r);
+    if ((r = bench_case(rs, &o, "analyze_e2e")) != NULL)
+        case_e2e(&o, r, self);
+    if ((r = bench_case(rs, &o, "arena_alloc")) != NULL)
+        case_arena(&o, r);
+    if ((r = bench_case(rs, &o, "jsonw_write")) != NULL)
+        case_jsonw(&o, r);
+    /* case groups in their own files (bench.h) */
 
-    struct result r[] = {
-        {.name = "jsonl_parse", .rss_kb = -1},
-        {.name = "window_build", .rss_kb = -1},
-        {.name = "detector_xid_correlation", .rss_kb = -1},
-        {.name = "analyze_e2e", .rss_kb = -1},
-        {.name = "arena_alloc", .rss_kb = -1},
-        {.name = "jsonw_write", .rss_kb = -1},
-    };
-    size_t n = sizeof r / sizeof r[0];
-    case_jsonl_parse(&o, &r[0], &stream, nev);
-    snprintf(r[0].note, sizeof r[0].note, "%.1f MiB, one input; includes window build",
-             (double)stream.len / (double)MIB);
-    case_window_build(&o, &r[1], &stream, nev);
-    snprintf(r[1].note, sizeof r[1].note, "sort + indexes only (fl__window_build)");
-    bench_buf_release(&stream);
-    case_detector(&o, &r[2]);
-    case_e2e(&o, &r[3], self);
-    case_arena(&o, &r[4]);
-    case_jsonw(&o, &r[5]);
-
-    print_table(&o, r, n);
+    print_table(&o, rs);
     if (o.out) {
-        if (write_json(o.out, &o, r, n))
-            die("cannot write '%s': %s", o.out, strerror(errno));
+        if (write_json(o.out, &o, rs))
+            bench_die("cannot write '%s': %s", o.out, strerror(errno));
         printf("\nwrote %s\n", o.out);
     }
+    free(rs);
     return 0;
 }
