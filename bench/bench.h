@@ -101,6 +101,13 @@ struct bench_rng {
 uint64_t bench_rng_next(struct bench_rng *r);
 uint64_t bench_rng_below(struct bench_rng *r, uint64_t n); /* uniform enough in [0, n) */
 
+/* ---- case groups in their own files, called in this order by fl_bench.c's main ------- */
+
+/* cases_detectors.c: detector_<name> for every bench/windows/<name>.jsonl */
+void bench_cases_detectors(struct bench_results *rs, const struct bench_opts *o);
+
+/* ---- generators (gen.c) ------------------------------------------------------------ */
+
 #define BENCH_NODES 16 /* nodes in the mixed stream */
 
 /* The mixed stream: faultline.events/v1 lines, mostly log, then gpu_sample, pod_event, xid,

@@ -27,6 +27,7 @@ struct fl_engine_opts {
     int64_t boot_ns;      /* --boot-time, FL_TIME_NONE when unknown */
     int64_t since, until; /* keep events with since <= ts < until; FL_TIME_NONE = open */
     const char *format;   /* force a parser by name; NULL = sniff */
+    const char *detectors; /* run only these, comma-separated names; NULL = all */
     /* Called before each input is parsed (progress reporting); may be NULL. */
     void (*on_input)(void *arg, const struct fl_input *in);
     void *on_input_arg;

@@ -18,12 +18,22 @@ static int worst_at_or_above(const struct fl_engine *e, int threshold)
     return 0;
 }
 
-static int analyze_opt(int opt, const char *arg, void *fail_on)
+struct analyze_opts {
+    int fail_on;
+    const char *detectors;
+};
+
+static int analyze_opt(int opt, const char *arg, void *arg2)
 {
+    struct analyze_opts *ao = arg2;
+    if (opt == 'D') {
+        ao->detectors = arg;
+        return 0;
+    }
     if (opt != 'F')
         return -1;
-    *(int *)fail_on = fl_severity_from_name(fl_str_from_cstr(arg));
-    if (*(int *)fail_on < 0) {
+    ao->fail_on = fl_severity_from_name(fl_str_from_cstr(arg));
+    if (ao->fail_on < 0) {
         fl_cli_error("--fail-on: '%s' is not a severity (critical, error, warning, info)", arg);
         return 1;
     }
@@ -35,13 +45,16 @@ int fl_cli_analyze(int argc, char **argv)
     static const struct option longopts[] = {
         FL_CLI_COMMON_LONGOPTS,
         {"fail-on", required_argument, 0, 'F'},
+        {"detectors", required_argument, 0, 'D'},
         {0, 0, 0, 0},
     };
     struct fl_cli_common c;
-    int fail_on = -1;
-    int r = fl_cli_parse(argc, argv, "analyze", longopts, &c, analyze_opt, &fail_on);
+    struct analyze_opts ao = {.fail_on = -1};
+    int r = fl_cli_parse(argc, argv, "analyze", longopts, &c, analyze_opt, &ao);
     if (r >= 0)
         return r;
+    int fail_on = ao.fail_on;
+    c.eo.detectors = ao.detectors;
     static const char *const machine[] = {"json", NULL};
     int json = fl_cli_pick_format(&c, machine);
     if (json < 0)
@@ -77,8 +90,8 @@ int fl_cli_analyze(int argc, char **argv)
             wrc = FL_EIO;
         fl_jsonw_release(&w);
     } else {
-        struct fl_text_opts to = {.color = out == stdout && fl_cli_is_tty(out) && !getenv("NO_COLOR"),
-                                  .quiet = c.quiet};
+        struct fl_text_opts to = {
+            .color = out == stdout && fl_cli_is_tty(out) && !getenv("NO_COLOR"), .quiet = c.quiet};
         wrc = fl_report_text(e, out, &to);
     }
     wrc = fl_cli_close_output(out, wrc);

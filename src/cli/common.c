@@ -43,8 +43,8 @@ struct fl_engine *fl_cli_engine(struct fl_cli_common *c, int *exit_code)
     c->eo.on_input = fl_cli_progress;
     struct fl_engine *e = fl_engine_new(&c->eo, &err);
     if (!e) {
-        fl_cli_error("%s", err.msg);
-        *exit_code = FL_EXIT_INPUT;
+        fl_cli_error("%s%s", err.code == FL_ENOTFOUND ? "--detectors: " : "", err.msg);
+        *exit_code = err.code == FL_ENOTFOUND ? FL_EXIT_USAGE : FL_EXIT_INPUT;
         return NULL;
     }
     if (c->config && fl_engine_load_config(e, c->config, &err)) {

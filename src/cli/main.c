@@ -31,6 +31,8 @@ void fl_cli_usage(FILE *f)
         "      --until T         ignore events at or after T (RFC 3339)\n"
         "  -c, --config FILE     detector thresholds, YAML (see docs/configuration.md)\n"
         "      --input-format F  skip format detection and read every input as F\n"
+        "      --detectors LIST  analyze: run only these detectors (comma-separated names,\n"
+        "                        see faultline detectors)\n"
         "  -q, --quiet           analyze: verdicts only; events: no skipped-record notes\n"
         "      --fail-on SEV     analyze: exit 1 when a verdict is at least SEV\n"
         "                        (critical, error, warning, info)\n"

@@ -16,9 +16,9 @@
 #include "ingest/k8s.h"
 
 #define FL_WALK_MAX_DEPTH 32
-#define FL_ARENA_CHUNK (64u << 10)     /* first chunk: small inputs stay small */
+#define FL_ARENA_CHUNK (64u << 10)    /* first chunk: small inputs stay small */
 #define FL_ARENA_MAX_CHUNK (1u << 20) /* chunks double up to this */
-#define FL_MAP_MIN (1u << 20)          /* regular files this large are mapped, not read */
+#define FL_MAP_MIN (1u << 20)         /* regular files this large are mapped, not read */
 
 static struct fl_engine *volatile guarded; /* whose mappings the SIGBUS handler names */
 
@@ -47,6 +47,28 @@ static int init_config(struct fl_engine *e, struct fl_err *err)
                 return fl_err_set(err, rc, NULL, 0, "detector '%s': bad default for '%s'",
                                   det->name, det->params[i].key);
         }
+    }
+    e->disabled = fl_calloc(fl_detectors_count ? fl_detectors_count : 1, sizeof *e->disabled);
+    if (!e->disabled)
+        return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
+    if (!e->opts.detectors)
+        return 0;
+    for (size_t d = 0; d < fl_detectors_count; d++)
+        e->disabled[d] = true;
+    struct fl_str list = fl_str_from_cstr(e->opts.detectors);
+    while (list.len) {
+        const char *comma = memchr(list.ptr, ',', list.len);
+        struct fl_str name = fl_str_make(list.ptr, comma ? (size_t)(comma - list.ptr) : list.len);
+        list = comma ? fl_str_make(comma + 1, list.len - name.len - 1) : fl_str_make(list.ptr, 0);
+        name = fl_str_trim(name);
+        const struct fl_detector *det = name.len ? fl_detector_find(name) : NULL;
+        if (!det)
+            return fl_err_set(err, FL_ENOTFOUND, NULL, 0,
+                              "no detector named '%.*s' (faultline detectors lists them)",
+                              (int)name.len, name.ptr);
+        for (size_t d = 0; d < fl_detectors_count; d++)
+            if (fl_detectors[d] == det)
+                e->disabled[d] = false;
     }
     return 0;
 }
@@ -108,6 +130,7 @@ void fl_engine_free(struct fl_engine *e)
         for (size_t d = 0; d < fl_detectors_count; d++)
             fl_free(e->cfg[d]);
     fl_free(e->cfg);
+    fl_free(e->disabled);
     fl_verdict_sink_release(&e->sink);
     fl_intern_release(&e->intern);
     fl_arena_release(&e->arena);
@@ -129,9 +152,9 @@ int fl_engine_set_config(struct fl_engine *e, const char *detector, const char *
             union fl_cfg_value v;
             int rc = fl_cfg_parse_value(&det->params[i], value, &v);
             if (rc == FL_ERANGE)
-                return fl_err_set(err, rc, NULL, 0,
-                                  "%s.%s: value '%.*s' out of range [%s, %s]", detector, key,
-                                  FL_STR_FMT(value), det->params[i].min ? det->params[i].min : "-",
+                return fl_err_set(err, rc, NULL, 0, "%s.%s: value '%.*s' out of range [%s, %s]",
+                                  detector, key, FL_STR_FMT(value),
+                                  det->params[i].min ? det->params[i].min : "-",
                                   det->params[i].max ? det->params[i].max : "-");
             if (rc)
                 return fl_err_set(err, rc, NULL, 0, "%s.%s: cannot read '%.*s' as %s", detector,
@@ -143,8 +166,8 @@ int fl_engine_set_config(struct fl_engine *e, const char *detector, const char *
             e->cfg[d][i] = v;
             return 0;
         }
-        return fl_err_set(err, FL_ENOTFOUND, NULL, 0, "detector '%s' has no setting '%s'",
-                          detector, key);
+        return fl_err_set(err, FL_ENOTFOUND, NULL, 0, "detector '%s' has no setting '%s'", detector,
+                          key);
     }
     return fl_err_set(err, FL_ENOTFOUND, NULL, 0, "no detector named '%s'", detector);
 }
@@ -525,7 +548,8 @@ static int cmp_input(const void *a, const void *b)
     return x->len ? memcmp(x->data, y->data, x->len) : 0;
 }
 
-static int cmp_skip_path(const struct fl_engine *e, const struct fl_skip *a, const struct fl_skip *b)
+static int cmp_skip_path(const struct fl_engine *e, const struct fl_skip *a,
+                         const struct fl_skip *b)
 {
     if (a->input != b->input) {
         int c = strcmp(e->inputs[a->input].path, e->inputs[b->input].path);
@@ -658,17 +682,21 @@ int fl_engine_run(struct fl_engine *e, struct fl_err *err)
         return 0;
     e->ran = true;
     for (size_t d = 0; d < fl_detectors_count; d++) {
+        if (e->disabled[d])
+            continue;
         rc = fl_detectors[d]->run(&e->window, e->cfg[d], &e->sink);
         if (rc || e->sink.error)
-            return fl_err_set(err, rc ? rc : e->sink.error, NULL, 0,
-                              "detector '%s' failed: %s", fl_detectors[d]->name,
-                              fl_strerror(rc ? rc : e->sink.error));
+            return fl_err_set(err, rc ? rc : e->sink.error, NULL, 0, "detector '%s' failed: %s",
+                              fl_detectors[d]->name, fl_strerror(rc ? rc : e->sink.error));
     }
     fl_verdict_sink_sort(&e->sink);
     return 0;
 }
 
-const struct fl_window *fl_engine_window(const struct fl_engine *e) { return &e->window; }
+const struct fl_window *fl_engine_window(const struct fl_engine *e)
+{
+    return &e->window;
+}
 
 const struct fl_input *fl_engine_inputs(const struct fl_engine *e, size_t *n)
 {

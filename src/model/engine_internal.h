@@ -45,6 +45,7 @@ struct fl_engine {
     struct fl_window window;
     struct fl_verdict_sink sink;
     union fl_cfg_value **cfg; /* per detector, parallel to params */
+    bool *disabled;           /* per detector: left out by opts.detectors */
     bool ingested, ran;
 };
 

@@ -55,6 +55,12 @@ if cmp -s "$tmp/fwd.json" "$tmp/rev.json"; then pass=$((pass+1)); else fail=$((f
 check "fail-on critical trips" 1 "$bin" analyze --format json --fail-on critical "$ex"
 check "fail-on info trips" 1 "$bin" analyze --format json --fail-on info "$ex"
 check "fail-on with no verdicts" 0 "$bin" analyze --format json --fail-on info "$ex/k8s-events.jsonl"
+check "unknown detector" 2 "$bin" analyze --detectors xid_correlation,nope "$ex"
+grep_out "unknown detector named" "$tmp/err" "no detector named 'nope'"
+check "only xid_correlation" 0 "$bin" analyze --format json --detectors ' xid_correlation ' "$ex"
+grep_out "only xid_correlation runs" "$tmp/out" '"pattern_id": "xid_correlation'
+if grep -q '"pattern_id": "' "$tmp/out" && ! grep '"pattern_id": "' "$tmp/out" | grep -vq '"xid_correlation\.'; then
+  pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL --detectors: another detector's verdict"; fi
 
 check "unreadable input" 3 "$bin" analyze --format json "$ex" "$tmp/does-not-exist.log"
 grep_out "error names path and errno" "$tmp/err" "does-not-exist.log': No such file or directory"
