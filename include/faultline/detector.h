@@ -36,10 +36,17 @@ union fl_cfg_value {
     bool b;
 };
 
+/* A pattern a detector emits: its id ("<detector>.<what>") and what a verdict of it means to
+ * the person reading it (one or two sentences; docs/detectors.md prints it). */
+struct fl_pattern {
+    const char *id;
+    const char *meaning;
+};
+
 struct fl_detector {
     const char *name;    /* also the config section name */
     const char *summary; /* one line */
-    const char *const *pattern_ids; /* NULL-terminated list of pattern ids it emits */
+    const struct fl_pattern *patterns; /* the patterns it emits, ended by {NULL, NULL} */
     uint32_t kinds;      /* FL_EV_BIT mask of event kinds read */
     const struct fl_cfg_param *params;
     size_t nparams;

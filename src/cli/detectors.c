@@ -26,10 +26,11 @@ static void markdown(FILE *f)
           f);
     for (size_t d = 0; d < fl_detectors_count; d++) {
         const struct fl_detector *det = fl_detectors[d];
-        fprintf(f, "\n## %s\n\n%s\n\nPattern ids:", det->name, det->summary);
-        for (const char *const *p = det->pattern_ids; *p; p++)
-            fprintf(f, " `%s`", *p);
-        fputs("\n\nReads:", f);
+        fprintf(f, "\n## %s\n\n%s\n\n| pattern id | meaning |\n|---|---|\n", det->name,
+                det->summary);
+        for (const struct fl_pattern *p = det->patterns; p->id; p++)
+            fprintf(f, "| `%s` | %s |\n", p->id, p->meaning);
+        fputs("\nReads:", f);
         for (int k = 0; k < FL_EV__COUNT; k++)
             if (det->kinds & FL_EV_BIT(k))
                 fprintf(f, " `%s`", fl_event_kind_name((enum fl_event_kind)k));
@@ -49,8 +50,8 @@ static void text(FILE *f)
     for (size_t d = 0; d < fl_detectors_count; d++) {
         const struct fl_detector *det = fl_detectors[d];
         fprintf(f, "%s: %s\n  patterns:", det->name, det->summary);
-        for (const char *const *p = det->pattern_ids; *p; p++)
-            fprintf(f, " %s", *p);
+        for (const struct fl_pattern *p = det->patterns; p->id; p++)
+            fprintf(f, " %s", p->id);
         fputc('\n', f);
         for (size_t i = 0; i < det->nparams; i++) {
             const struct fl_cfg_param *p = &det->params[i];

@@ -27,11 +27,18 @@ static const struct fl_cfg_param params[] = {
                         "most XID lines of one burst listed as evidence (first and last kept)"},
 };
 
-static const char *const patterns[] = {
-    "xid_correlation.pod_disrupted",
-    "xid_correlation.gpu_error",
-    "xid_correlation.app_fault",
-    NULL,
+static const struct fl_pattern patterns[] = {
+    {"xid_correlation.pod_disrupted",
+     "A GPU error (XID) on a node was followed within the window by a pod on that node being "
+     "evicted, killed, failed, restarted or refused: the XID is the likely cause of the pod's "
+     "disruption. The remediation is NVIDIA's catalog action for that XID, pinned to node and GPU."},
+    {"xid_correlation.gpu_error",
+     "A GPU error (XID) that disrupted no pod seen in the bundle: the GPU or driver fault stands "
+     "on its own, at the catalog's severity, with the catalog's action."},
+    {"xid_correlation.app_fault",
+     "An XID NVIDIA's catalog attributes to the application (illegal address, MMU fault from a "
+     "user kernel...): the program faulted; the GPU is not blamed."},
+    {NULL, NULL},
 };
 
 /* A burst: consecutive XIDs of one code on one (node, GPU). */
@@ -298,7 +305,7 @@ const struct fl_detector fl_detector_xid_correlation = {
     .name = "xid_correlation",
     .summary = "NVIDIA XIDs joined to the pods on the same node they disrupted, with the "
                "catalog's action",
-    .pattern_ids = patterns,
+    .patterns = patterns,
     .kinds = FL_EV_BIT(FL_EV_XID) | FL_EV_BIT(FL_EV_POD_EVENT),
     .params = params,
     .nparams = sizeof params / sizeof params[0],
