@@ -684,10 +684,21 @@ int fl_engine_run(struct fl_engine *e, struct fl_err *err)
     for (size_t d = 0; d < fl_detectors_count; d++) {
         if (e->disabled[d])
             continue;
+        size_t before = e->sink.n;
         rc = fl_detectors[d]->run(&e->window, e->cfg[d], &e->sink);
         if (rc || e->sink.error)
             return fl_err_set(err, rc ? rc : e->sink.error, NULL, 0, "detector '%s' failed: %s",
                               fl_detectors[d]->name, fl_strerror(rc ? rc : e->sink.error));
+        /* docs/detectors.md lists every pattern a detector emits: hold it to that */
+        for (size_t i = before; i < e->sink.n; i++) {
+            const struct fl_pattern *p = fl_detectors[d]->patterns;
+            while (p->id && strcmp(p->id, e->sink.v[i].pattern_id) != 0)
+                p++;
+            if (!p->id)
+                return fl_err_set(err, FL_EINVAL, NULL, 0,
+                                  "detector '%s' emitted pattern '%s', which it does not declare",
+                                  fl_detectors[d]->name, e->sink.v[i].pattern_id);
+        }
     }
     fl_verdict_sink_sort(&e->sink);
     return 0;
