@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Validate faultline JSON against its published schemas.
 
-usage: validate.py verdicts|events FILE
+usage: validate.py verdicts|events FILE...
 
   verdicts  FILE is one faultline.verdicts/v1 envelope (schema/verdicts.v1.schema.json)
   events    FILE is faultline.events/v1 JSON Lines, checked line by line
@@ -98,14 +98,10 @@ def validate_events(validator, name, text):
     return problems
 
 
-def main(argv):
-    if len(argv) != 3 or argv[1] not in SCHEMAS:
-        sys.stderr.write("usage: validate.py verdicts|events FILE\n")
-        return 2
-    which, path = argv[1], argv[2]
+def validate_file(validator, which, path):
+    """0 valid, 1 invalid, 2 unreadable or not JSON; problems printed to stderr."""
     name = "<stdin>" if path == "-" else path
     try:
-        validator = load_validator(which)
         text = read_text(path)
         check = validate_verdicts if which == "verdicts" else validate_events
         problems = check(validator, name, text)
@@ -115,9 +111,6 @@ def main(argv):
     except ValueError as e:
         sys.stderr.write("validate.py: '%s' is not valid JSON: %s\n" % (name, e))
         return 2
-    except jsonschema.SchemaError as e:
-        sys.stderr.write("validate.py: schema '%s' is invalid: %s\n" % (SCHEMAS[which], e.message))
-        return 2
     if problems:
         for p in problems:
             sys.stderr.write(p + "\n")
@@ -125,6 +118,19 @@ def main(argv):
                          % (name, SCHEMAS[which], len(problems), "" if len(problems) == 1 else "s"))
         return 1
     return 0
+
+
+def main(argv):
+    if len(argv) < 3 or argv[1] not in SCHEMAS:
+        sys.stderr.write("usage: validate.py verdicts|events FILE...\n")
+        return 2
+    which = argv[1]
+    try:
+        validator = load_validator(which)
+    except jsonschema.SchemaError as e:
+        sys.stderr.write("validate.py: schema '%s' is invalid: %s\n" % (SCHEMAS[which], e.message))
+        return 2
+    return max(validate_file(validator, which, path) for path in argv[2:])
 
 
 if __name__ == "__main__":
