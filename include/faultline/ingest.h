@@ -57,5 +57,10 @@ struct fl_str fl_ingest_str(struct fl_parse_ctx *ctx, uint32_t id);
  * default_node for the rest of the parse; rule is a static string the report shows
  * ("journal hostname"). It wins over --node and the bundle directory. */
 void fl_ingest_set_node(struct fl_parse_ctx *ctx, uint32_t node, const char *rule);
+/* A ranks map says rank ran on node (interned) with GPU index gpu (-1 absent), at line of the
+ * input: counted as one of the input's records; applied after every input is read to the
+ * Flight Recorder and py-spy events of that rank that name no node. 0 or FL_ENOMEM. */
+int fl_ingest_rank(struct fl_parse_ctx *ctx, int32_t rank, uint32_t node, int32_t gpu,
+                   uint32_t line);
 
 #endif

@@ -9,6 +9,7 @@ extern const struct fl_parser fl_parser_prom_api;
 extern const struct fl_parser fl_parser_nvsmi;
 extern const struct fl_parser fl_parser_nvsmi_xml;
 extern const struct fl_parser fl_parser_nccl_fr;
+extern const struct fl_parser fl_parser_ranks_map;
 extern const struct fl_parser fl_parser_kernel_log;
 extern const struct fl_parser fl_parser_journal_json;
 extern const struct fl_parser fl_parser_journal;
@@ -23,6 +24,7 @@ const struct fl_parser *const fl_parsers[] = {
     &fl_parser_nvsmi,
     &fl_parser_nvsmi_xml,
     &fl_parser_nccl_fr,
+    &fl_parser_ranks_map,
     &fl_parser_kernel_log,
     &fl_parser_journal_json,
     &fl_parser_journal,

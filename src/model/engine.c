@@ -131,6 +131,7 @@ void fl_engine_free(struct fl_engine *e)
             fl_free(e->cfg[d]);
     fl_free(e->cfg);
     fl_free(e->disabled);
+    fl_free(e->ranks);
     fl_verdict_sink_release(&e->sink);
     fl_intern_release(&e->intern);
     fl_arena_release(&e->arena);
@@ -665,7 +666,7 @@ int fl_engine_ingest(struct fl_engine *e, struct fl_err *err)
             return rc;
     }
     /* pod events whose record named no node take it from another file (ingest/k8s.h) */
-    if (fl__pod_nodes_resolve(e) || merge_skips(e))
+    if (fl__pod_nodes_resolve(e) || fl__ranks_resolve(e) || merge_skips(e))
         return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
     int rc = fl__window_build(e);
     if (rc)

@@ -24,8 +24,18 @@ struct fl_skip_list {
     size_t n;
 };
 
+/* One line of a ranks map (src/ingest/ranks_map.c): rank -> node [, gpu index]. */
+struct fl_rank_entry {
+    int32_t rank;
+    int32_t gpu; /* -1 absent */
+    uint32_t node;
+    uint32_t input, line; /* where the mapping was read */
+};
+
 struct fl_engine {
     struct fl_engine_opts opts;
+    struct fl_rank_entry *ranks; /* heap, from ranks maps; applied by fl__ranks_resolve */
+    size_t nranks, cap_ranks;
     char *opt_node;   /* owned copies of the option strings */
     char *opt_format;
     struct fl_arena arena; /* window arena: events, indexes, decoded bytes, verdicts */
@@ -48,6 +58,10 @@ struct fl_engine {
     bool *disabled;           /* per detector: left out by opts.detectors */
     bool ingested, ran;
 };
+
+/* Apply the ranks maps to rank-bearing events without a node (src/model/ranks.c). 0 or
+ * FL_ENOMEM; conflicting mappings are skips of the map that lost. */
+int fl__ranks_resolve(struct fl_engine *e);
 
 /* Build the window from the parsed event blocks (engine.c -> window.c). */
 int fl__window_build(struct fl_engine *e);
