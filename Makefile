@@ -9,7 +9,7 @@ FUZZ      := build-fuzz
 CMAKE_GEN := cmake -S . -Wno-dev
 
 .PHONY: all bootstrap build demo test test-plain test-asan install bench bench-quick \
-        bench-check bench-baseline fuzz golden-update clean
+        bench-check bench-baseline fuzz golden-update docs clean
 
 all: build
 
@@ -76,6 +76,10 @@ fuzz: bootstrap
 
 golden-update: build
 	scripts/golden.sh update $(BUILD)/faultline
+
+# docs/detectors.md from the registry and each detector's SAMPLE golden case
+docs: build
+	scripts/detector_docs.sh $(BUILD)/faultline --write
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(RELEASE) $(RELEASE)-bench $(FUZZ)

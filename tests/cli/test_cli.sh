@@ -108,7 +108,8 @@ grep_out "skipped total" "$tmp/out" '"skipped_total": 2'
 check "detectors list" 0 "$bin" detectors
 grep_out "detectors lists settings" "$tmp/out" 'xid_correlation.window'
 check "detectors markdown" 0 "$bin" detectors --format markdown
-if cmp -s "$tmp/out" "$root/docs/detectors.md"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL docs/detectors.md is stale: regenerate with faultline detectors --format markdown"; fi
+grep_out "markdown lists pattern meanings" "$tmp/out" '| `xid_correlation.pod_disrupted` | '
+if bash "$root/scripts/detector_docs.sh" "$bin" --check; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL docs/detectors.md is stale: make docs"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
