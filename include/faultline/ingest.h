@@ -11,6 +11,7 @@
 #ifndef FAULTLINE_INGEST_H
 #define FAULTLINE_INGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,9 @@ struct fl_parser {
     const char *summary; /* one line for --help and docs */
     int (*sniff)(const char *buf, size_t len, struct fl_str path);
     int (*parse)(struct fl_parse_ctx *ctx, const char *buf, size_t len);
+    /* The format describes a cluster, not one node (kubectl dumps, Prometheus API results):
+     * each record names its node or has none; the bundle directory and --node never do. */
+    bool cluster_scope;
 };
 
 extern const struct fl_parser *const fl_parsers[];

@@ -1234,4 +1234,5 @@ const struct fl_parser fl_parser_k8s = {
     .summary = "kubectl get events/nodes/pods -o json: Lists, --watch streams, single objects",
     .sniff = k8s_sniff,
     .parse = k8s_parse,
+    .cluster_scope = true,
 };

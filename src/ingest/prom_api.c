@@ -509,4 +509,5 @@ const struct fl_parser fl_parser_prom_api = {
     .summary = "Prometheus HTTP API query results (query_range matrix, query vector), JSON",
     .sniff = prom_api_sniff,
     .parse = prom_api_parse,
+    .cluster_scope = true,
 };

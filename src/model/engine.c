@@ -614,7 +614,13 @@ static int parse_input(struct fl_engine *e, uint32_t idx, struct fl_err *err)
         .boot_ns = e->opts.boot_ns,
         .arena = &e->arena,
     };
-    if (e->opts.node) {
+    if (p && p->cluster_scope) {
+        /* a cluster-wide dump names its nodes record by record: a directory called "k8s"
+         * or a --node meant for kernel logs must not become the node of its other records */
+        ctx.default_node = 0;
+        in->node = 0;
+        in->node_rule = NULL;
+    } else if (e->opts.node) {
         ctx.default_node = fl_intern_put(&e->intern, fl_str_from_cstr(e->opts.node));
         if (ctx.default_node == FL_INTERN_FAIL)
             return fl_err_set(err, FL_ENOMEM, in->path, 0, "out of memory");

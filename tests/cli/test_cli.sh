@@ -105,6 +105,14 @@ check "bad lines still exit 0" 0 "$bin" analyze --format json --input-format fau
 grep_out "skipped names line" "$tmp/out" 'bad.jsonl:1'
 grep_out "skipped total" "$tmp/out" '"skipped_total": 2'
 
+# a cluster-wide dump in a bundle directory: the directory is not the node of its records
+mkdir -p "$tmp/cs/k8s"
+printf '%s\n' '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Event","count":1,"firstTimestamp":"2026-11-24T18:41:09Z","lastTimestamp":"2026-11-24T18:41:09Z","involvedObject":{"kind":"Pod","name":"w-1","namespace":"ml"},"message":"0/64 nodes are available: 64 Insufficient nvidia.com/gpu.","metadata":{"name":"w-1.1","namespace":"ml"},"reason":"FailedScheduling","source":{"component":"default-scheduler"},"type":"Warning"}]}' > "$tmp/cs/k8s/events.json"
+check "cluster-scope events" 0 "$bin" events --format jsonl "$tmp/cs"
+if grep -q '"reason":"FailedScheduling"' "$tmp/out" && ! grep -q '"node":"k8s"' "$tmp/out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL a kubectl dump took its directory as node"; head -c 300 "$tmp/out"; fi
+check "cluster-scope --node" 0 "$bin" events --format jsonl --node gpu-node-1 "$tmp/cs/k8s/events.json"
+if ! grep -q '"node":"gpu-node-1"' "$tmp/out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL --node named a kubectl dump's records"; fi
+
 check "detectors list" 0 "$bin" detectors
 grep_out "detectors lists settings" "$tmp/out" 'xid_correlation.window'
 check "detectors markdown" 0 "$bin" detectors --format markdown
