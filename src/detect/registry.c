@@ -7,9 +7,11 @@
 #include "faultline/time.h"
 
 extern const struct fl_detector fl_detector_xid_correlation;
+extern const struct fl_detector fl_detector_pod_evicted;
 
 const struct fl_detector *const fl_detectors[] = {
     &fl_detector_xid_correlation,
+    &fl_detector_pod_evicted,
 };
 const size_t fl_detectors_count = sizeof fl_detectors / sizeof fl_detectors[0];
 
