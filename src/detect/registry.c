@@ -10,12 +10,14 @@ extern const struct fl_detector fl_detector_xid_correlation;
 extern const struct fl_detector fl_detector_pod_evicted;
 extern const struct fl_detector fl_detector_hbm_ecc;
 extern const struct fl_detector fl_detector_thermal_throttle;
+extern const struct fl_detector fl_detector_pcie_aer;
 
 const struct fl_detector *const fl_detectors[] = {
     &fl_detector_xid_correlation,
     &fl_detector_pod_evicted,
     &fl_detector_hbm_ecc,
     &fl_detector_thermal_throttle,
+    &fl_detector_pcie_aer,
 };
 const size_t fl_detectors_count = sizeof fl_detectors / sizeof fl_detectors[0];
 
