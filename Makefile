@@ -26,7 +26,7 @@ build: bootstrap $(BUILD)/CMakeCache.txt
 demo: bootstrap $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS) --target faultline >$(BUILD)/demo-build.log 2>&1 || \
 	    { cat $(BUILD)/demo-build.log; exit 1; }
-	@$(BUILD)/faultline analyze --format text examples/incident-xid79
+	@$(BUILD)/faultline analyze --format text examples/incident
 
 test: bootstrap
 	@$(MAKE) --no-print-directory test-plain

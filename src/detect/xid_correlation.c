@@ -2,7 +2,8 @@
  * evicted, killed, failed, restarted or refused within a window after it.
  *
  * One verdict per (XID burst, affected pod); an XID that touched no pod still gets one
- * node/GPU verdict at the catalog's severity. A burst is the same code on the same GPU
+ * node/GPU verdict at the catalog's severity, except a memory XID, which hbm_ecc judges with
+ * the GPU's ECC counters (leave_memory_xids). A burst is the same code on the same GPU
  * repeating with gaps shorter than storm_gap: one verdict with a count, not one per line.
  * XID 45 (preemptive cleanup) following another XID on the same GPU is that XID's
  * consequence: it becomes evidence of the earlier burst, not a fault of its own. XIDs
@@ -29,7 +30,7 @@
 #include "faultline/detector.h"
 #include "faultline/err.h"
 
-enum { P_WINDOW, P_STORM_GAP, P_MAX_EVIDENCE, P_JOB_WINDOW, P_JOB_MIN_NODES };
+enum { P_WINDOW, P_STORM_GAP, P_MAX_EVIDENCE, P_JOB_WINDOW, P_JOB_MIN_NODES, P_MEMORY_TO_HBM };
 
 static const struct fl_cfg_param params[] = {
     [P_WINDOW] = {"window", FL_CFG_DURATION, "10m", "1s", "24h",
@@ -44,6 +45,11 @@ static const struct fl_cfg_param params[] = {
     [P_JOB_MIN_NODES] = {"job_min_nodes", FL_CFG_INT, "3", "2", "100000",
                          "fewest nodes of one job showing the same application XID within "
                          "job_window for one job-level crash verdict"},
+    [P_MEMORY_TO_HBM] = {"leave_memory_xids", FL_CFG_BOOL, "true", NULL, NULL,
+                         "memory XIDs (48, 63, 64, 92, 94, 95, 140) that disrupted no pod are "
+                         "left to hbm_ecc, which judges them with the GPU's ECC counters (one "
+                         "verdict per GPU, not one per XID); set false to run xid_correlation "
+                         "alone"},
 };
 
 static const struct fl_pattern patterns[] = {
@@ -54,7 +60,8 @@ static const struct fl_pattern patterns[] = {
      "GPU."},
     {"xid_correlation.gpu_error",
      "A GPU error (XID) that disrupted no pod seen in the bundle: the GPU or driver fault stands "
-     "on its own, at the catalog's severity, with the catalog's action."},
+     "on its own, at the catalog's severity, with the catalog's action. Memory XIDs are left to "
+     "hbm_ecc here (setting leave_memory_xids)."},
     {"xid_correlation.app_fault",
      "An XID NVIDIA's catalog attributes to the application (illegal address, MMU fault from a "
      "user kernel...): the program faulted; the GPU is not blamed."},
@@ -321,6 +328,24 @@ static size_t xid_evidence(struct fl_verdict_sink *out, const struct burst *b, s
         ne++;
     }
     return ne;
+}
+
+/* The XIDs hbm_ecc reads (src/detect/hbm_ecc.c): with no pod disrupted, its per-GPU verdict
+ * (counters, remap state, the catalog's memory workflow) says all a verdict here would. */
+static bool memory_xid(uint32_t code)
+{
+    switch (code) {
+    case 48:
+    case 63:
+    case 64:
+    case 92:
+    case 94:
+    case 95:
+    case 140:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static int emit(const struct fl_window *w, const union fl_cfg_value *cfg,
@@ -677,7 +702,8 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
             rc = emit(w, cfg, out, b, b->pods.v[k], ev);
             npods++;
         }
-        if (rc == 0 && npods == 0)
+        if (rc == 0 && npods == 0 &&
+            !(cfg[P_MEMORY_TO_HBM].b && memory_xid(b->xids[0]->u.xid.code)))
             rc = emit(w, cfg, out, b, NULL, ev);
     }
     return rc;

@@ -113,6 +113,13 @@ if grep -q '"reason":"FailedScheduling"' "$tmp/out" && ! grep -q '"node":"k8s"' 
 check "cluster-scope --node" 0 "$bin" events --format jsonl --node gpu-node-1 "$tmp/cs/k8s/events.json"
 if ! grep -q '"node":"gpu-node-1"' "$tmp/out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL --node named a kubectl dump's records"; fi
 
+# the demo bundle (real formats): one finding per node-level detector
+check "demo bundle" 0 "$bin" analyze --format json "$root/examples/incident"
+for pat in pcie_aer.fatal_xid79 xid_correlation.pod_disrupted hbm_ecc.uncorrectable thermal_throttle.gpu pod_evicted.node_pressure; do
+  grep_out "demo shows $pat" "$tmp/out" "\"pattern_id\": \"$pat\""
+done
+grep_out "demo reads every file" "$tmp/out" '"skipped_total": 0'
+
 check "detectors list" 0 "$bin" detectors
 grep_out "detectors lists settings" "$tmp/out" 'xid_correlation.window'
 check "detectors markdown" 0 "$bin" detectors --format markdown
