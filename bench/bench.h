@@ -103,6 +103,13 @@ uint64_t bench_rng_below(struct bench_rng *r, uint64_t n); /* uniform enough in 
 
 /* ---- case groups in their own files, called in this order by fl_bench.c's main ------- */
 
+/* cases_fr.c: fr_pickle and fr_json, one Flight Recorder dump per rank in a directory
+ * (256 ranks x 2,000 entries; --scale: 4,096 x 2,000 = 8 M records), read by a fresh engine */
+void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o);
+
+/* cases_ingest.c: kernel_log_scan, k8s_events_list, dcgm_scrape (files read by the engine) */
+void bench_cases_ingest(struct bench_results *rs, const struct bench_opts *o);
+
 /* cases_detectors.c: detector_<name> for every bench/windows/<name>.jsonl */
 void bench_cases_detectors(struct bench_results *rs, const struct bench_opts *o);
 
@@ -126,5 +133,27 @@ size_t bench_gen_mixed(uint64_t seed, size_t bytes, struct bench_buf *all,
  * XID missing from NVIDIA's catalog, and pod disruptions minutes after XIDs on the same
  * node. */
 void bench_gen_xid_window(uint64_t seed, size_t nevents, struct bench_buf *out);
+
+/* ---- ingest generators (gen_ingest.c): each appends until at least `bytes` are written ---- */
+
+/* A raw dmesg ("[ 8123.456789] msg") of one 8-GPU node: ordinary kernel lines with, about one
+ * line in a thousand, a GPU incident (Xid in every driver's wording, SXid, PCIe AER reports,
+ * fallen off the bus, ECC / row remapper). Returns the lines; *events = the events the
+ * kernel-log reader must produce. */
+size_t bench_gen_kernel_log(uint64_t seed, size_t bytes, struct bench_buf *out, size_t *events);
+/* `kubectl get events -A -o json`: one List of core/v1 Events. Returns the events. */
+size_t bench_gen_k8s_events(uint64_t seed, size_t bytes, struct bench_buf *out);
+/* dcgm-exporter scrapes of 32 nodes x 8 GPUs, each after a `# scrape <RFC 3339>` comment.
+ * Returns the sample lines; *events = the events the prometheus-text reader must produce. */
+size_t bench_gen_dcgm_scrapes(uint64_t seed, size_t bytes, struct bench_buf *out,
+                              size_t *events);
+
+/* gen_fr.c: rank `rank`'s Flight Recorder dump (version 2.10) of a Megatron-style MoE job of
+ * nranks ranks (a multiple of 256): nentries entries of steady-state training ending in a
+ * hang, appended to out as PyTorch's C++ pickler writes it (json false: memo and all) or as
+ * _dump_nccl_trace_json writes it (json true). Returns the entries written; *memo_ids (may
+ * be NULL) gets the pickle's memo ids (0 for JSON). */
+size_t bench_gen_fr_dump(uint64_t seed, int nranks, int rank, int nentries, bool json,
+                         struct bench_buf *out, uint32_t *memo_ids);
 
 #endif

@@ -831,6 +831,8 @@ int main(int argc, char **argv)
     if ((r = bench_case(rs, &o, "jsonw_write")) != NULL)
         case_jsonw(&o, r);
     /* case groups in their own files (bench.h) */
+    bench_cases_fr(rs, &o);
+    bench_cases_ingest(rs, &o);
     bench_cases_detectors(rs, &o);
 
     print_table(&o, rs);

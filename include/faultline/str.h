@@ -83,6 +83,11 @@ bool fl_str_to_double(struct fl_str s, double *out); /* decimal/exponent, "NaN",
 /* Stable 64-bit hash (FNV-1a with a final avalanche); identical on every machine. */
 uint64_t fl_hash64(const void *data, size_t len, uint64_t seed);
 #define FL_HASH_SEED 0x6661756c746c696eULL /* "faultlin" */
+/* n independent hashes at once: seed[i] becomes fl_hash64(data[i], len[i], seed[i]), the same
+ * value, faster for long inputs (a kilobyte each: several times faster than n calls). */
+void fl_hash64_many(const void *const *data, const size_t *len, uint64_t *seed, size_t n);
+/* The portable loop fl_hash64_many uses where it has no vector path (tests call it). */
+void fl__hash64_many_scalar(const void *const *data, const size_t *len, uint64_t *seed, size_t n);
 /* 16 lower-case hex digits + NUL. */
 void fl_hex64(uint64_t v, char out[17]);
 

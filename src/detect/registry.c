@@ -11,6 +11,7 @@ extern const struct fl_detector fl_detector_pod_evicted;
 extern const struct fl_detector fl_detector_hbm_ecc;
 extern const struct fl_detector fl_detector_thermal_throttle;
 extern const struct fl_detector fl_detector_pcie_aer;
+extern const struct fl_detector fl_detector_nccl_hang;
 
 const struct fl_detector *const fl_detectors[] = {
     &fl_detector_xid_correlation,
@@ -18,6 +19,7 @@ const struct fl_detector *const fl_detectors[] = {
     &fl_detector_hbm_ecc,
     &fl_detector_thermal_throttle,
     &fl_detector_pcie_aer,
+    &fl_detector_nccl_hang,
 };
 const size_t fl_detectors_count = sizeof fl_detectors / sizeof fl_detectors[0];
 

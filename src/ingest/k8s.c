@@ -7,9 +7,11 @@
  * each node condition becomes node_condition; each pod its status and its containers'
  * terminations as pod_event.
  *
- * A List of hundreds of MB is never tokenized whole: a bracket- and string-aware scanner cuts
- * `items` into one span per object, counting lines only when a line number is needed, and each
- * span is validated and tokenized alone into one reused token array. */
+ * A List of hundreds of MB is never tokenized whole: each object of `items` is validated and
+ * tokenized alone, in the one pass that finds where it ends (fl_json_parse_prefix), into one
+ * reused token array; an object that is not valid JSON is cut out by a bracket- and
+ * string-aware scanner instead and parsed alone for the reason. Lines are counted only when a
+ * line number is needed. Events are emitted in batches, their uids hashed side by side. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "ingest/k8s.h"
 
 #define K8S_MAX_TOKENS (1u << 22)
+#define K8S_BATCH 64 /* events whose uids are hashed together before they are emitted */
 
 struct kp {
     struct fl_parse_ctx *ctx;
@@ -27,7 +30,13 @@ struct kp {
     struct fl_json_parser jp;
     const char *lpos; /* newlines before lpos are counted in line */
     uint32_t line;
-    int rc; /* first hard error (FL_ENOMEM) */
+    int rc;                          /* first hard error (FL_ENOMEM) */
+    struct fl_event pend[K8S_BATCH]; /* read, not yet emitted (emit order kept) */
+    size_t npend;
+    /* strings interned lately (views of the table's own copies), direct-mapped by their ends:
+     * the same pods, uids and nodes recur, and comparing bytes costs less than hashing them */
+    struct fl_str icache_s[64];
+    uint32_t icache_id[64];
 };
 
 /* ---- line numbers ------------------------------------------------------------------ */
@@ -154,6 +163,8 @@ struct rd {
     const char *what; /* "event", "pod", "node" */
     char why[192];
     bool oom;
+    struct fl_str tcache_s; /* the last time parsed, and its value: an Event's times repeat */
+    int64_t tcache_v;
 };
 
 static bool fail(struct rd *r, const char *field, const char *fmt, ...)
@@ -207,7 +218,8 @@ static bool get_str(struct rd *r, int o, const char *key, const char *field, str
 
 static bool is_zero_time(struct fl_str s)
 {
-    return fl_str_starts_with(s, "0001-01-01T00:00:00");
+    static const char zero[] = "0001-01-01T00:00:00";
+    return s.len >= sizeof zero - 1 && memcmp(s.ptr, zero, sizeof zero - 1) == 0;
 }
 
 /* A time field; *ts stays FL_TIME_NONE when absent, null, empty or Go's zero time. */
@@ -221,11 +233,17 @@ static bool time_field(struct rd *r, int v, const char *field, int64_t *ts)
     struct fl_str s = fl_json_raw(r->j, v);
     if (!s.len || is_zero_time(s))
         return true;
+    if (fl_str_eq(s, r->tcache_s)) {
+        *ts = r->tcache_v;
+        return true;
+    }
     size_t used = 0;
     int64_t t;
     if (fl_time_parse_rfc3339(s.ptr, s.ptr + s.len, false, &t, &used, NULL) || used != s.len)
         return fail(r, field, "not an RFC 3339 time");
     *ts = t;
+    r->tcache_s = s;
+    r->tcache_v = t;
     return true;
 }
 
@@ -267,12 +285,23 @@ static uint32_t intern(struct rd *r, struct fl_str s)
 {
     if (!s.len)
         return 0;
-    uint32_t id = fl_ingest_intern(r->k->ctx, s);
+    struct kp *k = r->k;
+    uint64_t head = 0, tail = 0;
+    size_t w = s.len < 8 ? s.len : 8;
+    memcpy(&head, s.ptr, w);
+    memcpy(&tail, s.ptr + s.len - w, w);
+    uint64_t mix = (head ^ (tail * 0x9E3779B97F4A7C15ULL) ^ s.len) * 0x9E3779B97F4A7C15ULL;
+    size_t slot = (size_t)(mix >> 58); /* 64 slots */
+    if (fl_str_eq(k->icache_s[slot], s))
+        return k->icache_id[slot];
+    uint32_t id = fl_ingest_intern(k->ctx, s);
     if (id == FL_INTERN_FAIL) {
         r->oom = true;
         fail(r, "metadata", "out of memory");
         return 0;
     }
+    k->icache_s[slot] = fl_ingest_str(k->ctx, id);
+    k->icache_id[slot] = id;
     return id;
 }
 
@@ -305,9 +334,53 @@ static uint32_t line_of(struct rd *r, int i)
     return line_at(r->k, r->j->js + r->j->tok[i].start);
 }
 
+/* fl_event_compute_uid (src/model/event.c) hashes a head (kind, ts, clock), the node name and
+ * then the record's bytes: a kilobyte per Event, where one FNV-1a chain takes about four cycles
+ * a byte. So events wait in k->pend and get their uids K8S_BATCH at a time: the head and the
+ * node here, byte for byte as event.c does (test_k8s checks every uid against
+ * fl_event_compute_uid), the record's bytes through fl_hash64_many, many chains at once. */
+static uint64_t uid_seed(struct kp *k, const struct fl_event *ev)
+{
+    unsigned char head[1 + 8 + 1];
+    head[0] = ev->kind;
+    uint64_t ts = (uint64_t)ev->ts;
+    for (int i = 0; i < 8; i++)
+        head[1 + i] = (unsigned char)(ts >> (8 * i));
+    head[9] = ev->clock;
+    struct fl_str node = fl_ingest_str(k->ctx, ev->node ? ev->node : k->ctx->default_node);
+    return fl_hash64(node.ptr, node.len, fl_hash64(head, sizeof head, FL_HASH_SEED));
+}
+
+/* Emit the pending events in order, their uids computed together first. */
+static int flush(struct kp *k)
+{
+    const void *data[K8S_BATCH] = {0};
+    size_t len[K8S_BATCH] = {0}, at[K8S_BATCH], m = 0;
+    uint64_t h[K8S_BATCH] = {0};
+    for (size_t i = 0; i < k->npend; i++) {
+        const struct fl_event *ev = &k->pend[i];
+        if (ev->uid)
+            continue;
+        h[m] = uid_seed(k, ev);
+        data[m] = ev->raw.ptr;
+        len[m] = ev->raw.len;
+        at[m++] = i;
+    }
+    fl_hash64_many(data, len, h, m);
+    for (size_t i = 0; i < m; i++)
+        k->pend[at[i]].uid = h[i];
+    int rc = 0;
+    for (size_t i = 0; i < k->npend && !rc; i++)
+        rc = fl_ingest_emit(k->ctx, &k->pend[i]) ? FL_ENOMEM : 0;
+    k->npend = 0;
+    return rc;
+}
+
 static bool emit(struct rd *r, struct fl_event *ev)
 {
-    if (fl_ingest_emit(r->k->ctx, ev)) {
+    struct kp *k = r->k;
+    k->pend[k->npend++] = *ev;
+    if (k->npend == K8S_BATCH && flush(k)) {
         r->oom = true;
         return false;
     }
@@ -358,6 +431,69 @@ static bool node_transition(struct fl_str reason, const char **type, uint8_t *st
     return false;
 }
 
+/* The Event fields read_event_fields takes, found by the key's length first. */
+enum evkey {
+    EK_NONE,
+    EK_INV,
+    EK_REASON,
+    EK_MESSAGE,
+    EK_NOTE,
+    EK_SOURCE,
+    EK_RCOMP,
+    EK_RINST,
+    EK_TYPE,
+    EK_COUNT,
+    EK_SERIES,
+    EK_TLAST,
+    EK_TEVENT,
+    EK_TFIRST,
+    EK_META,
+};
+
+static enum evkey event_key(const struct fl_json *j, int k)
+{
+    const char *p = j->js + j->tok[k].start;
+#define IS(lit) (memcmp(p, lit, sizeof(lit) - 1) == 0)
+    switch (j->tok[k].end - j->tok[k].start) {
+    case 4:
+        return IS("note") ? EK_NOTE : IS("type") ? EK_TYPE : EK_NONE;
+    case 5:
+        return IS("count") ? EK_COUNT : EK_NONE;
+    case 6:
+        return IS("reason")   ? EK_REASON
+               : IS("source") ? EK_SOURCE
+               : IS("series") ? EK_SERIES
+                              : EK_NONE;
+    case 7:
+        return IS("message") ? EK_MESSAGE : EK_NONE;
+    case 8:
+        return IS("metadata") ? EK_META : EK_NONE;
+    case 9:
+        return IS("regarding") ? EK_INV : IS("eventTime") ? EK_TEVENT : EK_NONE;
+    case 13:
+        return IS("lastTimestamp") ? EK_TLAST : EK_NONE;
+    case 14:
+        return IS("involvedObject") ? EK_INV : IS("firstTimestamp") ? EK_TFIRST : EK_NONE;
+    case 15:
+        return IS("deprecatedCount") ? EK_COUNT : EK_NONE;
+    case 16:
+        return IS("deprecatedSource") ? EK_SOURCE : EK_NONE;
+    case 17:
+        return IS("reportingInstance") ? EK_RINST : EK_NONE;
+    case 18:
+        return IS("reportingComponent") ? EK_RCOMP : EK_NONE;
+    case 19:
+        return IS("reportingController") ? EK_RCOMP : EK_NONE;
+    case 23:
+        return IS("deprecatedLastTimestamp") ? EK_TLAST : EK_NONE;
+    case 24:
+        return IS("deprecatedFirstTimestamp") ? EK_TFIRST : EK_NONE;
+    default:
+        return EK_NONE;
+    }
+#undef IS
+}
+
 static bool read_event_fields(struct rd *r, int o, struct kev *e)
 {
     const struct fl_json *j = r->j;
@@ -368,32 +504,52 @@ static bool read_event_fields(struct rd *r, int o, struct kev *e)
     FOR_KEYS(j, o, k, v)
     {
         bool ok = true;
-        if (KEY("involvedObject") || KEY("regarding"))
+        switch (event_key(j, k)) {
+        case EK_INV:
             e->inv = v;
-        else if (KEY("reason"))
+            break;
+        case EK_REASON:
             ok = str(r, v, "reason", &e->reason);
-        else if (KEY("message") || KEY("note"))
-            ok = str(r, v, KEY("note") ? "note" : "message", &e->message);
-        else if (KEY("source") || KEY("deprecatedSource"))
+            break;
+        case EK_MESSAGE:
+            ok = str(r, v, "message", &e->message);
+            break;
+        case EK_NOTE:
+            ok = str(r, v, "note", &e->message);
+            break;
+        case EK_SOURCE:
             e->src = (e->src < 0 || present(j, v)) ? v : e->src;
-        else if (KEY("reportingComponent") || KEY("reportingController"))
+            break;
+        case EK_RCOMP:
             ok = str(r, v, "reportingController", &e->rcomp);
-        else if (KEY("reportingInstance"))
+            break;
+        case EK_RINST:
             ok = str(r, v, "reportingInstance", &e->rinst);
-        else if (KEY("type"))
+            break;
+        case EK_TYPE:
             ok = str(r, v, "type", &e->type);
-        else if (KEY("count") || KEY("deprecatedCount"))
+            break;
+        case EK_COUNT:
             count_v = present(j, v) ? v : count_v;
-        else if (KEY("series"))
+            break;
+        case EK_SERIES:
             e->series = v;
-        else if (KEY("lastTimestamp") || KEY("deprecatedLastTimestamp"))
+            break;
+        case EK_TLAST:
             ok = time_field(r, v, "lastTimestamp", &e->t_last);
-        else if (KEY("eventTime"))
+            break;
+        case EK_TEVENT:
             ok = time_field(r, v, "eventTime", &e->t_event);
-        else if (KEY("firstTimestamp") || KEY("deprecatedFirstTimestamp"))
+            break;
+        case EK_TFIRST:
             ok = time_field(r, v, "firstTimestamp", &e->t_first);
-        else if (KEY("metadata"))
+            break;
+        case EK_META:
             e->meta = v;
+            break;
+        case EK_NONE:
+            break;
+        }
         if (!ok)
             return false;
     }
@@ -549,12 +705,25 @@ static bool read_event(struct rd *r, int o, uint32_t line)
         return fail(r, "reason", "required string missing");
     if (!fl_json_is_object(j, e.inv))
         return fail(r, "involvedObject", "required object missing (nor \"regarding\")");
+    /* one pass over involvedObject: the first of each key, as fl_json_get would find it */
+    int iv[5] = {-1, -1, -1, -1, -1}; /* kind, namespace, name, uid, fieldPath */
+    FOR_KEYS(j, e.inv, k, v)
+    {
+        int f = KEY("kind")        ? 0
+                : KEY("namespace") ? 1
+                : KEY("name")      ? 2
+                : KEY("uid")       ? 3
+                : KEY("fieldPath") ? 4
+                                   : -1;
+        if (f >= 0 && iv[f] < 0)
+            iv[f] = v;
+    }
     struct fl_str kind, ns, name, uid, fpath;
-    if (!get_str(r, e.inv, "kind", "involvedObject.kind", &kind) ||
-        !get_str(r, e.inv, "namespace", "involvedObject.namespace", &ns) ||
-        !get_str(r, e.inv, "name", "involvedObject.name", &name) ||
-        !get_str(r, e.inv, "uid", "involvedObject.uid", &uid) ||
-        !get_str(r, e.inv, "fieldPath", "involvedObject.fieldPath", &fpath))
+    if (!str(r, iv[0], "involvedObject.kind", &kind) ||
+        !str(r, iv[1], "involvedObject.namespace", &ns) ||
+        !str(r, iv[2], "involvedObject.name", &name) ||
+        !str(r, iv[3], "involvedObject.uid", &uid) ||
+        !str(r, iv[4], "involvedObject.fieldPath", &fpath))
         return false;
     int64_t ts = event_time(&e);
     if (ts == FL_TIME_NONE)
@@ -1061,6 +1230,16 @@ static void item(struct kp *k, const char *s, const char *e, struct fl_str list_
     dispatch(k, &j, 0, list_kind, 0);
 }
 
+/* Read an item the tokenizer cut out itself (fl_json_parse_prefix), nl newlines long. */
+static void item_parsed(struct kp *k, const struct fl_json *j, size_t nl, struct fl_str list_kind)
+{
+    uint32_t line = line_at(k, j->js);
+    dispatch(k, j, 0, list_kind, 0);
+    /* the tokenizer counted the item's newlines: line_at need not count them again */
+    k->lpos = j->js + j->len;
+    k->line = line + (uint32_t)nl;
+}
+
 /* The elements of the array opening at p, each read as an object. Returns the position
  * after the array, or NULL when the input ended inside it. */
 static const char *array(struct kp *k, const char *p, struct fl_str list_kind)
@@ -1075,12 +1254,23 @@ static const char *array(struct kp *k, const char *p, struct fl_str list_kind)
         }
         if (*p == ']')
             return p + 1;
-        const char *e = value_end(p, end);
-        if (!e) {
-            skip(k, line_at(k, p), "JSON ends inside an object (truncated input)");
-            return NULL;
+        /* an object is cut out, validated and tokenized in one pass; anything else, or an
+         * object that is not valid JSON, is cut out by brackets and parsed alone, which says
+         * what is wrong */
+        const char *e = NULL;
+        struct fl_json j;
+        size_t used, nl;
+        if (*p == '{' && !fl_json_parse_prefix(&k->jp, p, (size_t)(end - p), &j, &used, &nl)) {
+            item_parsed(k, &j, nl, list_kind);
+            e = p + used;
+        } else {
+            e = value_end(p, end);
+            if (!e) {
+                skip(k, line_at(k, p), "JSON ends inside an object (truncated input)");
+                return NULL;
+            }
+            item(k, p, e, list_kind);
         }
-        item(k, p, e, list_kind);
         p = ws(e, end);
         if (p < end && *p == ',')
             p++;
@@ -1175,6 +1365,8 @@ static int k8s_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
             p = nl ? nl + 1 : end;
         }
     }
+    if (!k.rc)
+        k.rc = flush(&k);
     fl_json_parser_release(&k.jp);
     return k.rc;
 }

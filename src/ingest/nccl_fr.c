@@ -21,9 +21,13 @@
 #include "ingest/pickle.h"
 
 #define FR_SNIFF_WINDOW 65536
-#define FR_SCRATCH_CHUNK (1024u * 1024u)
+/* Scratch chunks of a large dump: the tree is small (entries are decoded as they load) and
+ * the staged entries take about 300 bytes each; chunks below glibc's default mmap threshold
+ * (128 KiB) come from the heap, so one dump after another reuses the same pages. */
+#define FR_SCRATCH_CHUNK (96u * 1024u)
 #define FR_TEXT_MAX (1u << 20) /* longest rendered sizes / frames text */
 #define FR_CACHE 256           /* intern cache slots (views into the input) */
+#define FR_SHAPE_MAX 8         /* shapes and integers of a sizes list the reader remembers */
 
 /* ---- small helpers shared with detectors (nccl_fr.h) ---------------------------------- */
 
@@ -167,6 +171,24 @@ struct cache_slot {
     uint32_t id;
 };
 
+/* The integers of a sizes list: nshapes shapes of dims[i] integers each, in v. */
+struct shapes {
+    int64_t v[FR_SHAPE_MAX];
+    uint32_t dims[FR_SHAPE_MAX];
+    uint32_t nshapes; /* 0: nothing remembered */
+};
+
+/* What replay_entry needs of a profiling name's split (fl_fr_opname), and its backend. */
+struct opslot {
+    const char *ptr;
+    uint32_t len;
+    uint32_t backend;
+    int32_t peer_pg_rank;
+    bool send, recv, coalesced;
+};
+
+#define FR_OPS_CACHE 1024 /* profiling names cached (by their bytes) */
+
 struct fr {
     struct fl_parse_ctx *ctx;
     const char *buf;
@@ -189,6 +211,7 @@ struct fr {
     bool text_over; /* the text did not fit (too long, or text_oom) */
     bool text_oom;  /* growing the text buffer failed */
     struct cache_slot cache[FR_CACHE];
+    struct cache_slot by_bytes[FR_CACHE];
     /* per-address caches: a pickle's memo hands back the same bytes for repeated keys,
      * profiling names, states and thread ids */
     struct {
@@ -196,12 +219,13 @@ struct fr {
         size_t len;
         uint8_t field;
     } keys[64];
-    struct {
-        const char *ptr;
-        size_t len;
-        struct fl_fr_opname on;
-        uint32_t backend;
-    } ops[64];
+    struct opslot ops[FR_OPS_CACHE];
+    struct fl_str last_txt[8]; /* the last rendered text kept per interned field (enum ifield) */
+    struct shapes last_shape[2]; /* the integers behind last_txt of the two sizes fields */
+    const char *entries_key;   /* the "entries" key string last matched (take_entry) */
+    struct staged *spare;      /* a staged record raw_entry did not use */
+    struct fl_arena *tree;     /* where JSON values go: scratch, or etmp for an entry */
+    struct fl_arena etmp;      /* one JSON entry's values while it is decoded */
     const char *tid_ptr;
     size_t tid_len;
     int64_t tid;
@@ -225,8 +249,20 @@ __attribute__((format(printf, 3, 4))) static int skip(struct fr *f, uint64_t off
     return fl_ingest_skip(f->ctx, 0, offset, why) ? oom(f) : 0;
 }
 
-/* Intern a view into the input, through a small cache keyed by address: a pickle's memo
- * hands the same bytes back for repeated strings, so most lookups skip the hash. */
+/* A cheap hash of a string's length and first and last 8 bytes (a cache index only). */
+static size_t bytes_slot(struct fl_str s)
+{
+    uint64_t a = 0, b = 0;
+    size_t n = s.len < 8 ? s.len : 8;
+    memcpy(&a, s.ptr, n);
+    memcpy(&b, s.ptr + s.len - n, n);
+    uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ s.len) * 0xff51afd7ed558ccdULL;
+    return (size_t)(h >> 40) & (FR_CACHE - 1);
+}
+
+/* Intern a view into the input (or into memory kept for the file), through two small caches:
+ * by address (a pickle's memo hands the same bytes back for repeated strings) and by bytes (a
+ * JSON dump spells the same names again and again), so most lookups skip the table. */
 static int intern_view(struct fr *f, struct fl_str s, uint32_t *id)
 {
     if (!s.len) {
@@ -239,9 +275,16 @@ static int intern_view(struct fr *f, struct fl_str s, uint32_t *id)
         *id = c->id;
         return 0;
     }
-    uint32_t v = fl_ingest_intern(f->ctx, s);
-    if (v == FL_INTERN_FAIL)
-        return oom(f);
+    struct cache_slot *b = &f->by_bytes[bytes_slot(s)];
+    uint32_t v;
+    if (b->ptr && b->len == s.len && memcmp(b->ptr, s.ptr, s.len) == 0) {
+        v = b->id;
+    } else {
+        v = fl_ingest_intern(f->ctx, s);
+        if (v == FL_INTERN_FAIL)
+            return oom(f);
+        *b = (struct cache_slot){s.ptr, s.len, v};
+    }
     *c = (struct cache_slot){s.ptr, s.len, v};
     *id = v;
     return 0;
@@ -358,11 +401,39 @@ static bool as_i64(const struct fl_pk *v, int64_t *out)
 
 /* ---- JSON text to the value tree ---------------------------------------------------- */
 
-static int json_value(struct fr *f, const struct fl_json *j, int i, struct fl_pk *out,
-                      unsigned depth);
+struct staged;
+static struct staged *staged_new(struct fr *f);
+static int decode_entry(struct fr *f, const struct fl_pk *d, uint64_t list_at, struct staged *st);
 
+static int json_value(struct fr *f, const struct fl_json *j, int i, struct fl_pk *out,
+                      unsigned depth, bool entries);
+static int json_raw_entry(struct fr *f, const struct fl_json *j, int i, struct fl_pk *out);
+
+/* An item of a dump's entries (token i, an object): converted in f->etmp, decoded into a
+ * staged record, then forgotten; *out becomes its handle. */
+static int json_entry(struct fr *f, const struct fl_json *j, int i, uint64_t list_at,
+                      struct fl_pk *out, unsigned depth)
+{
+    struct fl_pk d;
+    struct staged *st = staged_new(f);
+    if (!st)
+        return FL_ENOMEM;
+    f->tree = &f->etmp;
+    int k = json_value(f, j, i, &d, depth, false);
+    f->tree = &f->scratch;
+    int rc = k < 0 ? k : decode_entry(f, &d, list_at, st);
+    fl_arena_reset(&f->etmp);
+    if (rc)
+        return rc;
+    out->type = FL_PK_HANDLE;
+    out->u.i = (int64_t)(intptr_t)st;
+    return k;
+}
+
+/* entries: an array whose items are a dump's entries (its objects are decoded as they are
+ * converted: no tree of every entry). */
 static int json_container(struct fr *f, const struct fl_json *j, int i, struct fl_pk *out,
-                          unsigned depth)
+                          unsigned depth, bool entries)
 {
     const jsmntok_t *t = &j->tok[i];
     bool obj = t->type == JSMN_OBJECT;
@@ -371,9 +442,9 @@ static int json_container(struct fr *f, const struct fl_json *j, int i, struct f
                  t->start);
         return FL_ELIMIT;
     }
-    struct fl_pk_seq *s = FL_ARENA_NEW(&f->scratch, struct fl_pk_seq);
+    struct fl_pk_seq *s = FL_ARENA_NEW(f->tree, struct fl_pk_seq);
     size_t n = (size_t)t->size, per = obj ? 2 : 1;
-    struct fl_pk *v = n ? FL_ARENA_NEW_N(&f->scratch, struct fl_pk, n * per) : NULL;
+    struct fl_pk *v = n ? FL_ARENA_NEW_N(f->tree, struct fl_pk, n * per) : NULL;
     if (!s || (n && !v))
         return FL_ENOMEM;
     s->v = v;
@@ -384,30 +455,107 @@ static int json_container(struct fr *f, const struct fl_json *j, int i, struct f
     out->u.seq = s;
     int k = i + 1;
     for (size_t m = 0; m < n; m++) {
+        bool ents = false;
         if (obj) {
             bool o = false;
             v[2 * m].type = FL_PK_STR;
             if (!fl_json_str(j, k, f->ctx->arena, &v[2 * m].u.s, &o))
                 return o ? FL_ENOMEM : FL_EPARSE;
+            ents = depth == 0 && fl_str_eq_cstr(v[2 * m].u.s, "entries");
             k++;
         }
-        k = json_value(f, j, k, &v[m * per + per - 1], depth + 1);
+        if (entries && !obj && k < j->ntok && j->tok[k].type == JSMN_OBJECT) {
+            int next = json_raw_entry(f, j, k, &v[m]);
+            k = next ? next : json_entry(f, j, k, s->offset, &v[m], depth + 1);
+        } else
+        {
+            k = json_value(f, j, k, &v[m * per + per - 1], depth + 1, ents);
+        }
         if (k < 0)
             return k;
     }
     return k;
 }
 
+/* "-?D+.D+" with at most 15 digits in all (duration_ms: "8.0", "0.1875"): the digits as an
+ * integer below 2^53 divided by an exact power of ten, which IEEE 754 rounds correctly, so the
+ * value is the one strtod gives. false for any other spelling (strtod reads it). */
+static bool short_decimal(struct fl_str raw, double *out)
+{
+    static const double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t i = raw.len && raw.ptr[0] == '-', digits = 0, frac = 0;
+    bool dot = false;
+    uint64_t m = 0;
+    for (; i < raw.len; i++) {
+        char c = raw.ptr[i];
+        if (c == '.' && !dot && digits) {
+            dot = true;
+            continue;
+        }
+        if (!is_digit(c) || ++digits > 15)
+            return false;
+        m = m * 10 + (uint64_t)(c - '0');
+        frac += dot;
+    }
+    if (!dot || !frac)
+        return false;
+    double v = (double)m / pow10[frac];
+    *out = raw.ptr[0] == '-' ? -v : v;
+    return true;
+}
+
+/* A primitive the validator accepted: null, true, false or a number. false when it is none
+ * of them. */
+static bool json_prim(struct fl_str raw, struct fl_pk *out)
+{
+    char c = raw.len ? raw.ptr[0] : 0;
+    out->u.i = 0;
+    if (c == 'n') {
+        out->type = FL_PK_NONE;
+        return true;
+    }
+    if (c == 't' || c == 'f') {
+        out->type = FL_PK_BOOL;
+        out->u.b = c == 't';
+        return true;
+    }
+    /* plain non-negative integers (nearly all of a dump's numbers) without the general
+     * scanner */
+    if (raw.len && raw.len <= 19) { /* 19 digits stay below 2^64 */
+        uint64_t v = 0;
+        size_t k = 0;
+        for (; k < raw.len; k++) {
+            unsigned d = (unsigned)(unsigned char)raw.ptr[k] - '0';
+            if (d > 9)
+                break;
+            v = v * 10 + d;
+        }
+        if (k == raw.len && v <= INT64_MAX) {
+            out->type = FL_PK_INT;
+            out->u.i = (int64_t)v;
+            return true;
+        }
+    }
+    if (fl_str_to_i64(raw, &out->u.i))
+        out->type = FL_PK_INT;
+    else if (short_decimal(raw, &out->u.f) || fl_str_to_double(raw, &out->u.f))
+        out->type = FL_PK_FLOAT;
+    else
+        return false;
+    return true;
+}
+
 /* Convert token i; returns the index after its subtree, or a (negative) FL_E* code. */
 static int json_value(struct fr *f, const struct fl_json *j, int i, struct fl_pk *out,
-                      unsigned depth)
+                      unsigned depth, bool entries)
 {
     if (i >= j->ntok)
         return FL_EPARSE;
     const jsmntok_t *t = &j->tok[i];
     out->u.i = 0;
     if (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY)
-        return json_container(f, j, i, out, depth);
+        return json_container(f, j, i, out, depth, entries);
     if (t->type == JSMN_STRING) {
         bool o = false;
         out->type = FL_PK_STR;
@@ -415,38 +563,7 @@ static int json_value(struct fr *f, const struct fl_json *j, int i, struct fl_pk
             return o ? FL_ENOMEM : FL_EPARSE;
         return i + 1;
     }
-    /* a primitive the validator accepted: null, true, false or a number */
-    struct fl_str raw = fl_json_raw(j, i);
-    char c = raw.len ? raw.ptr[0] : 0;
-    if (c == 'n') {
-        out->type = FL_PK_NONE;
-        return i + 1;
-    }
-    if (c == 't' || c == 'f') {
-        out->type = FL_PK_BOOL;
-        out->u.b = c == 't';
-        return i + 1;
-    }
-    /* plain non-negative integers (nearly all of a dump's numbers) without the general
-     * scanner */
-    if (raw.len && raw.len <= 19) { /* 19 digits stay below 2^64 */
-        uint64_t v = 0;
-        size_t k = 0;
-        while (k < raw.len && is_digit(raw.ptr[k]))
-            v = v * 10 + (uint64_t)(raw.ptr[k++] - '0');
-        if (k == raw.len && v <= INT64_MAX) {
-            out->type = FL_PK_INT;
-            out->u.i = (int64_t)v;
-            return i + 1;
-        }
-    }
-    if (fl_str_to_i64(raw, &out->u.i))
-        out->type = FL_PK_INT;
-    else if (fl_str_to_double(raw, &out->u.f))
-        out->type = FL_PK_FLOAT;
-    else
-        return FL_EPARSE;
-    return i + 1;
+    return json_prim(fl_json_raw(j, i), out) ? i + 1 : FL_EPARSE;
 }
 
 /* ---- loading -------------------------------------------------------------------------- */
@@ -478,6 +595,47 @@ static bool has_fr_keys(const char *buf, size_t len)
     return false;
 }
 
+static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, size_t len,
+                     size_t at, size_t list_at, size_t *next, int64_t *handle);
+
+/* The unpickler's take hook: a dict complete among the items of the dump's entries list (the
+ * root list of the 2023 form, or the list under the root dict's "entries" key) is decoded
+ * now, and its memory goes to the next one. */
+static bool entries_list(struct fr *f, const struct fl_pickle *p, size_t list_at)
+{
+    const struct fl_pk *sk = p->stack;
+    if (p->marks[0] != 1)
+        return false;
+    if (list_at == 0 ? p->nmarks != 1
+                     : p->nmarks != 2 || list_at % 2 || sk[0].type != FL_PK_DICT ||
+                           sk[list_at - 1].type != FL_PK_STR)
+        return false;
+    if (list_at) {
+        struct fl_str k = sk[list_at - 1].u.s;
+        if (!(k.ptr == f->entries_key && k.len == 7) && !fl_str_eq_cstr(k, "entries"))
+            return false;
+        f->entries_key = k.ptr; /* a view of the input: these bytes say "entries" */
+    }
+    return true;
+}
+
+static int take_entry(void *arg, const struct fl_pickle *p, size_t list_at,
+                      const struct fl_pk *dict, int64_t *handle)
+{
+    struct fr *f = arg;
+    if (!entries_list(f, p, list_at))
+        return 0;
+    const struct fl_pk *sk = p->stack;
+    struct staged *st = staged_new(f);
+    if (!st)
+        return FL_ENOMEM;
+    int rc = decode_entry(f, dict, sk[list_at].u.seq->offset, st);
+    if (rc)
+        return rc;
+    *handle = (int64_t)(intptr_t)st;
+    return 1;
+}
+
 /* Load the dump into *root. 0, or a negative FL_E* code with f->why and *at set. */
 static int load(struct fr *f, struct fl_pk *root, uint64_t *at)
 {
@@ -491,7 +649,7 @@ static int load(struct fr *f, struct fl_pk *root, uint64_t *at)
         const char *jwhy = NULL;
         int rc = fl_json_parse(&jp, f->buf + start, f->len - start, &j, &pos, &jwhy);
         if (rc == 0) {
-            int next = json_value(f, &j, 0, root, 0);
+            int next = json_value(f, &j, 0, root, 0, true);
             rc = next < 0 ? next : 0;
             if (rc == FL_EPARSE)
                 snprintf(f->why, sizeof f->why, "JSON value not understood");
@@ -511,7 +669,15 @@ static int load(struct fr *f, struct fl_pk *root, uint64_t *at)
     f->encoding = FL_FR_PICKLE;
     struct fl_pickle pk;
     fl_pickle_init(&pk, &f->scratch);
+    pk.take = take_entry;
+    pk.take_raw = raw_entry;
+    pk.take_arg = f;
     int rc = fl_pickle_load(&pk, f->buf, f->len, root);
+    if (rc && pk.take_conflict) { /* a pickle no writer makes: the plain tree, then */
+        pk.take = NULL;
+        pk.take_raw = NULL;
+        rc = fl_pickle_load(&pk, f->buf, f->len, root);
+    }
     if (rc && rc != FL_ENOMEM) {
         snprintf(f->why, sizeof f->why, "%s", pk.why);
         *at = pk.err_offset;
@@ -824,14 +990,7 @@ static enum field field_of(struct fl_str k)
     return F_NONE;
 }
 
-/* One entry's decoded state before it becomes an event. */
-struct ent {
-    struct fl_str pg_name, pg_desc;
-    int64_t pg_id; /* -1 absent */
-    struct fl_fr_opname on;
-    bool have_p2p_flag;
-};
-
+/* Why an entry is skipped. */
 struct entry_err {
     char why[200];
 };
@@ -845,27 +1004,155 @@ static bool bad(struct entry_err *e, const char *key, const char *want, const st
 static bool get_int(const struct fl_pk *v, const char *key, int64_t lo, int64_t *out,
                     struct entry_err *e)
 {
+    if (v->type == FL_PK_INT && v->u.i >= lo) {
+        *out = v->u.i;
+        return true;
+    }
     if (v->type == FL_PK_NONE)
         return true;
     if (v->type != FL_PK_INT)
         return bad(e, key, "an integer", v);
-    if (v->u.i < lo) {
-        snprintf(e->why, sizeof e->why, "\"%s\" is %lld, below %lld", key, (long long)v->u.i,
-                 (long long)lo);
-        return false;
+    snprintf(e->why, sizeof e->why, "\"%s\" is %lld, below %lld", key, (long long)v->u.i,
+             (long long)lo);
+    return false;
+}
+
+/* ---- entries: decoded first, interned after ------------------------------------------- *
+ *
+ * An entry is decoded from its dict into a staged record with nothing interned: the order in
+ * which strings are first interned numbers them, and the window's orders follow those numbers,
+ * so interning (replay_entry) happens when the dump is walked, entry after entry, field after
+ * field, exactly as it always has. What is to be interned is kept as views into the input or
+ * into rendered text kept for the file. This lets a pickle's entries be decoded while it loads
+ * (the unpickler's take hook) and a JSON dump's straight from its tokens, without a tree of
+ * every entry. */
+
+/* Fields interned from an entry, in the order its dict has them. */
+enum ifield {
+    IF_IN_SIZES = 1,
+    IF_OUT_SIZES,
+    IF_IN_DTYPES,
+    IF_OUT_DTYPES,
+    IF_FRAMES,
+    IF_THREAD_NAME,
+    IF__N,
+};
+
+struct iop {
+    struct fl_str s;
+    uint8_t field; /* enum ifield */
+};
+
+#define FR_MAX_IOPS 64 /* interned fields one entry may hold (repeated keys included) */
+
+struct staged {
+    struct fl_event ev;     /* everything but the interned ids */
+    const struct iop *ops;  /* interning to do, in the dict's order */
+    struct fl_str pg_name;  /* process_group[0] */
+    int64_t pg_id;          /* -1 absent */
+    const char *why;        /* rc 1: why the entry is skipped */
+    uint64_t at;            /* byte offset: the dict's, or the list's */
+    uint16_t nops;
+    uint8_t rc;             /* 0 read, 1 skipped */
+    bool dict;              /* the entry is a dict (its record_id names it in a skip) */
+    bool have_profiling;    /* ev.u.fr.op holds profiling_name */
+    bool have_p2p_flag;     /* is_p2p was read */
+    bool ok;                /* replayed without a skip */
+};
+
+/* Text rendered into f->text, kept for the file (the same bytes as the last text of that
+ * field share its copy). NULL ptr when out of memory. */
+static struct fl_str keep_text(struct fr *f, uint8_t field)
+{
+    struct fl_str *last = &f->last_txt[field];
+    if (last->ptr && last->len == f->text_len && memcmp(last->ptr, f->text, f->text_len) == 0)
+        return *last;
+    char *c = fl_arena_alloc(&f->scratch, f->text_len ? f->text_len : 1, 1);
+    if (!c)
+        return FL_STR_NULL;
+    memcpy(c, f->text, f->text_len);
+    *last = fl_str_make(c, f->text_len);
+    return *last;
+}
+
+struct ops {
+    struct iop v[FR_MAX_IOPS];
+    size_t n;
+};
+
+/* Record that field will be interned from s (a stable view). 1 when an entry has too many. */
+static int add_op(struct ops *o, uint8_t field, struct fl_str s, struct entry_err *e)
+{
+    if (o->n == FR_MAX_IOPS) {
+        snprintf(e->why, sizeof e->why, "more than %d list and name fields", FR_MAX_IOPS);
+        return 1;
     }
-    *out = v->u.i;
+    o->v[o->n++] = (struct iop){s, field};
+    return 0;
+}
+
+/* Rendered text in f->text becomes an op: left out when it did not fit (too long), an error
+ * when memory ran out. */
+static int text_op(struct fr *f, struct ops *o, uint8_t field, struct entry_err *e)
+{
+    if (f->text_over)
+        return f->text_oom ? oom(f) : 0; /* too long to keep: left out */
+    if (!f->text_len)
+        return add_op(o, field, FL_STR_NULL, e); /* interned as 0, as "" always was */
+    struct fl_str t = keep_text(f, field);
+    if (!t.ptr)
+        return oom(f);
+    return add_op(o, field, t, e);
+}
+
+/* The sizes list v holds exactly the integers whose text was kept last for this field (the
+ * same shapes entry after entry: no need to render them again). */
+static bool same_shapes(const struct fr *f, const struct fl_pk *v, uint8_t field)
+{
+    const struct shapes *c = &f->last_shape[field - IF_IN_SIZES];
+    if (!c->nshapes || v->u.seq->n != c->nshapes || !f->last_txt[field].ptr)
+        return false;
+    size_t k = 0;
+    for (uint32_t i = 0; i < v->u.seq->n; i++) {
+        const struct fl_pk *shape = &v->u.seq->v[i];
+        if (!is_seq(shape) || shape->u.seq->n != c->dims[i])
+            return false;
+        for (uint32_t d = 0; d < shape->u.seq->n; d++, k++)
+            if (shape->u.seq->v[d].type != FL_PK_INT || shape->u.seq->v[d].u.i != c->v[k])
+                return false;
+    }
     return true;
 }
 
-/* Render a sizes list ([[4096, 1, 5120], [8]]) as Python prints it and intern it. */
-static int sizes_text(struct fr *f, const struct fl_pk *v, const char *key, uint32_t *id,
-                      struct entry_err *e)
+/* Remember the integers of v (already rendered and kept as last_txt[field]). */
+static void keep_shapes(struct fr *f, const struct fl_pk *v, uint8_t field)
+{
+    struct shapes *c = &f->last_shape[field - IF_IN_SIZES];
+    c->nshapes = 0;
+    if (v->u.seq->n > FR_SHAPE_MAX)
+        return;
+    size_t k = 0;
+    for (uint32_t i = 0; i < v->u.seq->n; i++) {
+        const struct fl_pk_seq *shape = v->u.seq->v[i].u.seq;
+        if (k + shape->n > FR_SHAPE_MAX)
+            return;
+        c->dims[i] = shape->n;
+        for (uint32_t d = 0; d < shape->n; d++)
+            c->v[k++] = shape->v[d].u.i;
+    }
+    c->nshapes = v->u.seq->n;
+}
+
+/* Render a sizes list ([[4096, 1, 5120], [8]]) as Python prints it. */
+static int sizes_text(struct fr *f, const struct fl_pk *v, const char *key, uint8_t field,
+                      struct ops *o, struct entry_err *e)
 {
     if (v->type == FL_PK_NONE)
         return 0;
     if (!is_seq(v))
         return bad(e, key, "a list of shapes", v), 1;
+    if (v->u.seq->n && same_shapes(f, v, field))
+        return add_op(o, field, f->last_txt[field], e);
     text_reset(f);
     text_add(f, "[", 1);
     for (uint32_t i = 0; i < v->u.seq->n; i++) {
@@ -884,14 +1171,15 @@ static int sizes_text(struct fr *f, const struct fl_pk *v, const char *key, uint
         text_add(f, "]", 1);
     }
     text_add(f, "]", 1);
-    if (f->text_over)
-        return f->text_oom ? oom(f) : 0; /* too long to keep: left out */
-    return intern_copy(f, fl_str_make(f->text, f->text_len), id);
+    int rc = text_op(f, o, field, e);
+    if (rc == 0 && !f->text_over && f->text_len)
+        keep_shapes(f, v, field);
+    return rc;
 }
 
 /* dtypes: a list of strings, joined with ", " ("BFloat16"; "Float, Float"). */
-static int dtypes_text(struct fr *f, const struct fl_pk *v, const char *key, uint32_t *id,
-                       struct entry_err *e)
+static int dtypes_text(struct fr *f, const struct fl_pk *v, const char *key, uint8_t field,
+                       struct ops *o, struct entry_err *e)
 {
     if (v->type == FL_PK_NONE)
         return 0;
@@ -901,21 +1189,19 @@ static int dtypes_text(struct fr *f, const struct fl_pk *v, const char *key, uin
         if (v->u.seq->v[i].type != FL_PK_STR)
             return bad(e, key, "a list of strings", &v->u.seq->v[i]), 1;
     if (v->u.seq->n == 1)
-        return intern_view(f, v->u.seq->v[0].u.s, id);
+        return add_op(o, field, v->u.seq->v[0].u.s, e);
     text_reset(f);
     for (uint32_t i = 0; i < v->u.seq->n; i++) {
         if (i)
             text_add(f, ", ", 2);
         text_add(f, v->u.seq->v[i].u.s.ptr, v->u.seq->v[i].u.s.len);
     }
-    if (f->text_over)
-        return f->text_oom ? oom(f) : 0;
-    return intern_copy(f, fl_str_make(f->text, f->text_len), id);
+    return text_op(f, o, field, e);
 }
 
 /* frames: [{name, filename, line}, ...] as "name (filename:line)" lines, innermost first
  * (py-spy's form, so the two can be compared). */
-static int frames_text(struct fr *f, const struct fl_pk *v, uint32_t *id, struct entry_err *e)
+static int frames_text(struct fr *f, const struct fl_pk *v, struct ops *o, struct entry_err *e)
 {
     if (v->type == FL_PK_NONE)
         return 0;
@@ -941,9 +1227,7 @@ static int frames_text(struct fr *f, const struct fl_pk *v, uint32_t *id, struct
         }
         text_add(f, ")", 1);
     }
-    if (f->text_over)
-        return f->text_oom ? oom(f) : 0;
-    return intern_copy(f, fl_str_make(f->text, f->text_len), id);
+    return text_op(f, o, IF_FRAMES, e);
 }
 
 static uint8_t state_of(struct fl_str s)
@@ -960,7 +1244,8 @@ static uint8_t state_of(struct fl_str s)
 /* thread_id is a decimal string (std::thread::id printed); positive, else absent. */
 static bool thread_id(struct fr *f, struct fl_str s, int64_t *out)
 {
-    if (s.ptr == f->tid_ptr && s.len == f->tid_len) {
+    if (s.len == f->tid_len && (s.ptr == f->tid_ptr ||
+                                (f->tid_ptr && s.ptr && memcmp(s.ptr, f->tid_ptr, s.len) == 0))) {
         *out = f->tid;
         return f->tid > 0;
     }
@@ -974,84 +1259,154 @@ static bool thread_id(struct fr *f, struct fl_str s, int64_t *out)
     return t > 0;
 }
 
-static int opname(struct fr *f, struct fl_str name, struct fl_fr_opname *on, uint32_t *backend)
+/* The profiling name split (fl_fr_opname_parse) and its backend interned, through a small
+ * cache keyed by the bytes (a pickle's memo and a JSON dump's repeats give the same few names
+ * over and over). Only the parts replay_entry uses are kept: send, recv, coalesced and the
+ * peer. */
+static int opname(struct fr *f, struct fl_str name, struct opslot *on, uint32_t *backend)
 {
-    size_t slot = ((uintptr_t)name.ptr >> 3) & 63;
-    if (f->ops[slot].ptr == name.ptr && f->ops[slot].len == name.len && name.ptr) {
-        *on = f->ops[slot].on;
-        *backend = f->ops[slot].backend;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < name.len; i++)
+        h = (h ^ (unsigned char)name.ptr[i]) * 16777619u;
+    size_t slot = (h ^ (h >> 16)) & (FR_OPS_CACHE - 1);
+    struct opslot *c = &f->ops[slot];
+    if (c->ptr && c->len == name.len &&
+        (c->ptr == name.ptr || memcmp(c->ptr, name.ptr, name.len) == 0)) {
+        *on = *c;
+        *backend = c->backend;
         return 0;
     }
-    fl_fr_opname_parse(name, on);
-    int rc = intern_view(f, on->backend, backend);
+    struct fl_fr_opname o;
+    fl_fr_opname_parse(name, &o);
+    int rc = intern_view(f, o.backend, backend);
     if (rc)
         return rc;
-    f->ops[slot].ptr = name.ptr;
-    f->ops[slot].len = name.len;
-    f->ops[slot].on = *on;
-    f->ops[slot].backend = *backend;
+    *on = (struct opslot){name.ptr, (uint32_t)name.len, *backend, o.peer_pg_rank,
+                          o.send,   o.recv,            o.coalesced};
+    if (name.ptr && name.len <= UINT32_MAX)
+        *c = *on;
     return 0;
 }
 
-/* Decode entry d into ev and x. 0 when read, 1 when it must be skipped (e->why says why),
- * FL_ENOMEM. */
-static int read_entry(struct fr *f, const struct fl_pk *d, struct fl_event *ev, struct ent *x,
-                      struct entry_err *e)
+/* Decode entry d (an item of the entries list at byte list_at) into st, interning nothing.
+ * 0 (st->rc says whether the entry is read or skipped) or FL_ENOMEM. */
+static void staged_init(struct staged *st, bool dict, uint64_t at)
 {
-    fl_event_init(ev, FL_EV_NCCL_FR_RECORD);
-    memset(x, 0, sizeof *x);
-    x->pg_id = -1;
-    if (d->type != FL_PK_DICT)
-        return bad(e, "entry", "a dict", d), 1;
+    fl_event_init(&st->ev, FL_EV_NCCL_FR_RECORD);
+    st->ops = NULL;
+    st->pg_name = FL_STR_NULL;
+    st->pg_id = -1;
+    st->why = NULL;
+    st->nops = 0;
+    st->rc = 0;
+    st->dict = dict;
+    st->at = at;
+    st->have_profiling = st->have_p2p_flag = st->ok = false;
+}
+
+/* The end of an entry's decoding (rc: 0, or 1 with e->why): the checks that need every
+ * field, then the reason and the interning ops kept with st. 0 or FL_ENOMEM. */
+static int finish_entry(struct fr *f, struct staged *st, const struct ops *o,
+                        struct fl_str pg_desc, int rc, struct entry_err *e)
+{
+    struct fl_ev_nccl_fr *r = &st->ev.u.fr;
+    if (!rc) {
+        if (st->pg_id > INT32_MAX) {
+            snprintf(e->why, sizeof e->why, "\"pg_id\" %lld is out of range",
+                     (long long)st->pg_id);
+            rc = 1;
+        } else if (!st->pg_name.len && st->pg_id < 0) {
+            /* dumps from before process_group (late 2023) know the pg by its pg_id only */
+            snprintf(e->why, sizeof e->why, "no \"process_group\" and no \"pg_id\"");
+            rc = 1;
+        }
+        if (st->pg_id >= 0 && st->pg_id <= INT32_MAX) {
+            r->pg_id = (int32_t)st->pg_id;
+            r->known |= FL_FR_HAS_PG_ID;
+        }
+        r->pg_desc = pg_desc;
+    }
+    st->rc = (uint8_t)rc;
+    if (rc) {
+        size_t n = strlen(e->why);
+        char *w = fl_arena_alloc(&f->scratch, n + 1, 1);
+        if (!w)
+            return oom(f);
+        memcpy(w, e->why, n + 1);
+        st->why = w;
+    }
+    if (o->n) {
+        struct iop *v = FL_ARENA_NEW_N(&f->scratch, struct iop, o->n);
+        if (!v)
+            return oom(f);
+        memcpy(v, o->v, o->n * sizeof *v);
+        st->ops = v;
+        st->nops = (uint16_t)o->n;
+    }
+    return 0;
+}
+
+static int decode_entry(struct fr *f, const struct fl_pk *d, uint64_t list_at, struct staged *st)
+{
+    bool dict = d->type == FL_PK_DICT;
+    staged_init(st, dict, dict ? d->u.seq->offset : list_at);
+    struct fl_event *ev = &st->ev;
+    struct ops o;
+    o.n = 0;
+    struct entry_err e;
+    struct fl_str pg_desc = FL_STR_NULL;
+    if (!dict) {
+        bad(&e, "entry", "a dict", d);
+        return finish_entry(f, st, &o, pg_desc, 1, &e);
+    }
+    int rc = 0;
     struct fl_ev_nccl_fr *r = &ev->u.fr;
-    const struct fl_pk *profiling = NULL;
     int64_t t;
-    int rc;
     const struct fl_pk_seq *s = d->u.seq;
-    for (uint32_t i = 0; i < s->n; i++) {
+    for (uint32_t i = 0; i < s->n && !rc; i++) {
         const struct fl_pk *k = &s->v[2 * (size_t)i], *v = &s->v[2 * (size_t)i + 1];
         if (k->type != FL_PK_STR)
             continue;
         switch (field_cached(f, k->u.s)) {
         case F_RECORD_ID:
-            if (!get_int(v, "record_id", 0, &r->record_id, e))
-                return 1;
+            rc = !get_int(v, "record_id", 0, &r->record_id, &e);
             break;
         case F_PG_ID:
-            if (!get_int(v, "pg_id", 0, &x->pg_id, e))
-                return 1;
+            rc = !get_int(v, "pg_id", 0, &st->pg_id, &e);
             break;
         case F_PROCESS_GROUP:
             if (v->type == FL_PK_NONE)
                 break;
             if (!is_seq(v) || v->u.seq->n < 1 || v->u.seq->v[0].type != FL_PK_STR ||
-                (v->u.seq->n > 1 && v->u.seq->v[1].type != FL_PK_STR))
-                return bad(e, "process_group", "a (name, desc) pair of strings", v), 1;
-            x->pg_name = v->u.seq->v[0].u.s;
-            x->pg_desc = v->u.seq->n > 1 ? v->u.seq->v[1].u.s : FL_STR_NULL;
+                (v->u.seq->n > 1 && v->u.seq->v[1].type != FL_PK_STR)) {
+                rc = !bad(&e, "process_group", "a (name, desc) pair of strings", v);
+                break;
+            }
+            st->pg_name = v->u.seq->v[0].u.s;
+            pg_desc = v->u.seq->n > 1 ? v->u.seq->v[1].u.s : FL_STR_NULL;
             break;
         case F_COLL_SEQ:
-            if (!get_int(v, "collective_seq_id", 0, &r->collective_seq, e))
-                return 1;
+            rc = !get_int(v, "collective_seq_id", 0, &r->collective_seq, &e);
             break;
         case F_P2P_SEQ:
-            if (!get_int(v, "p2p_seq_id", 0, &r->p2p_seq, e))
-                return 1;
+            rc = !get_int(v, "p2p_seq_id", 0, &r->p2p_seq, &e);
             break;
         case F_OP_ID:
-            if (!get_int(v, "op_id", 0, &r->op_id, e))
-                return 1;
+            rc = !get_int(v, "op_id", 0, &r->op_id, &e);
             break;
         case F_PROFILING_NAME:
-            if (v->type != FL_PK_STR && v->type != FL_PK_NONE)
-                return bad(e, "profiling_name", "a string", v), 1;
-            profiling = v->type == FL_PK_STR ? v : NULL;
+            if (v->type != FL_PK_STR && v->type != FL_PK_NONE) {
+                rc = !bad(&e, "profiling_name", "a string", v);
+                break;
+            }
+            st->have_profiling = v->type == FL_PK_STR;
+            r->op = st->have_profiling ? v->u.s : FL_STR_NULL;
             break;
         case F_TIME_CREATED:
             t = 0;
-            if (!get_int(v, "time_created_ns", 0, &t, e))
-                return 1;
-            if (t > 0) {
+            if (!get_int(v, "time_created_ns", 0, &t, &e))
+                rc = 1;
+            else if (t > 0) {
                 ev->ts = t;
                 ev->clock = FL_CLOCK_WALL;
             }
@@ -1062,65 +1417,59 @@ static int read_entry(struct fr *f, const struct fl_pk *d, struct fl_event *ev, 
             else if (v->type == FL_PK_INT && v->u.i >= 0)
                 r->duration_ms = (double)v->u.i;
             else if (v->type != FL_PK_NONE && !(v->type == FL_PK_FLOAT && isnan(v->u.f)))
-                return bad(e, "duration_ms", "a non-negative number", v), 1;
+                rc = !bad(&e, "duration_ms", "a non-negative number", v);
             break;
         case F_INPUT_SIZES:
-            if ((rc = sizes_text(f, v, "input_sizes", &r->input_sizes, e)))
-                return rc;
+            rc = sizes_text(f, v, "input_sizes", IF_IN_SIZES, &o, &e);
             break;
         case F_OUTPUT_SIZES:
-            if ((rc = sizes_text(f, v, "output_sizes", &r->output_sizes, e)))
-                return rc;
+            rc = sizes_text(f, v, "output_sizes", IF_OUT_SIZES, &o, &e);
             break;
         case F_INPUT_DTYPES:
-            if ((rc = dtypes_text(f, v, "input_dtypes", &r->input_dtypes, e)))
-                return rc;
+            rc = dtypes_text(f, v, "input_dtypes", IF_IN_DTYPES, &o, &e);
             break;
         case F_OUTPUT_DTYPES:
-            if ((rc = dtypes_text(f, v, "output_dtypes", &r->output_dtypes, e)))
-                return rc;
+            rc = dtypes_text(f, v, "output_dtypes", IF_OUT_DTYPES, &o, &e);
             break;
-        case F_STATE: {
-            if (v->type == FL_PK_NONE)
-                break;
-            if (v->type != FL_PK_STR)
-                return bad(e, "state", "a string", v), 1;
-            r->state = state_of(v->u.s);
+        case F_STATE:
+            if (v->type == FL_PK_STR)
+                r->state = state_of(v->u.s);
+            else if (v->type != FL_PK_NONE)
+                rc = !bad(&e, "state", "a string", v);
             break;
-        }
         case F_STARTED:
             t = 0;
-            if (!get_int(v, "time_discovered_started_ns", 0, &t, e))
-                return 1;
-            r->started_ns = t; /* 0 (the JSON API's "none") stays absent */
+            if (!get_int(v, "time_discovered_started_ns", 0, &t, &e))
+                rc = 1;
+            else
+                r->started_ns = t; /* 0 (the JSON API's "none") stays absent */
             break;
         case F_COMPLETED:
             t = 0;
-            if (!get_int(v, "time_discovered_completed_ns", 0, &t, e))
-                return 1;
-            r->completed_ns = t;
+            if (!get_int(v, "time_discovered_completed_ns", 0, &t, &e))
+                rc = 1;
+            else
+                r->completed_ns = t;
             break;
         case F_RETIRED:
             if (v->type == FL_PK_BOOL)
                 r->retired = v->u.b;
             else if (v->type != FL_PK_NONE)
-                return bad(e, "retired", "a bool", v), 1;
+                rc = !bad(&e, "retired", "a bool", v);
             break;
         case F_TIMEOUT:
-            if (!get_int(v, "timeout_ms", 0, &r->timeout_ms, e))
-                return 1;
+            rc = !get_int(v, "timeout_ms", 0, &r->timeout_ms, &e);
             break;
         case F_IS_P2P:
             if (v->type == FL_PK_BOOL) {
                 r->is_p2p = v->u.b;
-                x->have_p2p_flag = true;
+                st->have_p2p_flag = true;
             } else if (v->type != FL_PK_NONE) {
-                return bad(e, "is_p2p", "a bool", v), 1;
+                rc = !bad(&e, "is_p2p", "a bool", v);
             }
             break;
         case F_FRAMES:
-            if ((rc = frames_text(f, v, &r->frames, e)))
-                return rc;
+            rc = frames_text(f, v, &o, &e);
             break;
         case F_THREAD_ID:
             if (v->type == FL_PK_INT && v->u.i > 0)
@@ -1128,69 +1477,746 @@ static int read_entry(struct fr *f, const struct fl_pk *d, struct fl_event *ev, 
             else if (v->type == FL_PK_STR && thread_id(f, v->u.s, &t))
                 r->thread_id = t;
             else if (v->type != FL_PK_NONE && v->type != FL_PK_STR && v->type != FL_PK_INT)
-                return bad(e, "thread_id", "a thread id", v), 1;
+                rc = !bad(&e, "thread_id", "a thread id", v);
             break;
         case F_THREAD_NAME:
             if (v->type == FL_PK_STR) {
-                if ((rc = intern_view(f, v->u.s, &r->thread_name)))
-                    return rc;
+                rc = add_op(&o, IF_THREAD_NAME, v->u.s, &e);
             } else if (v->type != FL_PK_NONE) {
-                return bad(e, "thread_name", "a string", v), 1;
+                rc = !bad(&e, "thread_name", "a string", v);
             }
             break;
         case F_NONE:
             break;
         }
     }
-    if (x->pg_id >= 0 && x->pg_id <= INT32_MAX) {
-        r->pg_id = (int32_t)x->pg_id;
-        r->known |= FL_FR_HAS_PG_ID;
-    } else if (x->pg_id > INT32_MAX) {
-        snprintf(e->why, sizeof e->why, "\"pg_id\" %lld is out of range", (long long)x->pg_id);
-        return 1;
+    if (rc < 0)
+        return rc;
+    return finish_entry(f, st, &o, pg_desc, rc, &e);
+}
+
+/* Intern what st needs, in the order the tree walk always did: the entry's fields in its
+ * dict's order, then (when it is read) its pg, then its backend. 0 read, 1 skipped (st->why),
+ * or FL_ENOMEM. */
+static int replay_entry(struct fr *f, struct staged *st)
+{
+    struct fl_ev_nccl_fr *r = &st->ev.u.fr;
+    int rc;
+    for (size_t i = 0; i < st->nops; i++) {
+        const struct iop *op = &st->ops[i];
+        uint32_t *dst = op->field == IF_IN_SIZES      ? &r->input_sizes
+                        : op->field == IF_OUT_SIZES   ? &r->output_sizes
+                        : op->field == IF_IN_DTYPES   ? &r->input_dtypes
+                        : op->field == IF_OUT_DTYPES  ? &r->output_dtypes
+                        : op->field == IF_FRAMES      ? &r->frames
+                                                      : &r->thread_name;
+        if ((rc = intern_view(f, op->s, dst)))
+            return rc;
     }
-    if (!x->pg_name.len) {
-        /* dumps from before process_group (late 2023): the pg is known by its pg_id only */
-        if (x->pg_id < 0) {
-            snprintf(e->why, sizeof e->why, "no \"process_group\" and no \"pg_id\"");
-            return 1;
-        }
+    if (st->rc)
+        return 1;
+    if (!st->pg_name.len) {
         char idbuf[24];
-        int n = snprintf(idbuf, sizeof idbuf, "%lld", (long long)x->pg_id);
+        int n = snprintf(idbuf, sizeof idbuf, "%lld", (long long)st->pg_id);
         if ((rc = intern_copy(f, fl_str_make(idbuf, (size_t)n), &r->pg)))
             return rc;
-    } else if ((rc = intern_view(f, x->pg_name, &r->pg))) {
+    } else if ((rc = intern_view(f, st->pg_name, &r->pg))) {
         return rc;
     }
-    r->pg_desc = x->pg_desc;
-    if (profiling) {
-        r->op = profiling->u.s;
-        if ((rc = opname(f, profiling->u.s, &x->on, &r->backend)))
+    if (st->have_profiling) {
+        struct opslot on;
+        if ((rc = opname(f, r->op, &on, &r->backend)))
             return rc;
-        if (x->on.send || x->on.recv) {
-            r->peer_pg_rank = x->on.peer_pg_rank;
+        if (on.send || on.recv) {
+            r->peer_pg_rank = on.peer_pg_rank;
             r->known |= FL_FR_HAS_PEER_PG_RANK;
-            if (!x->have_p2p_flag)
+            if (!st->have_p2p_flag)
                 r->is_p2p = true; /* before is_p2p existed (2.1) */
         }
-        if (x->on.coalesced)
+        if (on.coalesced)
             r->coalesced = FL_FR_COALESCED_END;
     }
     return 0;
 }
 
+/* A staged record for one more entry (scratch). */
+static struct staged *staged_new(struct fr *f)
+{
+    struct staged *st = fl_arena_alloc(&f->scratch, sizeof *st, _Alignof(struct staged));
+    if (!st)
+        oom(f);
+    return st;
+}
+
+/* ---- entries in the C++ pickler's form, read from their bytes ------------------------- *
+ *
+ * The unpickler's raw take hook: an entry of the dump's entries list, EMPTY_DICT MARK
+ * (key value)* SETITEMS with the C++ pickler's opcodes and values of the types decode_entry
+ * reads without complaint, is decoded into a staged record straight from the bytes, with no
+ * value stack and no dict. Anything else (another opcode, a value of another type, frames,
+ * an empty dict, a cut) makes the reader decline: the unpickler then builds the dict from the
+ * same bytes and decode_entry reads it, errors and all. Both give the same staged record. */
+
+struct raw {
+    struct fl_pickle *p;
+    const unsigned char *q, *end;
+    const struct fl_pk *memo; /* p->memo and p->memo_cap, taken again after every store */
+    size_t memo_cap;
+};
+
+static uint32_t rd_le32(const unsigned char *q)
+{
+    return (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+}
+
+/* One scalar value: BINGET / LONG_BINGET of a memoized scalar, BINUNICODE (and the BINPUT /
+ * LONG_BINPUT that memoizes it), BININT1 / BININT2 / BININT, LONG1 of 8 bytes, BINFLOAT,
+ * NONE, NEWTRUE, NEWFALSE. false for anything else. */
+static bool raw_scalar_slow(struct raw *r, struct fl_pk *v)
+{
+    const unsigned char *q = r->q, *end = r->end;
+    if (q >= end)
+        return false;
+    uint64_t n;
+    v->u.i = 0;
+    switch (*q++) {
+    case 'h':
+        if (q >= end)
+            return false;
+        n = *q++;
+        if (!fl_pickle_memo_get(r->p, n, v) || v->type >= FL_PK_LIST)
+            return false;
+        break;
+    case 'j':
+        if (end - q < 4)
+            return false;
+        n = rd_le32(q);
+        q += 4;
+        if (!fl_pickle_memo_get(r->p, n, v) || v->type >= FL_PK_LIST)
+            return false;
+        break;
+    case 'X':
+        if (end - q < 4)
+            return false;
+        n = rd_le32(q);
+        q += 4;
+        if (n > (uint64_t)(end - q))
+            return false;
+        v->type = FL_PK_STR;
+        v->u.s = fl_str_make((const char *)q, (size_t)n);
+        q += n;
+        if (q < end && (*q == 'q' || *q == 'r')) {
+            uint64_t id;
+            if (*q == 'q') {
+                if (end - q < 2)
+                    return false;
+                id = q[1];
+                q += 2;
+            } else {
+                if (end - q < 5)
+                    return false;
+                id = rd_le32(q + 1);
+                q += 5;
+            }
+            if (fl_pickle_memo_store(r->p, id, v))
+                return false;
+            r->memo = r->p->memo;
+            r->memo_cap = r->p->memo_cap;
+        }
+        break;
+    case 'K':
+        if (q >= end)
+            return false;
+        v->type = FL_PK_INT;
+        v->u.i = *q++;
+        break;
+    case 'M':
+        if (end - q < 2)
+            return false;
+        v->type = FL_PK_INT;
+        v->u.i = (int64_t)(q[0] | (unsigned)q[1] << 8);
+        q += 2;
+        break;
+    case 'J':
+        if (end - q < 4)
+            return false;
+        v->type = FL_PK_INT;
+        v->u.i = (int32_t)rd_le32(q);
+        q += 4;
+        break;
+    case 0x8a: {
+        if (end - q < 9 || q[0] != 8)
+            return false;
+        uint64_t x = (uint64_t)rd_le32(q + 1) | (uint64_t)rd_le32(q + 5) << 32;
+        v->type = FL_PK_INT;
+        v->u.i = (int64_t)x;
+        q += 9;
+        break;
+    }
+    case 'G': {
+        if (end - q < 8)
+            return false;
+        uint64_t bits = 0;
+        for (int i = 0; i < 8; i++)
+            bits = (bits << 8) | q[i];
+        q += 8;
+        v->type = FL_PK_FLOAT;
+        memcpy(&v->u.f, &bits, sizeof bits);
+        break;
+    }
+    case 'N':
+        v->type = FL_PK_NONE;
+        break;
+    case 0x88:
+    case 0x89:
+        v->type = FL_PK_BOOL;
+        v->u.b = q[-1] == 0x88;
+        break;
+    default:
+        return false;
+    }
+    r->q = q;
+    return true;
+}
+
+/* The common cases inline: BINGET of a memoized scalar (keys, repeated strings), BININT1,
+ * BININT2, LONG1 of 8 bytes. */
+static inline bool raw_scalar(struct raw *r, struct fl_pk *v)
+{
+    const unsigned char *q = r->q;
+    if (r->end - q >= 10) {
+        switch (q[0]) {
+        case 'h':
+            if (q[1] < r->memo_cap && r->memo[q[1]].type < FL_PK_LIST) {
+                *v = r->memo[q[1]];
+                r->q = q + 2;
+                return true;
+            }
+            return false; /* not stored, or a container */
+        case 'K':
+            v->type = FL_PK_INT;
+            v->u.i = q[1];
+            r->q = q + 2;
+            return true;
+        case 'M':
+            v->type = FL_PK_INT;
+            v->u.i = (int64_t)(q[1] | (unsigned)q[2] << 8);
+            r->q = q + 3;
+            return true;
+        case 0x8a:
+            if (q[1] == 8) {
+                v->type = FL_PK_INT;
+                v->u.i = (int64_t)((uint64_t)rd_le32(q + 2) | (uint64_t)rd_le32(q + 6) << 32);
+                r->q = q + 10;
+                return true;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return raw_scalar_slow(r, v);
+}
+
+/* The two bytes EMPTY_LIST MARK that open a non-empty or empty list in the C++ form. */
+static bool raw_list_open(struct raw *r)
+{
+    if (r->end - r->q < 2 || r->q[0] != ']' || r->q[1] != '(')
+        return false;
+    r->q += 2;
+    return true;
+}
+
+static bool raw_at(const struct raw *r, unsigned char op)
+{
+    return r->q < r->end && *r->q == op;
+}
+
+/* A sizes list, [[ints], ...], into sh (false past FR_SHAPE_MAX). */
+static bool raw_shapes(struct raw *r, struct shapes *sh)
+{
+    size_t k = 0;
+    sh->nshapes = 0;
+    if (!raw_list_open(r))
+        return false;
+    while (!raw_at(r, 'e')) {
+        if (sh->nshapes == FR_SHAPE_MAX || !raw_list_open(r))
+            return false;
+        uint32_t dims = 0;
+        while (!raw_at(r, 'e')) {
+            struct fl_pk v;
+            if (k == FR_SHAPE_MAX || !raw_scalar(r, &v) || v.type != FL_PK_INT)
+                return false;
+            sh->v[k++] = v.u.i;
+            dims++;
+        }
+        r->q++;
+        sh->dims[sh->nshapes++] = dims;
+    }
+    r->q++;
+    return true;
+}
+
+static bool shapes_equal(const struct shapes *a, const struct shapes *b)
+{
+    if (a->nshapes != b->nshapes)
+        return false;
+    size_t k = 0;
+    for (uint32_t i = 0; i < a->nshapes; i++) {
+        if (a->dims[i] != b->dims[i])
+            return false;
+        k += a->dims[i];
+    }
+    for (size_t i = 0; i < k; i++)
+        if (a->v[i] != b->v[i])
+            return false;
+    return true;
+}
+
+/* sizes_text for integers read from the bytes. */
+static int raw_sizes_op(struct fr *f, const struct shapes *sh, uint8_t field, struct ops *o,
+                        struct entry_err *e)
+{
+    struct shapes *c = &f->last_shape[field - IF_IN_SIZES];
+    if (sh->nshapes && f->last_txt[field].ptr && shapes_equal(c, sh))
+        return add_op(o, field, f->last_txt[field], e);
+    text_reset(f);
+    text_add(f, "[", 1);
+    size_t k = 0;
+    for (uint32_t i = 0; i < sh->nshapes; i++) {
+        text_add(f, i ? ", [" : "[", i ? 3 : 1);
+        for (uint32_t d = 0; d < sh->dims[i]; d++) {
+            if (d)
+                text_add(f, ", ", 2);
+            text_i64(f, sh->v[k++]);
+        }
+        text_add(f, "]", 1);
+    }
+    text_add(f, "]", 1);
+    int rc = text_op(f, o, field, e);
+    if (rc == 0 && !f->text_over && f->text_len)
+        *c = *sh;
+    return rc;
+}
+
+/* dtypes: a list of strings (*declined when it is not). */
+static int raw_dtypes_op(struct fr *f, struct raw *r, uint8_t field, struct ops *o,
+                         struct entry_err *e, bool *declined)
+{
+    *declined = true;
+    if (!raw_list_open(r))
+        return 0;
+    struct fl_pk first = {0};
+    size_t n = 0;
+    while (!raw_at(r, 'e')) {
+        struct fl_pk v;
+        if (!raw_scalar(r, &v) || v.type != FL_PK_STR)
+            return 0;
+        if (n == 0) {
+            first = v;
+        } else {
+            if (n == 1) {
+                text_reset(f);
+                text_add(f, first.u.s.ptr, first.u.s.len);
+            }
+            text_add(f, ", ", 2);
+            text_add(f, v.u.s.ptr, v.u.s.len);
+        }
+        n++;
+    }
+    r->q++;
+    *declined = false;
+    if (n == 1)
+        return add_op(o, field, first.u.s, e);
+    if (n == 0)
+        text_reset(f);
+    return text_op(f, o, field, e);
+}
+
+/* A scalar v of field fld, read by a raw reader, applied to st as decode_entry applies it when
+ * the value has the type it expects. false when decode_entry would complain (the raw reader
+ * declines, and decode_entry says what is wrong); *rc gets add_op's result. */
+static bool raw_apply(struct fr *f, struct staged *st, enum field fld, const struct fl_pk *v,
+                      struct ops *o, struct entry_err *e, int *rc)
+{
+    struct fl_ev_nccl_fr *r = &st->ev.u.fr;
+    switch (fld) {
+    case F_RECORD_ID:
+    case F_PG_ID:
+    case F_COLL_SEQ:
+    case F_P2P_SEQ:
+    case F_OP_ID:
+    case F_TIMEOUT: {
+        if (v->type == FL_PK_NONE)
+            break;
+        if (v->type != FL_PK_INT || v->u.i < 0)
+            return false;
+        int64_t *dst = fld == F_RECORD_ID ? &r->record_id
+                       : fld == F_PG_ID   ? &st->pg_id
+                       : fld == F_COLL_SEQ ? &r->collective_seq
+                       : fld == F_P2P_SEQ  ? &r->p2p_seq
+                       : fld == F_OP_ID    ? &r->op_id
+                                           : &r->timeout_ms;
+        *dst = v->u.i;
+        break;
+    }
+    case F_TIME_CREATED:
+    case F_STARTED:
+    case F_COMPLETED: {
+        int64_t t = 0;
+        if (v->type == FL_PK_INT && v->u.i >= 0)
+            t = v->u.i;
+        else if (v->type != FL_PK_NONE)
+            return false;
+        if (fld == F_STARTED) {
+            r->started_ns = t;
+        } else if (fld == F_COMPLETED) {
+            r->completed_ns = t;
+        } else if (t > 0) {
+            st->ev.ts = t;
+            st->ev.clock = FL_CLOCK_WALL;
+        }
+        break;
+    }
+    case F_PROFILING_NAME:
+        if (v->type != FL_PK_STR && v->type != FL_PK_NONE)
+            return false;
+        st->have_profiling = v->type == FL_PK_STR;
+        r->op = st->have_profiling ? v->u.s : FL_STR_NULL;
+        break;
+    case F_DURATION:
+        if (v->type == FL_PK_FLOAT && v->u.f >= 0 && !isinf(v->u.f))
+            r->duration_ms = v->u.f;
+        else if (v->type == FL_PK_INT && v->u.i >= 0)
+            r->duration_ms = (double)v->u.i;
+        else if (v->type != FL_PK_NONE && !(v->type == FL_PK_FLOAT && isnan(v->u.f)))
+            return false;
+        break;
+    case F_STATE:
+        if (v->type == FL_PK_STR)
+            r->state = state_of(v->u.s);
+        else if (v->type != FL_PK_NONE)
+            return false;
+        break;
+    case F_RETIRED:
+    case F_IS_P2P:
+        if (v->type == FL_PK_NONE)
+            break;
+        if (v->type != FL_PK_BOOL)
+            return false;
+        if (fld == F_RETIRED) {
+            r->retired = v->u.b;
+        } else {
+            r->is_p2p = v->u.b;
+            st->have_p2p_flag = true;
+        }
+        break;
+    case F_THREAD_ID: {
+        int64_t t;
+        if (v->type == FL_PK_INT && v->u.i > 0)
+            r->thread_id = v->u.i;
+        else if (v->type == FL_PK_STR && thread_id(f, v->u.s, &t))
+            r->thread_id = t;
+        else if (v->type != FL_PK_NONE && v->type != FL_PK_STR && v->type != FL_PK_INT)
+            return false;
+        break;
+    }
+    case F_THREAD_NAME:
+        if (v->type == FL_PK_STR)
+            *rc = add_op(o, IF_THREAD_NAME, v->u.s, e);
+        else if (v->type != FL_PK_NONE)
+            return false;
+        break;
+    case F_FRAMES: /* a list of dicts: the unpickler builds them */
+        if (v->type != FL_PK_NONE)
+            return false;
+        break;
+    case F_PROCESS_GROUP: /* the raw readers read these containers themselves */
+    case F_INPUT_SIZES:
+    case F_OUTPUT_SIZES:
+    case F_INPUT_DTYPES:
+    case F_OUTPUT_DTYPES:
+        return v->type == FL_PK_NONE;
+    case F_NONE: /* a key the reader does not use, with a scalar */
+        break;
+    }
+    return true;
+}
+
+static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, size_t len,
+                     size_t at, size_t list_at, size_t *next, int64_t *handle)
+{
+    struct fr *f = arg;
+    if (!entries_list(f, p, list_at))
+        return 0;
+    struct staged *st = f->spare ? f->spare : staged_new(f);
+    if (!st)
+        return FL_ENOMEM;
+    f->spare = st; /* until it is taken */
+    staged_init(st, true, at);
+    struct raw r = {p, buf + at + 2, buf + len, p->memo, p->memo_cap};
+    struct ops o;
+    o.n = 0;
+    struct entry_err e;
+    struct fl_str pg_desc = FL_STR_NULL;
+    size_t pairs = 0;
+    int rc = 0;
+    while (!raw_at(&r, 'u')) {
+        struct fl_pk k, v;
+        if (!raw_scalar(&r, &k) || k.type != FL_PK_STR)
+            return 0;
+        pairs++;
+        enum field fld = field_cached(f, k.u.s);
+        switch (fld) {
+        case F_PROCESS_GROUP:
+            if (raw_at(&r, 'N')) {
+                r.q++;
+                break;
+            }
+            if (!raw_scalar(&r, &k) || k.type != FL_PK_STR)
+                return 0;
+            if (raw_at(&r, 0x85)) {
+                pg_desc = FL_STR_NULL;
+            } else if (!raw_scalar(&r, &v) || v.type != FL_PK_STR || !raw_at(&r, 0x86)) {
+                return 0;
+            } else {
+                pg_desc = v.u.s;
+            }
+            r.q++;
+            st->pg_name = k.u.s;
+            break;
+        case F_INPUT_SIZES:
+        case F_OUTPUT_SIZES: {
+            if (raw_at(&r, 'N')) {
+                r.q++;
+                break;
+            }
+            struct shapes sh;
+            if (!raw_shapes(&r, &sh))
+                return 0;
+            rc = raw_sizes_op(f, &sh, fld == F_INPUT_SIZES ? IF_IN_SIZES : IF_OUT_SIZES, &o, &e);
+            break;
+        }
+        case F_INPUT_DTYPES:
+        case F_OUTPUT_DTYPES: {
+            if (raw_at(&r, 'N')) {
+                r.q++;
+                break;
+            }
+            bool declined;
+            rc = raw_dtypes_op(f, &r, fld == F_INPUT_DTYPES ? IF_IN_DTYPES : IF_OUT_DTYPES, &o,
+                               &e, &declined);
+            if (declined)
+                return 0;
+            break;
+        }
+        default:
+            if (!raw_scalar(&r, &v) || !raw_apply(f, st, fld, &v, &o, &e, &rc))
+                return 0;
+            break;
+        }
+        if (rc)
+            return rc < 0 ? rc : 0;
+    }
+    if (!pairs)
+        return 0; /* an empty dict is left to the unpickler, as take_setitems leaves it */
+    r.q++;
+    if ((rc = finish_entry(f, st, &o, pg_desc, 0, &e)))
+        return rc;
+    f->spare = NULL;
+    *next = (size_t)(r.q - buf);
+    *handle = (int64_t)(intptr_t)st;
+    return 1;
+}
+
+/* ---- JSON entries read from their tokens ------------------------------------------------- *
+ *
+ * The same for a JSON dump: an entry object whose keys and strings hold no escapes and whose
+ * values have the types decode_entry reads without complaint is decoded from its tokens; any
+ * other entry is converted to values and read by decode_entry. */
+
+static inline struct fl_str tok_raw(const struct fl_json *j, int i)
+{
+    return fl_str_make(j->js + j->tok[i].start, (size_t)(j->tok[i].end - j->tok[i].start));
+}
+
+static inline bool has_escape(struct fl_str s)
+{
+    if (s.len > 32)
+        return memchr(s.ptr, '\\', s.len) != NULL;
+    for (size_t k = 0; k < s.len; k++)
+        if (s.ptr[k] == '\\')
+            return true;
+    return false;
+}
+
+/* The view of string token i when it holds no escape (as fl_json_str gives it). */
+static inline bool json_plain_str(const struct fl_json *j, int i, struct fl_str *out)
+{
+    if (j->tok[i].type != JSMN_STRING)
+        return false;
+    *out = tok_raw(j, i);
+    return !has_escape(*out);
+}
+
+/* A scalar token (a plain string or a primitive). */
+static bool json_raw_scalar(const struct fl_json *j, int i, struct fl_pk *v)
+{
+    if (j->tok[i].type == JSMN_STRING) {
+        v->type = FL_PK_STR;
+        return json_plain_str(j, i, &v->u.s);
+    }
+    return j->tok[i].type == JSMN_PRIMITIVE && json_prim(tok_raw(j, i), v);
+}
+
+static bool json_null(const struct fl_json *j, int i)
+{
+    return j->tok[i].type == JSMN_PRIMITIVE && j->js[j->tok[i].start] == 'n';
+}
+
+/* A sizes array of arrays of integers, from token *i (moved past it). */
+static bool json_raw_shapes(const struct fl_json *j, int *i, struct shapes *sh)
+{
+    const jsmntok_t *t = j->tok;
+    int k = *i;
+    if (t[k].type != JSMN_ARRAY || t[k].size > FR_SHAPE_MAX)
+        return false;
+    sh->nshapes = (uint32_t)t[k].size;
+    size_t n = 0;
+    k++;
+    for (uint32_t s = 0; s < sh->nshapes; s++) {
+        if (k >= j->ntok || t[k].type != JSMN_ARRAY || n + (size_t)t[k].size > FR_SHAPE_MAX)
+            return false;
+        int dims = t[k].size;
+        sh->dims[s] = (uint32_t)dims;
+        k++;
+        for (int d = 0; d < dims; d++, k++) {
+            struct fl_pk v;
+            if (k >= j->ntok || t[k].type != JSMN_PRIMITIVE ||
+                !json_prim(tok_raw(j, k), &v) || v.type != FL_PK_INT)
+                return false;
+            sh->v[n++] = v.u.i;
+        }
+    }
+    *i = k;
+    return true;
+}
+
+static int json_raw_entry(struct fr *f, const struct fl_json *j, int i, struct fl_pk *out)
+{
+    const jsmntok_t *t = j->tok;
+    int npairs = t[i].size;
+    if (npairs <= 0)
+        return 0; /* left to decode_entry */
+    struct staged *st = f->spare ? f->spare : staged_new(f);
+    if (!st)
+        return FL_ENOMEM;
+    f->spare = st; /* until it is used */
+    staged_init(st, true, (uint64_t)t[i].start);
+    struct ops o;
+    o.n = 0;
+    struct entry_err e;
+    struct fl_str pg_desc = FL_STR_NULL;
+    int rc = 0, k = i + 1;
+    for (int m = 0; m < npairs; m++) {
+        if (k + 1 >= j->ntok || t[k].type != JSMN_STRING)
+            return 0;
+        /* a key spelled with escapes is read decoded (as decode_entry reads it): only a key
+         * the reader does not know needs the look (no field name holds a backslash) */
+        struct fl_str key = tok_raw(j, k);
+        enum field fld = field_of(key);
+        if (fld == F_NONE && has_escape(key))
+            return 0;
+        k++;
+        switch (fld) {
+        case F_PROCESS_GROUP: {
+            if (json_null(j, k)) {
+                k++;
+                break;
+            }
+            int n = t[k].type == JSMN_ARRAY ? t[k].size : 0;
+            struct fl_str name, desc = FL_STR_NULL;
+            if (n < 1 || n > 2 || k + n >= j->ntok || !json_plain_str(j, k + 1, &name) ||
+                (n == 2 && !json_plain_str(j, k + 2, &desc)))
+                return 0;
+            st->pg_name = name;
+            pg_desc = desc;
+            k += 1 + n;
+            break;
+        }
+        case F_INPUT_SIZES:
+        case F_OUTPUT_SIZES: {
+            if (json_null(j, k)) {
+                k++;
+                break;
+            }
+            struct shapes sh;
+            if (!json_raw_shapes(j, &k, &sh))
+                return 0;
+            rc = raw_sizes_op(f, &sh, fld == F_INPUT_SIZES ? IF_IN_SIZES : IF_OUT_SIZES, &o, &e);
+            break;
+        }
+        case F_INPUT_DTYPES:
+        case F_OUTPUT_DTYPES: {
+            if (json_null(j, k)) {
+                k++;
+                break;
+            }
+            uint8_t field = fld == F_INPUT_DTYPES ? IF_IN_DTYPES : IF_OUT_DTYPES;
+            int n = t[k].type == JSMN_ARRAY ? t[k].size : -1;
+            if (n < 0 || k + n >= j->ntok)
+                return 0;
+            struct fl_str d;
+            for (int x = 1; x <= n; x++)
+                if (!json_plain_str(j, k + x, &d))
+                    return 0;
+            if (n == 1) {
+                json_plain_str(j, k + 1, &d);
+                rc = add_op(&o, field, d, &e);
+            } else {
+                text_reset(f);
+                for (int x = 1; x <= n; x++) {
+                    json_plain_str(j, k + x, &d);
+                    if (x > 1)
+                        text_add(f, ", ", 2);
+                    text_add(f, d.ptr, d.len);
+                }
+                rc = text_op(f, &o, field, &e);
+            }
+            k += 1 + n;
+            break;
+        }
+        default: {
+            struct fl_pk v;
+            if (!json_raw_scalar(j, k, &v) || !raw_apply(f, st, fld, &v, &o, &e, &rc))
+                return 0;
+            k++;
+            break;
+        }
+        }
+        if (rc)
+            return rc < 0 ? rc : 0;
+    }
+    if ((rc = finish_entry(f, st, &o, pg_desc, 0, &e)))
+        return rc;
+    f->spare = NULL;
+    out->type = FL_PK_HANDLE;
+    out->u.i = (int64_t)(intptr_t)st;
+    return k;
+}
+
 /* Mark the ops of each coalesced group: walking back from a closing "*coalesced" entry, the
  * entries of the same pg with the same seq (p2p_seq for p2p ops) belong to it. */
-static void mark_coalesced(struct fl_event *evs, const bool *ok, size_t n)
+static void mark_coalesced(struct staged *const *es, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!ok[i] || evs[i].u.fr.coalesced != FL_FR_COALESCED_END)
+        if (!es[i]->ok || es[i]->ev.u.fr.coalesced != FL_FR_COALESCED_END)
             continue;
-        const struct fl_ev_nccl_fr *end = &evs[i].u.fr;
+        const struct fl_ev_nccl_fr *end = &es[i]->ev.u.fr;
         int64_t key = end->is_p2p ? end->p2p_seq : end->collective_seq;
         for (size_t j = i; j-- > 0;) {
-            struct fl_ev_nccl_fr *r = &evs[j].u.fr;
-            if (!ok[j] || r->pg != end->pg)
+            struct fl_ev_nccl_fr *r = &es[j]->ev.u.fr;
+            if (!es[j]->ok || r->pg != end->pg)
                 continue;
             if ((r->is_p2p ? r->p2p_seq : r->collective_seq) != key ||
                 r->coalesced != FL_FR_NOT_COALESCED)
@@ -1307,45 +2333,54 @@ static int read_entries(struct fr *f, const struct fl_pk *list)
     f->nentries = (uint32_t)n;
     if (!n)
         return 0;
-    struct fl_event *evs = FL_ARENA_NEW_N(&f->scratch, struct fl_event, n);
-    bool *ok = FL_ARENA_NEW_N(&f->scratch, bool, n);
-    if (!evs || !ok)
+    struct staged **es = FL_ARENA_NEW_N(&f->scratch, struct staged *, n);
+    if (!es)
         return oom(f);
     for (size_t i = 0; i < n; i++) {
-        struct ent x;
-        struct entry_err e;
         const struct fl_pk *d = &s->v[i];
-        int rc = read_entry(f, d, &evs[i], &x, &e);
-        ok[i] = rc == 0;
-        uint64_t at = d->type == FL_PK_DICT ? d->u.seq->offset : s->offset;
+        struct staged *st;
+        int rc;
+        if (d->type == FL_PK_HANDLE) { /* decoded while the dump loaded */
+            st = (struct staged *)(intptr_t)d->u.i;
+        } else {
+            if (!(st = staged_new(f)))
+                return FL_ENOMEM;
+            if ((rc = decode_entry(f, d, s->offset, st)))
+                return rc;
+        }
+        es[i] = st;
+        rc = replay_entry(f, st);
+        st->ok = rc == 0;
         if (rc == 1) {
-            int64_t rid = d->type == FL_PK_DICT ? evs[i].u.fr.record_id : -1;
+            int64_t rid = st->dict ? st->ev.u.fr.record_id : -1;
             if (rid >= 0)
-                rc = skip(f, at, "entry %zu (record_id %lld): %s", i, (long long)rid, e.why);
+                rc = skip(f, st->at, "entry %zu (record_id %lld): %s", i, (long long)rid,
+                          st->why);
             else
-                rc = skip(f, at, "entry %zu: %s", i, e.why);
+                rc = skip(f, st->at, "entry %zu: %s", i, st->why);
         }
         if (rc)
             return rc;
-        if (!ok[i])
+        if (!st->ok)
             continue;
-        evs[i].src.offset = at;
-        if ((rc = pg_from_entry(f, &evs[i])))
+        st->ev.src.offset = st->at;
+        if ((rc = pg_from_entry(f, &st->ev)))
             return rc;
-        if (!f->backend && evs[i].u.fr.backend)
-            f->backend = evs[i].u.fr.backend;
+        if (!f->backend && st->ev.u.fr.backend)
+            f->backend = st->ev.u.fr.backend;
     }
     if (f->rank < 0)
         return skip(f, 0,
                     "no rank for this dump: the file name ends in no digits and its process "
                     "groups do not single out one rank; its %zu entries are not read",
                     n);
-    mark_coalesced(evs, ok, n);
+    mark_coalesced(es, n);
     struct fl_str node = fl_ingest_str(f->ctx, f->ctx->default_node);
     for (size_t i = 0; i < n; i++) {
-        if (!ok[i])
+        if (!es[i]->ok)
             continue;
-        struct fl_ev_nccl_fr *r = &evs[i].u.fr;
+        struct fl_event *ev = &es[i]->ev;
+        struct fl_ev_nccl_fr *r = &ev->u.fr;
         r->rank = f->rank;
         if (r->known & FL_FR_HAS_PEER_PG_RANK) {
             const struct pginfo *g = pg_by_name(f, r->pg);
@@ -1354,11 +2389,11 @@ static int read_entries(struct fr *f, const struct fl_pk *list)
                 r->known |= FL_FR_HAS_PEER;
             }
         }
-        note_ts(f, evs[i].ts);
+        note_ts(f, ev->ts);
         note_ts(f, r->started_ns);
         note_ts(f, r->completed_ns);
-        evs[i].uid = record_uid(f, &evs[i], node);
-        if (fl_ingest_emit(f->ctx, &evs[i]))
+        ev->uid = record_uid(f, ev, node);
+        if (fl_ingest_emit(f->ctx, ev))
             return oom(f);
     }
     return 0;
@@ -1560,8 +2595,10 @@ static int fr_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
     /* every opcode or token is at least a byte and becomes at most ~56 bytes of tree */
     size_t cap = len < (SIZE_MAX - (64u << 20)) / 64 ? 64 * len + (64u << 20) : SIZE_MAX;
     /* chunks in proportion to the input (a tree takes about 12 times a pickle's bytes) */
-    size_t chunk = len < FR_SCRATCH_CHUNK / 16 ? 16384 : FR_SCRATCH_CHUNK;
+    size_t chunk = len < FR_SCRATCH_CHUNK ? 16384 : FR_SCRATCH_CHUNK;
     fl_arena_init(&f->scratch, chunk, cap);
+    fl_arena_init(&f->etmp, 16384, 0);
+    f->tree = &f->scratch;
     int rc;
     if (len == 0) {
         f->encoding = FL_FR_PICKLE;
@@ -1588,6 +2625,7 @@ static int fr_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
     }
 out:
     fl_free(f->text);
+    fl_arena_release(&f->etmp);
     fl_arena_release(&f->scratch);
     fl_free(f);
     return rc;

@@ -158,9 +158,11 @@ void fl_pickle_release(struct fl_pickle *p)
 {
     fl_free(p->stack);
     fl_free(p->marks);
+    fl_free(p->markinfo);
     fl_free(p->memo);
     p->stack = NULL;
     p->marks = NULL;
+    p->markinfo = NULL;
     p->memo = NULL;
     p->stack_cap = p->marks_cap = p->memo_cap = 0;
 }
@@ -217,6 +219,41 @@ static inline void *alloc(struct fl_pickle *p, size_t n)
 
 /* ---- stack, marks, memo -------------------------------------------------------------- */
 
+static int conflict(struct fl_pickle *p, size_t at);
+
+/* Store *v (not on the stack, or its top) under memo id. */
+static int memo_store(struct fl_pickle *p, uint64_t id, const struct fl_pk *v, size_t at,
+                      size_t limit)
+{
+    if (id >= limit)
+        return fail(p, FL_ELIMIT, at, "memo id %llu at byte %zu is out of range (limit %zu)",
+                    (unsigned long long)id, at, limit);
+    if (id >= p->memo_cap) {
+        size_t cap = p->memo_cap ? p->memo_cap * 2 : 256;
+        while (cap <= id)
+            cap *= 2;
+        if (cap > limit)
+            cap = limit;
+        struct fl_pk *m = fl_realloc(p->memo, cap * sizeof *m);
+        if (!m)
+            return fail(p, FL_ENOMEM, at, "out of memory");
+        for (size_t i = p->memo_cap; i < cap; i++)
+            m[i].type = PK_UNDEF;
+        p->memo = m;
+        p->memo_cap = cap;
+    }
+    if (v->type == FL_PK_HANDLE)
+        return conflict(p, at);
+    if (v->type >= FL_PK_LIST && !v->u.seq->memoized) {
+        v->u.seq->memoized = true;
+        p->memo_containers++;
+    }
+    if (p->memo[id].type == PK_UNDEF)
+        p->memo_len++;
+    p->memo[id] = *v;
+    return 0;
+}
+
 static int grow_stack(struct fl_pickle *p, size_t at)
 {
     if (p->stack_cap >= p->max_stack)
@@ -242,8 +279,13 @@ static int push_mark(struct fl_pickle *p, size_t at)
         if (!m)
             return fail(p, FL_ENOMEM, at, "out of memory");
         p->marks = m;
+        struct fl_pk_markinfo *mi = fl_realloc(p->markinfo, cap * sizeof *mi);
+        if (!mi)
+            return fail(p, FL_ENOMEM, at, "out of memory");
+        p->markinfo = mi;
         p->marks_cap = cap;
     }
+    p->markinfo[p->nmarks] = (struct fl_pk_markinfo){p->bump, p->bump_end, p->memo_containers};
     p->marks[p->nmarks++] = (uint32_t)p->sp;
     return 0;
 }
@@ -257,31 +299,28 @@ static int pop_mark(struct fl_pickle *p, unsigned char op, size_t at, size_t *m)
     return 0;
 }
 
+/* A taken dict (FL_PK_HANDLE) reached an opcode that needs the dict itself. */
+static int conflict(struct fl_pickle *p, size_t at)
+{
+    p->take_conflict = true;
+    return fail(p, FL_EUNSUPPORTED, at,
+                "a dict read as it was complete is used again at byte %zu (load again without "
+                "streaming)",
+                at);
+}
+
 static int memo_put(struct fl_pickle *p, uint64_t id, size_t at, size_t limit)
 {
     if (!p->sp)
         return fail(p, FL_EPARSE, at, "memo store at byte %zu with an empty stack", at);
-    if (id >= limit)
-        return fail(p, FL_ELIMIT, at, "memo id %llu at byte %zu is out of range (limit %zu)",
-                    (unsigned long long)id, at, limit);
-    if (id >= p->memo_cap) {
-        size_t cap = p->memo_cap ? p->memo_cap * 2 : 256;
-        while (cap <= id)
-            cap *= 2;
-        if (cap > limit)
-            cap = limit;
-        struct fl_pk *m = fl_realloc(p->memo, cap * sizeof *m);
-        if (!m)
-            return fail(p, FL_ENOMEM, at, "out of memory");
-        for (size_t i = p->memo_cap; i < cap; i++)
-            m[i].type = PK_UNDEF;
-        p->memo = m;
-        p->memo_cap = cap;
-    }
-    if (p->memo[id].type == PK_UNDEF)
-        p->memo_len++;
-    p->memo[id] = p->stack[p->sp - 1];
-    return 0;
+    return memo_store(p, id, &p->stack[p->sp - 1], at, limit);
+}
+
+int fl_pickle_memo_store(struct fl_pickle *p, uint64_t id, const struct fl_pk *v)
+{
+    if (id >= p->memo_limit || v->type >= FL_PK_LIST)
+        return FL_ELIMIT; /* containers are stored by the loader itself */
+    return memo_store(p, id, v, 0, p->memo_limit);
 }
 
 /* ---- containers ---------------------------------------------------------------------- */
@@ -294,6 +333,7 @@ static inline struct fl_pk_seq *new_seq(struct fl_pickle *p, size_t at)
     s->v = NULL;
     s->n = s->cap = 0;
     s->depth = 1;
+    s->memoized = false;
     s->offset = at;
     return s;
 }
@@ -346,14 +386,22 @@ static int check_container_item(struct fl_pickle *p, struct fl_pk_seq *s, const 
     return 0;
 }
 
-/* Copy n items into dst (inside s), checking the containers among them. */
+enum items { INTO_DICT, INTO_LIST, INTO_TUPLE };
+
+/* Copy n items into dst (inside s), checking the containers among them. A taken dict may only
+ * go into a list (its own). */
 static inline int copy_items(struct fl_pickle *p, struct fl_pk_seq *s, struct fl_pk *dst,
-                             const struct fl_pk *src, size_t n, bool dict, size_t at)
+                             const struct fl_pk *src, size_t n, enum items into, size_t at)
 {
     for (size_t i = 0; i < n; i++) {
         dst[i] = src[i];
         if (src[i].type >= FL_PK_LIST) {
-            int rc = check_container_item(p, s, &src[i], dict && i % 2 == 0, at);
+            if (src[i].type == FL_PK_HANDLE) {
+                if (into != INTO_LIST)
+                    return conflict(p, at);
+                continue;
+            }
+            int rc = check_container_item(p, s, &src[i], into == INTO_DICT && i % 2 == 0, at);
             if (rc)
                 return rc;
         }
@@ -370,6 +418,14 @@ static inline int add_items(struct fl_pickle *p, unsigned char op, size_t from, 
                     opnames[op], at);
     struct fl_pk *target = &p->stack[from - 1];
     uint8_t want = dict ? FL_PK_DICT : FL_PK_LIST;
+    if (target->type == FL_PK_HANDLE)
+        return conflict(p, at);
+    /* a memoized container older than a taken dict may be inside it: filling it now would
+     * change what the hook read (no writer does this; Python fills a container right after
+     * memoizing it, before any dict holding it is complete) */
+    if (p->taken && target->type >= FL_PK_LIST && target->u.seq->memoized &&
+        target->u.seq->offset < p->last_take_at)
+        return conflict(p, at);
     if (target->type != want)
         return fail(p, FL_EPARSE, at, "%s at byte %zu into a %s, not a %s", opnames[op], at,
                     type_name(target->type), dict ? "dict" : "list");
@@ -382,7 +438,8 @@ static inline int add_items(struct fl_pickle *p, unsigned char op, size_t from, 
                     opnames[op], at, count);
     size_t per = dict ? 2 : 1;
     int rc = reserve(p, s, count / per, per, at);
-    if (rc || (rc = copy_items(p, s, s->v + (size_t)s->n * per, p->stack + from, count, dict, at)))
+    if (rc || (rc = copy_items(p, s, s->v + (size_t)s->n * per, p->stack + from, count,
+                               dict ? INTO_DICT : INTO_LIST, at)))
         return rc;
     s->n += (uint32_t)(count / per);
     p->sp = from;
@@ -398,7 +455,7 @@ static int make_tuple(struct fl_pickle *p, size_t from, size_t at)
     size_t count = p->sp - from;
     int rc;
     if (count && ((rc = reserve(p, s, count, 1, at)) ||
-                  (rc = copy_items(p, s, s->v, p->stack + from, count, false, at))))
+                  (rc = copy_items(p, s, s->v, p->stack + from, count, INTO_TUPLE, at))))
         return rc;
     s->n = (uint32_t)count;
     p->sp = from;
@@ -406,6 +463,66 @@ static int make_tuple(struct fl_pickle *p, size_t from, size_t at)
         return rc;
     p->stack[p->sp++] = (struct fl_pk){.type = FL_PK_TUPLE, .u.seq = s};
     return 0;
+}
+
+/* SETITEMS is about to fill the dict at stack[m - 1] with the pairs in stack[m..sp) (m: the
+ * MARK it popped, info: what that MARK saved). When the dict is fresh and unmemoized and the
+ * innermost open MARK is a list's, the dict is one of that list's pending items: the take
+ * hook reads it straight off the stack. Taken, it becomes a handle without ever being copied
+ * into a body, and the bump memory its contents took since its MARK is reused when nothing in
+ * it was memoized (nothing else can reach it) and no new block was started meanwhile.
+ * Returns 1 taken, 0 (the caller fills the dict as usual) or an error; the pairs are checked
+ * exactly as add_items would, so errors do not depend on the hook. */
+static int take_setitems(struct fl_pickle *p, size_t m, const struct fl_pk_markinfo *info,
+                         size_t at)
+{
+    if (m == 0 || !p->nmarks)
+        return 0;
+    struct fl_pk *d = &p->stack[m - 1];
+    size_t lm = p->marks[p->nmarks - 1], count = p->sp - m;
+    if (d->type != FL_PK_DICT || d->u.seq->n || d->u.seq->memoized || !count || count % 2 ||
+        lm == 0 || lm > m - 1 || p->stack[lm - 1].type != FL_PK_LIST)
+        return 0;
+    struct fl_pk_seq *seq = d->u.seq;
+    struct fl_pk_seq view = *seq;
+    view.v = p->stack + m;
+    view.n = view.cap = (uint32_t)(count / 2);
+    const struct fl_pk *src = view.v;
+    for (size_t i = 0; i < count; i++) {
+        if (src[i].type < FL_PK_LIST)
+            continue;
+        if (src[i].type == FL_PK_HANDLE)
+            return conflict(p, at);
+        int rc = check_container_item(p, &view, &src[i], i % 2 == 0, at);
+        if (rc)
+            return rc;
+    }
+    /* a dict nested near the limit stays in the tree, so that the list around it is refused
+     * for its depth as it would be without the hook */
+    if (view.depth + 3 > p->max_depth)
+        return 0;
+    int64_t h = 0;
+    struct fl_pk dv = {.type = FL_PK_DICT, .u.seq = &view};
+    int rc = p->take(p->take_arg, p, lm - 1, &dv, &h);
+    if (rc == FL_ENOMEM)
+        return fail(p, rc, at, "out of memory");
+    if (rc < 0)
+        return fail(p, rc, at, "the reader stopped at byte %zu", at);
+    if (rc == 0)
+        return 0;
+    *d = (struct fl_pk){.type = FL_PK_HANDLE, .u.i = h};
+    p->sp = m;
+    p->taken++;
+    p->last_take_at = at;
+    if (info->bump && info->bump_end == p->bump_end &&
+        info->memo_containers == p->memo_containers) {
+        unsigned char *start = info->bump;
+        if ((unsigned char *)seq + sizeof *seq == start) /* EMPTY_DICT right before its MARK */
+            start = (unsigned char *)seq;
+        p->bump = start;
+        p->reclaimed++;
+    }
+    return 1;
 }
 
 /* ---- scalar decoding ------------------------------------------------------------------ */
@@ -457,13 +574,18 @@ static struct fl_pk long_value(const unsigned char *q, size_t n)
 
 /* ---- the loop ----------------------------------------------------------------------- */
 
+/* The loop keeps the stack pointer, the stack and the memo in locals (a store into the stack
+ * could otherwise alias p->sp for the compiler); SYNC hands them to the helpers, which work on
+ * p, and RELOAD takes them back. AT is the offending opcode's offset, for messages. */
+#define AT ((size_t)(opq - b))
+
 #define NEED(n)                                                                                    \
     do {                                                                                           \
         if ((size_t)(end - q) < (size_t)(n))                                                       \
-            return fail(p, FL_ETRUNC, at,                                                          \
+            return fail(p, FL_ETRUNC, AT,                                                          \
                         "cut short: the pickle ends at byte %zu inside %s "                        \
                         "(at byte %zu)",                                                           \
-                        len, opnames[op], at);                                                     \
+                        len, opnames[op], AT);                                                     \
     } while (0)
 
 #define TRY(expr)                                                                                  \
@@ -473,12 +595,18 @@ static struct fl_pk long_value(const unsigned char *q, size_t n)
             return rc_;                                                                            \
     } while (0)
 
-/* Push a value; the stack lives in p (helpers see it), its length is kept in p->sp. */
+#define SYNC() (p->sp = sp)
+#define RELOAD() (stk = p->stack, sp = p->sp, cap = p->stack_cap)
+#define RELOAD_MEMO() (memo = p->memo, memo_cap = p->memo_cap)
+
 #define PUSH(val)                                                                                  \
     do {                                                                                           \
-        if (p->sp == p->stack_cap)                                                                 \
-            TRY(grow_stack(p, at));                                                                \
-        p->stack[p->sp++] = (val);                                                                 \
+        if (sp == cap) {                                                                           \
+            SYNC();                                                                                \
+            TRY(grow_stack(p, AT));                                                                \
+            RELOAD();                                                                              \
+        }                                                                                          \
+        stk[sp++] = (val);                                                                         \
     } while (0)
 
 static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct fl_pk *out)
@@ -486,10 +614,15 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
     const unsigned char *q = b, *end = b + len;
     /* every writer numbers memo ids from 0 upwards, one per store of at least two bytes */
     size_t memo_limit = len < p->max_memo ? (len > 256 ? len : 256) : p->max_memo;
+    p->memo_limit = memo_limit;
+    struct fl_pk *stk = p->stack;
+    size_t sp = p->sp, cap = p->stack_cap;
+    const struct fl_pk *memo = p->memo;
+    size_t memo_cap = p->memo_cap;
     for (;;) {
-        size_t at = (size_t)(q - b);
+        const unsigned char *opq = q;
         if (q >= end)
-            return fail(p, FL_ETRUNC, at, "cut short: the pickle ends at byte %zu before STOP",
+            return fail(p, FL_ETRUNC, AT, "cut short: the pickle ends at byte %zu before STOP",
                         len);
         unsigned char op = *q++;
         struct fl_pk v;
@@ -505,10 +638,10 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
             n = le(q, 4);
             q += 4;
         get:
-            if (n >= p->memo_cap || p->memo[n].type == PK_UNDEF)
-                return fail(p, FL_EPARSE, at, "memo reference %llu at byte %zu was never stored",
-                            (unsigned long long)n, at);
-            PUSH(p->memo[n]);
+            if (n >= memo_cap || memo[n].type == PK_UNDEF)
+                return fail(p, FL_EPARSE, AT, "memo reference %llu at byte %zu was never stored",
+                            (unsigned long long)n, AT);
+            PUSH(memo[n]);
             break;
         case 'K': /* BININT1 */
             NEED(1);
@@ -531,13 +664,41 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
             PUSH(v);
             break;
         case '(':
-            TRY(push_mark(p, at));
+            SYNC();
+            TRY(push_mark(p, AT));
             break;
         case '}':
+            /* an entry among a list's items, in the C++ pickler's form: the raw hook may read
+             * it from the bytes (the stack limit stays far: the loader would push its pairs) */
+            if (p->take_raw && p->take && q < end && *q == '(' && p->nmarks &&
+                p->marks[p->nmarks - 1] > 0 &&
+                stk[p->marks[p->nmarks - 1] - 1].type == FL_PK_LIST &&
+                sp + 4096 < p->max_stack) {
+                size_t next = 0;
+                int64_t h = 0;
+                SYNC();
+                int rc = p->take_raw(p->take_arg, p, b, len, AT, p->marks[p->nmarks - 1] - 1,
+                                     &next, &h);
+                RELOAD_MEMO();
+                if (rc == FL_ENOMEM)
+                    return fail(p, rc, AT, "out of memory");
+                if (rc < 0)
+                    return fail(p, rc, AT, "the reader stopped at byte %zu", AT);
+                if (rc) {
+                    v.type = FL_PK_HANDLE;
+                    v.u.i = h;
+                    PUSH(v);
+                    p->taken++;
+                    p->last_take_at = next - 1; /* its SETITEMS */
+                    q = b + next;
+                    break;
+                }
+            }
+            /* fall through */
         case ']': {
-            struct fl_pk_seq *s = new_seq(p, at);
+            struct fl_pk_seq *s = new_seq(p, AT);
             if (!s)
-                return fail(p, FL_ENOMEM, at, "out of memory");
+                return fail(p, FL_ENOMEM, AT, "out of memory");
             v.type = op == '}' ? FL_PK_DICT : FL_PK_LIST;
             v.u.seq = s;
             PUSH(v);
@@ -545,16 +706,29 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
         }
         case 'e': /* APPENDS */
         case 'u': /* SETITEMS */
-            TRY(pop_mark(p, op, at, &m));
-            TRY(add_items(p, op, m, at));
+            SYNC();
+            TRY(pop_mark(p, op, AT, &m));
+            if (op == 'u' && p->take) {
+                int rc = take_setitems(p, m, &p->markinfo[p->nmarks], AT);
+                if (rc < 0)
+                    return rc;
+                if (rc) {
+                    RELOAD();
+                    break;
+                }
+            }
+            TRY(add_items(p, op, m, AT));
+            RELOAD();
             break;
         case 'a': /* APPEND */
         case 's': /* SETITEM */
             m = op == 'a' ? 1 : 2;
-            if (p->sp < m + 1)
-                return fail(p, FL_EPARSE, at, "%s at byte %zu with too few values on the stack",
-                            opnames[op], at);
-            TRY(add_items(p, op, p->sp - m, at));
+            if (sp < m + 1)
+                return fail(p, FL_EPARSE, AT, "%s at byte %zu with too few values on the stack",
+                            opnames[op], AT);
+            SYNC();
+            TRY(add_items(p, op, sp - m, AT));
+            RELOAD();
             break;
         case 'X':
         case 0x8c:
@@ -564,10 +738,10 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
             n = le(q, w);
             q += w;
             if (n > (uint64_t)(end - q))
-                return fail(p, FL_ETRUNC, at,
+                return fail(p, FL_ETRUNC, AT,
                             "cut short: a string of %llu bytes at byte %zu runs past the end "
                             "(the input ends at byte %zu)",
-                            (unsigned long long)n, at, len);
+                            (unsigned long long)n, AT, len);
             v.type = FL_PK_STR;
             v.u.s = fl_str_make((const char *)q, (size_t)n);
             q += n;
@@ -576,22 +750,33 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
         }
         case 'q': /* BINPUT */
             NEED(1);
-            TRY(memo_put(p, *q++, at, memo_limit));
+            SYNC();
+            TRY(memo_put(p, *q++, AT, memo_limit));
+            RELOAD_MEMO();
             break;
         case 'r': /* LONG_BINPUT */
             NEED(4);
             n = le(q, 4);
             q += 4;
-            TRY(memo_put(p, n, at, memo_limit));
+            SYNC();
+            TRY(memo_put(p, n, AT, memo_limit));
+            RELOAD_MEMO();
             break;
         case 0x94: /* MEMOIZE */
-            TRY(memo_put(p, p->memo_len, at, memo_limit));
+            SYNC();
+            TRY(memo_put(p, p->memo_len, AT, memo_limit));
+            RELOAD_MEMO();
             break;
         case 0x8a: /* LONG1 */
             NEED(1);
             n = *q++;
             NEED(1 + n);
-            v = long_value(q, (size_t)n);
+            if (n == 8) { /* the C++ pickler's only width */
+                v.type = FL_PK_INT;
+                v.u.i = (int64_t)le64(q);
+            } else {
+                v = long_value(q, (size_t)n);
+            }
             q += n;
             PUSH(v);
             break;
@@ -600,12 +785,12 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
             n = le(q, 4);
             q += 4;
             if (n & 0x80000000u)
-                return fail(p, FL_EPARSE, at, "LONG4 at byte %zu has a negative length", at);
+                return fail(p, FL_EPARSE, AT, "LONG4 at byte %zu has a negative length", AT);
             if (n > (uint64_t)(end - q))
-                return fail(p, FL_ETRUNC, at,
+                return fail(p, FL_ETRUNC, AT,
                             "cut short: an integer of %llu bytes at byte %zu runs past the end "
                             "(the input ends at byte %zu)",
-                            (unsigned long long)n, at, len);
+                            (unsigned long long)n, AT, len);
             v = long_value(q, (size_t)n);
             q += n;
             PUSH(v);
@@ -634,26 +819,32 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
             PUSH(v);
             break;
         case ')':
-            TRY(make_tuple(p, p->sp, at));
+            SYNC();
+            TRY(make_tuple(p, sp, AT));
+            RELOAD();
             break;
         case 't': /* TUPLE */
-            TRY(pop_mark(p, op, at, &m));
-            TRY(make_tuple(p, m, at));
+            SYNC();
+            TRY(pop_mark(p, op, AT, &m));
+            TRY(make_tuple(p, m, AT));
+            RELOAD();
             break;
         case 0x85:
         case 0x86:
         case 0x87: /* TUPLE1..3 */
             m = (size_t)(op - 0x84);
-            if (p->sp < m)
-                return fail(p, FL_EPARSE, at, "%s at byte %zu with too few values on the stack",
-                            opnames[op], at);
-            TRY(make_tuple(p, p->sp - m, at));
+            if (sp < m)
+                return fail(p, FL_EPARSE, AT, "%s at byte %zu with too few values on the stack",
+                            opnames[op], AT);
+            SYNC();
+            TRY(make_tuple(p, sp - m, AT));
+            RELOAD();
             break;
         case 0x80: /* PROTO */
             NEED(1);
             p->protocol = *q++;
             if (p->protocol > 5)
-                return fail(p, FL_EUNSUPPORTED, at,
+                return fail(p, FL_EUNSUPPORTED, AT,
                             "pickle protocol %d is newer than this reader (2 to 5)", p->protocol);
             break;
         case 0x95: /* FRAME: a length prefix, transparent to the data */
@@ -661,34 +852,35 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
             n = le64(q);
             q += 8;
             if (n > (uint64_t)(end - q))
-                return fail(p, FL_ETRUNC, at,
+                return fail(p, FL_ETRUNC, AT,
                             "cut short: a frame of %llu bytes at byte %zu runs past the end "
                             "(the input ends at byte %zu)",
-                            (unsigned long long)n, at, len);
+                            (unsigned long long)n, AT, len);
             break;
         case '.': /* STOP */
+            SYNC();
             if (p->nmarks)
-                return fail(p, FL_EPARSE, at, "STOP at byte %zu with an open MARK", at);
-            if (p->sp != 1)
-                return fail(p, FL_EPARSE, at, "STOP at byte %zu with %zu values on the stack", at,
-                            p->sp);
-            *out = p->stack[0];
+                return fail(p, FL_EPARSE, AT, "STOP at byte %zu with an open MARK", AT);
+            if (sp != 1)
+                return fail(p, FL_EPARSE, AT, "STOP at byte %zu with %zu values on the stack", AT,
+                            sp);
+            *out = stk[0];
             p->end_offset = (size_t)(q - b);
             return 0;
         default: {
             char hex[8];
             if (refused(op))
-                return fail(p, FL_EUNSUPPORTED, at,
+                return fail(p, FL_EUNSUPPORTED, AT,
                             "refused opcode %s (0x%02x) at byte %zu: it imports or calls code, "
                             "and only plain data is read",
-                            opnames[op], op, at);
+                            opnames[op], op, AT);
             if (opnames[op])
-                return fail(p, FL_EUNSUPPORTED, at,
+                return fail(p, FL_EUNSUPPORTED, AT,
                             "unsupported opcode %s (0x%02x) at byte %zu: not written by "
                             "PyTorch or Python protocol 2-5 for these dumps",
-                            opnames[op], op, at);
-            return fail(p, FL_EUNSUPPORTED, at, "unknown opcode %s at byte %zu",
-                        opname_or_hex(op, hex), at);
+                            opnames[op], op, AT);
+            return fail(p, FL_EUNSUPPORTED, AT, "unknown opcode %s at byte %zu",
+                        opname_or_hex(op, hex), AT);
         }
         }
     }
@@ -702,6 +894,10 @@ int fl_pickle_load(struct fl_pickle *p, const char *buf, size_t len, struct fl_p
     p->sp = 0;
     p->nmarks = 0;
     p->memo_len = 0;
+    p->take_conflict = false;
+    p->memo_containers = 0;
+    p->taken = p->reclaimed = 0;
+    p->last_take_at = 0;
     p->protocol = 0;
     p->end_offset = 0;
     p->bump = p->bump_end = NULL; /* the arena may have been reset since the last load */

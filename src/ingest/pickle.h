@@ -16,6 +16,15 @@
  * reused by the next load and freed by fl_pickle_release. Nothing is allocated per value on
  * the heap.
  *
+ * Streaming (optional): a caller that reads a long list of dicts (a dump's entries) can set
+ * p->take, called as each dict among a list's pending items is complete. When it takes the
+ * dict (it copies what it needs, nothing else can reach the dict: it is not memoized), the
+ * dict becomes an FL_PK_HANDLE value in the list, and its memory, with everything in it, is
+ * reused for the next one when nothing in it was memoized: a dump's tree then stays a few
+ * pages however many entries it has. A taken dict used as anything but an item of its list
+ * (a key, a tuple item, memoized, extended by a later SETITEM) stops the load with
+ * p->take_conflict set; loading again without the hook gives the plain tree.
+ *
  * Containers may be shared (the memo lets one list or dict appear in several places) and a
  * hostile pickle can even make one contain itself: walk a tree with a depth limit. Limits
  * (all checked, all errors): nesting depth (marks and containers), value stack size, memo
@@ -42,6 +51,7 @@ enum fl_pk_type {
     FL_PK_LIST,
     FL_PK_TUPLE,
     FL_PK_DICT,
+    FL_PK_HANDLE, /* a dict the take hook took over: u.i is the hook's handle */
 };
 
 struct fl_pk_seq;
@@ -65,6 +75,7 @@ struct fl_pk_seq {
     uint32_t n;      /* items (list, tuple) or pairs (dict) */
     uint32_t cap;    /* items or pairs allocated */
     uint32_t depth;  /* 1 + deepest child container at insertion time */
+    bool memoized;   /* a memo slot holds it */
     uint64_t offset; /* byte offset of the opcode that created it */
 };
 
@@ -73,12 +84,46 @@ struct fl_pk_seq {
 #define FL_PK_MAX_STACK (1u << 22) /* values on the stack at once */
 #define FL_PK_MAX_MEMO (1u << 24)  /* memo ids (also < input length) */
 
+struct fl_pickle;
+
+/* The take hook: dict (complete, unmemoized) sits among the pending items of the list at
+ * p->stack[list_at] (the innermost open MARK is that list's). Return 1 with *handle set to
+ * take it, 0 to leave it, or a negative FL_E* code to stop the load with it. */
+typedef int (*fl_pickle_take_fn)(void *arg, const struct fl_pickle *p, size_t list_at,
+                                 const struct fl_pk *dict, int64_t *handle);
+
+/* The raw take hook: the bytes at buf[at] are EMPTY_DICT MARK among the pending items of the
+ * list at p->stack[list_at]. The hook may read the whole dict from the bytes itself (the memo
+ * through fl_pickle_memo_get / fl_pickle_memo_store): return 1 with *next (the offset just
+ * past its SETITEMS) and *handle, and the loader continues there with the dict taken, exactly
+ * as if it had built the dict and the take hook had taken it; 0 when it would rather not (the
+ * loader goes on at buf[at] as usual: memo stores the hook made are made again, to the same
+ * values); a negative FL_E* code stops the load. */
+typedef int (*fl_pickle_take_raw_fn)(void *arg, struct fl_pickle *p, const unsigned char *buf,
+                                     size_t len, size_t at, size_t list_at, size_t *next,
+                                     int64_t *handle);
+
+/* What the loader saved at a MARK (to reuse a taken dict's memory). */
+struct fl_pk_markinfo {
+    unsigned char *bump, *bump_end;
+    uint64_t memo_containers;
+};
+
 struct fl_pickle {
     struct fl_arena *arena; /* containers go here (borrowed) */
     struct fl_pk *stack;
     size_t sp, stack_cap;
     uint32_t *marks;
+    struct fl_pk_markinfo *markinfo; /* parallel to marks */
     size_t nmarks, marks_cap;
+    fl_pickle_take_fn take; /* optional (see above); NULL = build the whole tree */
+    fl_pickle_take_raw_fn take_raw; /* optional, only with take */
+    void *take_arg;
+    size_t memo_limit; /* memo ids of this load are below it */
+    bool take_conflict;         /* the load failed because a taken dict was used otherwise */
+    uint64_t memo_containers;   /* containers memoized so far in this load */
+    uint64_t taken, reclaimed;  /* dicts taken, and of those whose memory was reused */
+    uint64_t last_take_at;      /* byte offset of the SETITEMS that completed the last one */
     struct fl_pk *memo; /* indexed by memo id; type 0xff = not defined */
     size_t memo_cap, memo_len;
     uint32_t max_depth;
@@ -98,10 +143,23 @@ void fl_pickle_release(struct fl_pickle *p);
 
 /* Load the pickle at buf[0..len) into *out. Returns 0, FL_ETRUNC (the input ends before
  * STOP), FL_EPARSE (malformed: stack underflow, a missing mark, a bad memo reference, a
- * container of the wrong type...), FL_EUNSUPPORTED (a refused or unknown opcode), FL_ELIMIT
- * (depth, stack or memo limit) or FL_ENOMEM; on error p->why and p->err_offset say what and
- * where. Bytes after STOP are not read (p->end_offset tells where the pickle ended). */
+ * container of the wrong type...), FL_EUNSUPPORTED (a refused or unknown opcode, or
+ * p->take_conflict), FL_ELIMIT (depth, stack or memo limit), FL_ENOMEM, or a code the take
+ * hook returned; on error p->why and p->err_offset say what and where. Bytes after STOP are
+ * not read (p->end_offset tells where the pickle ended). */
 int fl_pickle_load(struct fl_pickle *p, const char *buf, size_t len, struct fl_pk *out);
+
+/* The memo for a take_raw hook: the value stored under id (false when none), and a store
+ * (0, or nonzero when the id is out of range or memory ran out: the hook then declines and
+ * the loader says what is wrong). */
+static inline bool fl_pickle_memo_get(const struct fl_pickle *p, uint64_t id, struct fl_pk *out)
+{
+    if (id >= p->memo_cap || p->memo[id].type == 0xff)
+        return false;
+    *out = p->memo[id];
+    return true;
+}
+int fl_pickle_memo_store(struct fl_pickle *p, uint64_t id, const struct fl_pk *v);
 
 /* Name of an opcode byte ("BINUNICODE", "GLOBAL"...), or NULL when it is not one. */
 const char *fl_pickle_opname(unsigned char op);

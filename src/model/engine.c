@@ -468,20 +468,49 @@ int fl_engine_add_buffer(struct fl_engine *e, const char *name, const char *buf,
 
 /* ---- parsing ----------------------------------------------------------------------- */
 
+/* Event blocks come one at a time while an engine holds few events, then FL_EVBLOCK_GROUP at a
+ * time, linked in advance (empty blocks are harmless to every walk), 2 MiB-aligned and with huge
+ * pages asked for: filling 4 KiB pages costs a page fault each, 16 us on the bench VM, which
+ * was a quarter of the run time on a 105 MB List; 31 blocks fill two 2 MiB pages. */
+#define FL_EVBLOCK_GROUP 31
+#define FL_EVBLOCK_GROUP_AFTER 8 /* blocks held before grouping starts */
+#define FL_HUGE_PAGE ((size_t)2 << 20)
+
+static struct fl_evblock *new_blocks(struct fl_engine *e)
+{
+    size_t g = e->nevents >= FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS ? FL_EVBLOCK_GROUP : 1;
+    size_t bytes = g > 1 ? (g * sizeof(struct fl_evblock) + FL_HUGE_PAGE - 1) & ~(FL_HUGE_PAGE - 1)
+                         : sizeof(struct fl_evblock);
+    struct fl_evblock *nb =
+        fl_arena_alloc(&e->arena, bytes, g > 1 ? FL_HUGE_PAGE : _Alignof(struct fl_evblock));
+    if (!nb)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    if (g > 1)
+        (void)madvise(nb, bytes, MADV_HUGEPAGE);
+#endif
+    for (size_t i = 0; i < g; i++) {
+        nb[i].next = i + 1 < g ? &nb[i + 1] : NULL;
+        nb[i].n = 0;
+    }
+    return nb;
+}
+
 int fl_ingest_emit(struct fl_parse_ctx *ctx, const struct fl_event *ev)
 {
     struct fl_engine *e = ctx->engine;
     struct fl_evblock *b = e->blocks_tail;
     if (!b || b->n == FL_EVBLOCK_EVENTS) {
-        struct fl_evblock *nb = fl_arena_alloc(&e->arena, sizeof *nb, _Alignof(struct fl_evblock));
-        if (!nb)
-            return FL_ENOMEM;
-        nb->next = NULL;
-        nb->n = 0;
-        if (b)
-            b->next = nb;
-        else
-            e->blocks_head = nb;
+        struct fl_evblock *nb = b ? b->next : NULL; /* the next block of a group */
+        if (!nb) {
+            nb = new_blocks(e);
+            if (!nb)
+                return FL_ENOMEM;
+            if (b)
+                b->next = nb;
+            else
+                e->blocks_head = nb;
+        }
         e->blocks_tail = b = nb;
     }
     struct fl_event *d = &b->ev[b->n];

@@ -1,0 +1,181 @@
+/* Flight Recorder cases: fr_pickle and fr_json (bench/README.md).
+ *
+ * A directory of per-rank dumps (bench/gen_fr.c: version 2.10 of a Megatron-style MoE job,
+ * 2,000 entries per rank, the FR ring buffer's default size) written as PyTorch's C++ pickler
+ * writes them (fr_pickle) or as _dump_nccl_trace_json writes them (fr_json), one file per rank
+ * named comm_lib_trace_rank_<N>, read the way `faultline events DIR` reads it: fl_engine_new,
+ * fl_engine_add_path(DIR), fl_engine_ingest (parse and window build), fl_engine_free. The
+ * unit is one record (an entry); the dumps' own nccl_fr_dump events are not counted.
+ * 256 ranks normally (512,000 records); --scale: 4,096 ranks (8,192,000 records, the issue's
+ * size; the JSON directory is then about 4.7 GB in $TMPDIR). Each directory is written before
+ * its case and removed after it. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "bench.h"
+#include "faultline/engine.h"
+#include "faultline/event.h"
+
+#define SEED_FR 0x66722d62656e6368ULL /* "fr-bench" */
+#define FR_RANKS 256
+#define FR_RANKS_SCALE 4096
+#define FR_ENTRIES 2000
+
+struct frdir {
+    char path[PATH_MAX];
+    int nranks;
+    uint64_t records; /* entries over all ranks */
+    uint64_t bytes;
+    uint32_t memo_min, memo_max; /* pickle memo ids per dump */
+};
+
+static void make_dir(struct frdir *d, bool json, int nranks)
+{
+    snprintf(d->path, sizeof d->path, "%s/%s", bench_tmpdir(), json ? "fr-json" : "fr-pickle");
+    if (mkdir(d->path, 0755))
+        bench_die("cannot create '%s': %s", d->path, strerror(errno));
+    d->nranks = nranks;
+    d->records = d->bytes = 0;
+    d->memo_min = UINT32_MAX;
+    d->memo_max = 0;
+    struct bench_buf b = {0};
+    char p[PATH_MAX + 64];
+    for (int r = 0; r < nranks; r++) {
+        b.len = 0;
+        uint32_t ids = 0;
+        d->records += bench_gen_fr_dump(SEED_FR, nranks, r, FR_ENTRIES, json, &b, &ids);
+        if (!json) {
+            d->memo_min = ids < d->memo_min ? ids : d->memo_min;
+            d->memo_max = ids > d->memo_max ? ids : d->memo_max;
+        }
+        snprintf(p, sizeof p, "%s/comm_lib_trace_rank_%d", d->path, r);
+        bench_write_file(p, &b);
+        d->bytes += b.len;
+    }
+    bench_buf_release(&b);
+    if (!json && d->memo_min <= 256)
+        bench_die("fr_pickle: a dump uses %u memo ids: LONG_BINPUT/LONG_BINGET not exercised",
+                  d->memo_min);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Every input read as a dump, nothing skipped, one record per entry and one ok dump per
+ * rank: the generator and the reader agree. */
+static void check(const char *name, struct fl_engine *e, const struct frdir *d)
+{
+    size_t nkept, ninputs;
+    uint64_t skipped;
+    fl_engine_skips(e, &nkept, &skipped);
+    const struct fl_input *in = fl_engine_inputs(e, &ninputs);
+    if (skipped || fl_engine_input_errors(e) || ninputs != (size_t)d->nranks)
+        bench_die("%s: %zu inputs (%d written), %zu unreadable, %llu skipped", name, ninputs,
+                  d->nranks, fl_engine_input_errors(e), (unsigned long long)skipped);
+    for (size_t i = 0; i < ninputs; i++)
+        if (strcmp(in[i].format, "nccl-flight-recorder") != 0)
+            bench_die("%s: '%s' read as %s", name, in[i].path, in[i].format);
+    const struct fl_window *w = fl_engine_window(e);
+    uint64_t records = 0, dumps = 0;
+    for (size_t i = 0; i < w->nevents; i++) {
+        const struct fl_event *ev = &w->events[i];
+        if (ev->kind == FL_EV_NCCL_FR_RECORD)
+            records++;
+        else if (ev->kind == FL_EV_NCCL_FR_DUMP && ev->u.fr_dump.status == FL_FR_DUMP_OK &&
+                 ev->u.fr_dump.nentries == FR_ENTRIES)
+            dumps++;
+    }
+    if (records != d->records || dumps != (uint64_t)d->nranks || w->nevents != records + dumps)
+        bench_die("%s: %llu records and %llu complete dumps in %zu events, generated %llu and %d",
+                  name, (unsigned long long)records, (unsigned long long)dumps, w->nevents,
+                  (unsigned long long)d->records, d->nranks);
+}
+
+/* CPU time (user + system) of this process so far: on a shared machine the wall time of a run
+ * includes other processes' turns, the CPU time does not. */
+static uint64_t cpu_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
+           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Returns the median CPU ns per record over the timed runs. */
+static double run_case(const struct bench_opts *o, struct bench_result *r, const struct frdir *d)
+{
+    struct bench_counts first = {0};
+    uint64_t cpu[MAX_RUNS];
+    for (int run = -1; run < o->runs; run++) { /* run -1 warms the page cache */
+        struct fl_err err = {0};
+        struct bench_counts c0 = bench_counts_now();
+        uint64_t u0 = cpu_ns();
+        uint64_t t0 = bench_now_ns();
+        struct fl_engine *e = bench_new_engine();
+        if (fl_engine_add_path(e, d->path, &err) || fl_engine_ingest(e, &err))
+            bench_die("%s: cannot read '%s': %s", r->name, d->path, err.msg);
+        uint64_t t1 = bench_now_ns();
+        check(r->name, e, d); /* untimed; allocates nothing */
+        uint64_t t2 = bench_now_ns();
+        fl_engine_free(e);
+        uint64_t t3 = bench_now_ns();
+        uint64_t u1 = cpu_ns(); /* includes the check: a few ms */
+        struct bench_counts c = bench_counts_since(c0);
+        if (run < 0)
+            continue;
+        bench_same_counts(r->name, run, &first, c);
+        cpu[r->nruns] = u1 - u0;
+        r->ns[r->nruns++] = (double)((t1 - t0) + (t3 - t2)) / (double)d->records;
+    }
+    r->events = d->records;
+    r->bytes_io = (double)d->bytes;
+    bench_set_counts(r, first, d->records);
+    qsort(cpu, (size_t)r->nruns, sizeof cpu[0], cmp_u64);
+    int n = r->nruns;
+    double med = n % 2 ? (double)cpu[n / 2] : ((double)cpu[n / 2 - 1] + (double)cpu[n / 2]) / 2;
+    return med / (double)d->records;
+}
+
+void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o)
+{
+    static const char *const names[2] = {"fr_pickle", "fr_json"};
+    int nranks = o->scale ? FR_RANKS_SCALE : FR_RANKS;
+    for (int json = 0; json < 2; json++) {
+        struct bench_result *r = bench_case(rs, o, names[json]);
+        if (!r)
+            continue;
+        struct frdir d;
+        make_dir(&d, json, nranks);
+        double cpu = run_case(o, r, &d);
+        if (json)
+            snprintf(r->note, sizeof r->note,
+                     "%d ranks x %d entries, %.1f MiB (_dump_nccl_trace_json); CPU %.0f ns/record",
+                     nranks, FR_ENTRIES, (double)d.bytes / (double)MIB, cpu);
+        else
+            snprintf(r->note, sizeof r->note,
+                     "%d ranks x %d entries, %.1f MiB (C++ pickler, %u-%u memo ids); CPU %.0f "
+                     "ns/record",
+                     nranks, FR_ENTRIES, (double)d.bytes / (double)MIB, d.memo_min, d.memo_max,
+                     cpu);
+        nftw(d.path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+}

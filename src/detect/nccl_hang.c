@@ -1,0 +1,2807 @@
+/* nccl_hang: name the ranks that hung a collective (or a send/recv), from PyTorch Flight
+ * Recorder dumps and py-spy stacks.
+ *
+ * Model. A process group's identity is its name plus its member set (names are reused, e.g.
+ * by split groups). Each (pg, member rank) has a state: the latest record of each collective
+ * seq (records of one rank and seq are one unit: the ops of a coalesced group and its closing
+ * entry; duplicates of one record_id, e.g. the same rank dumped twice, keep the furthest
+ * state, so a later "completed" supersedes "started"), and the rank's pg_status (last
+ * enqueued / started / completed). pg_status follows the seq of the pg's last work, which for
+ * p2p work is the p2p seq: it is read only for groups with records, all collectives. A
+ * status whose pg id no entry names (a dump with no pending entry) is mapped to its pg by
+ * creation order: pg names and pg ids both grow as groups are created (checked against every
+ * id the entries name).
+ *
+ * Per pg, over the members whose state is known: E = last seq entered, C = last completed.
+ * The wavefront is where they diverge, by counts, never by which file was read first:
+ *   mismatch   ranks disagree on op, sizes or dtypes at a seq (pairwise rules below; the
+ *              unique largest agreeing class is right, everyone else is named);
+ *   missing    N = max(C_max, E_min) + 1 <= E_max: ranks with E < N never entered N while
+ *              peers wait in it; ranks that hold seqs their peers completed (C < C_max) are
+ *              named with them (their GPU stopped reporting completions);
+ *   straggler  some ranks completed N = C_min + 1, others hold it longer than the entry's
+ *              timeout_ms (else `timeout`);
+ *   stuck      every rank entered N = C_max + 1 and none completed it, for longer than the
+ *              timeout: network or NCCL, Flight Recorder alone cannot name a rank (py-spy
+ *              may: a rank whose main thread is not in a collective is named);
+ *   dump       a member without a usable dump (missing, cut, unsupported) while its peers
+ *              wait: the suspect, with lower confidence.
+ * p2p ops are paired per (sender, receiver) in each rank's own order: the pending sends of
+ * a to b against the pending recvs of b from a; the ranks that never posted the other half are
+ * missing (p2p_seq_id counts a rank's own p2p ops, so it differs between peers and is not
+ * compared across ranks).
+ * Across pgs: a rank absent from pg A's wavefront because it waits in pg B (it entered B's
+ * wavefront op and is not B's culprit) is explained by B. Pgs whose culprits are all free are
+ * roots; roots sharing culprits are one verdict (its pg: the one naming most of them, then the
+ * earliest wavefront); pgs explained by roots are one `blocked` verdict caused_by them.
+ *
+ * Times: a dump carries no write time, so a wait is measured to the latest time any recorder
+ * noted ("at least"). Scratch memory comes from the sink's arena: a warm run allocates
+ * nothing. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/arena.h"
+#include "faultline/detector.h"
+#include "faultline/err.h"
+#include "ingest/nccl_fr.h"
+
+enum { P_TIMEOUT, P_ENTRY_TIMEOUT, P_MAX_RANKS, P_MAX_EVIDENCE };
+
+static const struct fl_cfg_param params[] = {
+    [P_TIMEOUT] = {"timeout", FL_CFG_DURATION, "60s", "1s", "24h",
+                   "how long a rank may hold a collective its peers completed (straggler), or "
+                   "every rank one none completed (stuck), before it counts, when the entry "
+                   "carries no timeout_ms"},
+    [P_ENTRY_TIMEOUT] = {"use_entry_timeout", FL_CFG_BOOL, "true", NULL, NULL,
+                         "use each Flight Recorder entry's own timeout_ms (the watchdog's) "
+                         "instead of timeout when the dump carries it"},
+    [P_MAX_RANKS] = {"max_ranks", FL_CFG_INT, "8", "1", "100000",
+                     "most rank numbers or ranges a headline lists (the rest are counted)"},
+    [P_MAX_EVIDENCE] = {"max_evidence", FL_CFG_INT, "8", "4", "1000",
+                        "most records listed as evidence of one verdict"},
+};
+
+static const struct fl_pattern patterns[] = {
+    {"nccl_hang.missing",
+     "Ranks of a process group never entered the collective (or never posted the send/recv) "
+     "their peers wait in: the hang's culprits. They are stuck outside NCCL (Python, data "
+     "loading, a crash, a dead GPU); the waiting ranks are victims. Ranks that had not seen "
+     "collectives complete that their peers completed are named with them."},
+    {"nccl_hang.straggler",
+     "Some ranks completed a collective while others still held it past the timeout "
+     "(the entry's timeout_ms, else the timeout setting): the slow ranks' GPU or host is the "
+     "suspect."},
+    {"nccl_hang.stuck",
+     "Every rank of the process group entered the collective and none completed it within the "
+     "timeout: the network or NCCL itself. Flight Recorder alone cannot name a rank; a rank "
+     "py-spy shows outside any collective is named."},
+    {"nccl_hang.mismatch",
+     "Ranks called different collectives, sizes or dtypes at the same sequence number: a "
+     "program bug (diverging control flow or data), not hardware. The ranks outside the "
+     "largest agreeing group are named; on a tie every disagreeing rank is."},
+    {"nccl_hang.dump_missing",
+     "Peers wait in a collective and a member rank left no usable dump (missing, cut short, "
+     "unsupported): that rank is the likely culprit, named with lower confidence since its "
+     "own state is unknown."},
+    {"nccl_hang.blocked",
+     "Process groups that hang only because their missing ranks are themselves blocked in "
+     "another group's hang: consequences, caused_by the root verdict."},
+    {NULL, NULL},
+};
+
+/* ==== the pairwise matching rules: src/detect/nccl_hang_match.c =========================
+ * (declared again there and in tests/unit/test_detect_nccl_hang.c: keep the three equal) */
+
+enum fl__nccl_match {
+    FL__NM_MATCH = 0,
+    FL__NM_UNDECIDED = 1,     /* all_to_all: only the totals over every rank decide */
+    FL__NM_STATE_DIFFERS = 2, /* same call; only the progress differs (not a mismatch) */
+    FL__NM_TYPE = 3,
+    FL__NM_SIZE = 4,
+    FL__NM_DTYPE = 5,
+};
+
+/* One rank's view of one collective, as the rules need it. */
+struct fl__nccl_op {
+    struct fl_str op;                    /* "all_reduce": profiling_name without backend */
+    struct fl_str in_sizes, out_sizes;   /* Python repr "[[4, 4]]" */
+    struct fl_str in_dtypes, out_dtypes; /* "Float, Float" */
+    uint8_t state;                       /* enum fl_fr_state */
+};
+
+/* How b's call compares with a's in a pg of pg_size ranks (a with itself: whether the call
+ * is consistent in itself). */
+enum fl__nccl_match fl__nccl_match_pair(const struct fl__nccl_op *a, const struct fl__nccl_op *b,
+                                        int32_t pg_size);
+/* all_to_all, all_to_all_single, all_to_all_v_single: checked by totals over the pg only. */
+bool fl__nccl_is_all_to_all(struct fl_str op);
+/* Elements over every tensor of a sizes repr; false when it has none or cannot be counted. */
+bool fl__nccl_sizes_total(struct fl_str sizes, uint64_t *total);
+
+static bool compatible(enum fl__nccl_match m)
+{
+    return m == FL__NM_MATCH || m == FL__NM_UNDECIDED || m == FL__NM_STATE_DIFFERS;
+}
+
+static const char *mismatch_word(enum fl__nccl_match m)
+{
+    switch (m) {
+    case FL__NM_TYPE:
+        return "op";
+    case FL__NM_SIZE:
+        return "sizes";
+    case FL__NM_DTYPE:
+        return "dtypes";
+    default:
+        return "call";
+    }
+}
+
+/* ==== the model ========================================================================= */
+
+enum { DS_NONE = 0, DS_OK, DS_UNREADABLE, DS_UNSUPPORTED };
+
+struct rk {
+    int32_t rank;
+    uint8_t dstate;    /* DS_* of its chosen dump */
+    bool laggard;      /* held seqs its peers completed (a fault of its own) */
+    bool has_records;  /* some record of it was read */
+    bool root_culprit; /* named by a root finding */
+    const struct fl_event *dump;
+    const struct fl_event *stack; /* py-spy: the main thread */
+    uint32_t node;
+    int32_t gpu_index;
+    int32_t root_finding; /* a root finding naming it, -1 none */
+};
+
+struct pg {
+    uint32_t name; /* interned */
+    struct fl_str name_s;
+    uint32_t desc; /* interned, 0 unknown */
+    struct fl_str desc_s;
+    int32_t *members; /* sorted */
+    uint32_t nmembers;
+    uint32_t slot0;
+    bool config; /* members from pg_config (else: the ranks that recorded it) */
+    bool has_coll, has_p2p;
+    uint8_t mm_kind; /* first mismatch found (enum fl__nccl_match), 0 none */
+    int64_t mm_seq;
+    const struct fl_event *mm_major, *mm_minor;
+    int32_t *mm_culprits;
+    uint32_t nmm_culprits, nmm_units;
+};
+
+struct slot {
+    uint32_t pg;
+    uint32_t rk;
+    int64_t st_e, st_s, st_c;    /* pg_status, FL_FR_NO_SEQ when none */
+    int64_t e, s, c;             /* from records: last entered / started / completed, -2 none */
+    const struct fl_event *last; /* record of seq e */
+    uint32_t nrec;               /* collective units */
+    /* judged state */
+    bool known;
+    int64_t E, C;
+};
+
+struct nrkey {
+    uint32_t name;
+    int32_t rank;
+    uint32_t prio;
+    uint32_t slot;
+};
+
+/* A unit: one rank's records of one collective seq. */
+struct unit {
+    uint32_t slot;
+    uint8_t state;
+    uint64_t sig;               /* hash of op, sizes and dtypes: equal calls compare at once */
+    const struct fl_event *rep; /* the closing entry of a coalesced group, else the op */
+    uint32_t ops, nops;         /* ops of a coalesced group (rep excluded): ctx.opsbuf[ops..] */
+};
+
+struct p2pop {
+    uint32_t slot;
+    uint32_t pg;
+    int32_t src, dst;
+    uint8_t recv;
+    const struct fl_event *ev;
+};
+
+enum { CL_MISMATCH = 0, CL_MISSING, CL_DUMP, CL_STUCK, CL_STRAGGLER, CL__COUNT };
+
+struct finding {
+    uint32_t pg;
+    uint8_t cls;
+    bool p2p;
+    uint8_t mm_kind;
+    int64_t seq; /* wavefront seq (collectives) */
+    int64_t ts;
+    int64_t waited;                 /* ns, lower bound; -1 unknown */
+    int64_t timeout;                /* ns of the threshold that applied, -1 none */
+    bool timed_out;                 /* a waiting record was retired without completing */
+    const struct fl_event *wait_ev; /* one waiting rank's record at the wavefront */
+    const struct fl_event *mm_major, *mm_minor;
+    int32_t *culprits, *laggards, *suspects, *waiting;
+    uint32_t nculprits, nlaggards, nsuspects, nwaiting;
+    uint32_t nentered, ncompleted;
+    int64_t lag_lo, lag_hi;
+    uint32_t nunmatched; /* p2p ops with no counterpart */
+    /* attribution */
+    bool root;
+    int32_t group; /* root group (union-find parent while grouping) */
+};
+
+/* Records of names no pg_config lists: (name, rank) pairs found in the records. */
+struct loose {
+    uint32_t name;
+    int32_t rank;
+};
+
+struct ctx {
+    const struct fl_window *w;
+    const union fl_cfg_value *cfg;
+    struct fl_verdict_sink *out;
+    struct fl_arena *a;
+    const struct fl_event **recs; /* fr_by_seq */
+    size_t nrecs;
+    struct loose *lo; /* (pg name, rank) of records no pg_config lists */
+    size_t nlo, lo_cap;
+    struct rk *rks;
+    size_t nrks;
+    struct pg *pgs;
+    size_t npgs;
+    struct slot *slots;
+    size_t nslots;
+    struct nrkey *nr;
+    size_t nnr;
+    struct p2pop *p2p;
+    size_t np2p, p2p_cap;
+    struct finding *f;
+    size_t nf;
+    int64_t t_ref;               /* latest wall time any recorder noted */
+    const struct fl_event **buf; /* per-rank scratch */
+    size_t buf_cap;
+    struct unit *units;
+    size_t units_cap;
+    const struct fl_event **opsbuf; /* the run's coalesced ops */
+    size_t nops, ops_cap;
+    uint32_t *cls, *rep, *cnt; /* check_units scratch */
+    size_t cls_cap, rep_cap, cnt_cap;
+    int32_t *ibuf;       /* rank scratch */
+    uint32_t *lo_cache;  /* note_loose: (name, rank) pairs seen, hashed */
+    struct selfc *selfc; /* SELFC_N self-consistency results by call signature */
+};
+
+/* A call's own consistency (sizes for its op and pg size, dtypes), cached by signature: a
+ * job repeats a few calls millions of times. */
+#define SELFC_N 256
+struct selfc {
+    uint64_t sig;
+    const struct fl_event *e; /* the call it was computed for (fields compared on a hit) */
+    int32_t size;
+    uint8_t res;
+};
+
+#define NONE_SEQ (-2)
+#define SEQ_MAX (INT64_MAX / 4) /* larger seqs (only JSON Lines could say so) are not read */
+
+static int oom(void)
+{
+    return FL_ENOMEM;
+}
+
+static struct fl_str istr(const struct ctx *x, uint32_t id)
+{
+    return fl_intern_str(x->w->intern, id);
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t uniq_i32(int32_t *v, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!k || v[k - 1] != v[i])
+            v[k++] = v[i];
+    return k;
+}
+
+static bool has_i32(const int32_t *v, size_t n, int32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == x;
+}
+
+/* Growable scratch from the arena (the old block is abandoned: growth is geometric). */
+static void *grow(struct fl_arena *a, void *old, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return old;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *v = fl_arena_alloc_array(a, n, size, 8);
+    if (v && old && *cap)
+        memcpy(v, old, *cap * size);
+    if (v)
+        *cap = n;
+    return v;
+}
+
+static int state_rank(uint8_t s)
+{
+    return s == FL_FR_COMPLETED ? 3 : s == FL_FR_STARTED ? 2 : s == FL_FR_SCHEDULED ? 1 : 0;
+}
+
+static struct rk *rk_find(const struct ctx *x, int32_t rank)
+{
+    size_t lo = 0, hi = x->nrks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->rks[mid].rank < rank)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->nrks && x->rks[lo].rank == rank ? &x->rks[lo] : NULL;
+}
+
+/* Numbers first in numeric order, then other names in byte order: "2" < "10" < "embd". */
+static int cmp_name(struct fl_str a, struct fl_str b)
+{
+    uint64_t x, y;
+    bool na = fl_str_to_u64(a, &x), nb = fl_str_to_u64(b, &y);
+    if (na && nb)
+        return (x > y) - (x < y);
+    if (na != nb)
+        return na ? -1 : 1;
+    return fl_str_cmp(a, b);
+}
+
+/* a - b, saturated (JSON Lines may carry times at the ends of int64) */
+static int64_t elapsed(int64_t a, int64_t b)
+{
+    if (b < 0 && a > INT64_MAX + b)
+        return INT64_MAX;
+    if (b > 0 && a < INT64_MIN + b)
+        return INT64_MIN;
+    return a - b;
+}
+
+static void note_time(struct ctx *x, int64_t t)
+{
+    if (t > 0 && (x->t_ref == FL_TIME_NONE || t > x->t_ref))
+        x->t_ref = t;
+}
+
+/* ---- dumps: one per rank -------------------------------------------------------------- */
+
+static uint8_t dump_state(const struct fl_event *d)
+{
+    switch (d->u.fr_dump.status) {
+    case FL_FR_DUMP_OK:
+        return DS_OK;
+    case FL_FR_DUMP_UNSUPPORTED:
+        return DS_UNSUPPORTED;
+    default:
+        return DS_UNREADABLE;
+    }
+}
+
+/* Preferred dump of a rank first: readable, later, more entries, then uid. */
+static int cmp_dump(const void *a, const void *b)
+{
+    const struct fl_event *x = *(const struct fl_event *const *)a;
+    const struct fl_event *y = *(const struct fl_event *const *)b;
+    const struct fl_ev_nccl_fr_dump *p = &x->u.fr_dump, *q = &y->u.fr_dump;
+    if (p->rank != q->rank)
+        return p->rank < q->rank ? -1 : 1;
+    if ((p->status == FL_FR_DUMP_OK) != (q->status == FL_FR_DUMP_OK))
+        return p->status == FL_FR_DUMP_OK ? -1 : 1;
+    int64_t tx = x->clock == FL_CLOCK_WALL ? x->ts : FL_TIME_NONE;
+    int64_t ty = y->clock == FL_CLOCK_WALL ? y->ts : FL_TIME_NONE;
+    if (tx != ty)
+        return tx > ty ? -1 : 1;
+    if (p->nentries != q->nentries)
+        return p->nentries > q->nentries ? -1 : 1;
+    return (x->uid > y->uid) - (x->uid < y->uid);
+}
+
+/* ---- process-group identities from the dumps' pg_config -------------------------------- */
+
+struct pgkey {
+    uint32_t name, ranks, desc;
+    int32_t rank; /* the dump's rank */
+    uint32_t pg;  /* identity */
+};
+
+static int cmp_pgkey(const void *a, const void *b)
+{
+    const struct pgkey *x = a, *y = b;
+    if (x->name != y->name)
+        return x->name < y->name ? -1 : 1;
+    if (x->ranks != y->ranks)
+        return x->ranks < y->ranks ? -1 : 1;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+static int cmp_nr(const void *a, const void *b)
+{
+    const struct nrkey *x = a, *y = b;
+    if (x->name != y->name)
+        return x->name < y->name ? -1 : 1;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    if (x->prio != y->prio)
+        return x->prio < y->prio ? -1 : 1;
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+static int cmp_pg_canon(const void *a, const void *b)
+{
+    const struct pg *x = a, *y = b;
+    int c = cmp_name(x->name_s, y->name_s);
+    if (c)
+        return c;
+    if (x->nmembers != y->nmembers)
+        return x->nmembers < y->nmembers ? -1 : 1;
+    for (uint32_t i = 0; i < x->nmembers; i++)
+        if (x->members[i] != y->members[i])
+            return x->members[i] < y->members[i] ? -1 : 1;
+    return 0;
+}
+
+static bool same_members(const struct pg *g, const int32_t *m, size_t n)
+{
+    return g->nmembers == n && (!n || memcmp(g->members, m, n * sizeof *m) == 0);
+}
+
+/* Lookup of (pg name, rank) -> slot: nr is sorted by (name, rank, prio). */
+static size_t nr_lower(const struct ctx *x, uint32_t name, int32_t rank, size_t lo, size_t hi)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct nrkey *k = &x->nr[mid];
+        if (k->name < name || (k->name == name && k->rank < rank))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static uint32_t nr_find(const struct ctx *x, uint32_t name, int32_t rank)
+{
+    size_t i = nr_lower(x, name, rank, 0, x->nnr);
+    return i < x->nnr && x->nr[i].name == name && x->nr[i].rank == rank ? x->nr[i].slot
+                                                                        : UINT32_MAX;
+}
+
+static uint32_t member_index(const struct pg *g, int32_t rank)
+{
+    size_t lo = 0, hi = g->nmembers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->members[mid] < rank)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < g->nmembers && g->members[lo] == rank ? (uint32_t)lo : UINT32_MAX;
+}
+
+static int cmp_loose(const void *a, const void *b)
+{
+    const struct loose *x = a, *y = b;
+    if (x->name != y->name)
+        return x->name < y->name ? -1 : 1;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+static int build_pgs(struct ctx *x, const struct fl_event **dumps, size_t ndumps)
+{
+    size_t nkeys = 0;
+    for (size_t i = 0; i < ndumps; i++)
+        if (dumps[i]->u.fr_dump.status == FL_FR_DUMP_OK)
+            nkeys += dumps[i]->u.fr_dump.npgs;
+    struct pgkey *keys = FL_ARENA_NEW_N(x->a, struct pgkey, nkeys ? nkeys : 1);
+    if (!keys)
+        return oom();
+    size_t nk = 0;
+    for (size_t i = 0; i < ndumps; i++) {
+        const struct fl_ev_nccl_fr_dump *d = &dumps[i]->u.fr_dump;
+        if (d->status != FL_FR_DUMP_OK)
+            continue;
+        for (uint32_t k = 0; k < d->npgs; k++)
+            if (d->pgs[k].name && d->pgs[k].ranks)
+                keys[nk++] =
+                    (struct pgkey){d->pgs[k].name, d->pgs[k].ranks, d->pgs[k].desc, d->rank, 0};
+    }
+    qsort(keys, nk, sizeof *keys, cmp_pgkey);
+
+    /* loose names: found while resolving records below; counted first */
+    size_t ndistinct = 0;
+    for (size_t i = 0; i < nk; i++)
+        ndistinct += !i || keys[i].name != keys[i - 1].name || keys[i].ranks != keys[i - 1].ranks;
+    x->pgs = FL_ARENA_NEW_N(x->a, struct pg, ndistinct + 1);
+    if (!x->pgs)
+        return oom();
+    x->npgs = 0;
+    for (size_t i = 0; i < nk;) {
+        size_t j = i;
+        while (j < nk && keys[j].name == keys[i].name && keys[j].ranks == keys[i].ranks)
+            j++;
+        struct fl_str rs = istr(x, keys[i].ranks);
+        long n = fl_fr_ranks_parse(rs, NULL, 0);
+        int32_t *m = n > 0 ? FL_ARENA_NEW_N(x->a, int32_t, (size_t)n) : NULL;
+        if (n > 0 && !m)
+            return oom();
+        if (n > 0)
+            fl_fr_ranks_parse(rs, m, (size_t)n);
+        size_t nm = n > 0 ? (size_t)n : 0;
+        if (nm > 1)
+            qsort(m, nm, sizeof *m, cmp_i32);
+        nm = uniq_i32(m, nm);
+        /* the same name and set written another way ("[0,1]"): the same identity */
+        uint32_t id = UINT32_MAX;
+        for (size_t g = x->npgs; g-- > 0 && x->pgs[g].name == keys[i].name;)
+            if (same_members(&x->pgs[g], m, nm))
+                id = (uint32_t)g;
+        if (id == UINT32_MAX) {
+            id = (uint32_t)x->npgs++;
+            x->pgs[id] = (struct pg){.name = keys[i].name,
+                                     .name_s = istr(x, keys[i].name),
+                                     .members = m,
+                                     .nmembers = (uint32_t)nm,
+                                     .config = true};
+            x->pgs[id].desc = keys[i].desc; /* keys are rank-ordered within (name, ranks) */
+        } else if (!x->pgs[id].desc) {
+            x->pgs[id].desc = keys[i].desc;
+        }
+        for (size_t k = i; k < j; k++)
+            keys[k].pg = id;
+        i = j;
+    }
+    /* canonical order (by name and members, never by intern ids): remap keys after */
+    uint32_t *order = FL_ARENA_NEW_N(x->a, uint32_t, x->npgs + 1);
+    struct pg *sorted = FL_ARENA_NEW_N(x->a, struct pg, x->npgs + 1);
+    if (!order || !sorted)
+        return oom();
+    memcpy(sorted, x->pgs, x->npgs * sizeof *sorted);
+    qsort(sorted, x->npgs, sizeof *sorted, cmp_pg_canon);
+    for (size_t g = 0; g < x->npgs; g++)
+        for (size_t h = 0; h < x->npgs; h++)
+            if (sorted[h].members == x->pgs[g].members && sorted[h].name == x->pgs[g].name) {
+                order[g] = (uint32_t)h;
+                break;
+            }
+    memcpy(x->pgs, sorted, x->npgs * sizeof *sorted);
+    for (size_t k = 0; k < nk; k++)
+        keys[k].pg = order[keys[k].pg];
+
+    /* slots and the (name, rank) -> slot map: a rank's own dump first, then membership */
+    size_t ns = 0;
+    for (size_t g = 0; g < x->npgs; g++) {
+        x->pgs[g].slot0 = (uint32_t)ns;
+        ns += x->pgs[g].nmembers;
+    }
+    x->nslots = ns;
+    size_t cap_nr = nk + ns;
+    x->nr = FL_ARENA_NEW_N(x->a, struct nrkey, cap_nr ? cap_nr : 1);
+    if (!x->nr)
+        return oom();
+    size_t nn = 0;
+    for (size_t k = 0; k < nk; k++) {
+        const struct pg *g = &x->pgs[keys[k].pg];
+        uint32_t mi = member_index(g, keys[k].rank);
+        if (mi != UINT32_MAX)
+            x->nr[nn++] = (struct nrkey){g->name, keys[k].rank, 0, g->slot0 + mi};
+    }
+    for (size_t g = 0; g < x->npgs; g++)
+        for (uint32_t mi = 0; mi < x->pgs[g].nmembers; mi++)
+            x->nr[nn++] =
+                (struct nrkey){x->pgs[g].name, x->pgs[g].members[mi], 1, x->pgs[g].slot0 + mi};
+    qsort(x->nr, nn, sizeof *x->nr, cmp_nr);
+    size_t u = 0;
+    for (size_t i = 0; i < nn; i++)
+        if (!u || x->nr[u - 1].name != x->nr[i].name || x->nr[u - 1].rank != x->nr[i].rank)
+            x->nr[u++] = x->nr[i];
+    x->nnr = u;
+    return 0;
+}
+
+/* Remember a (pg name, rank) no pg_config lists: a small direct-mapped cache skips most
+ * repeats (the list is deduplicated later). */
+static int note_loose(struct ctx *x, uint32_t name, int32_t r)
+{
+    uint64_t key = ((uint64_t)name << 32) | (uint32_t)r;
+    uint32_t h = (uint32_t)(fl_hash64(&key, sizeof key, FL_HASH_SEED) & 4095);
+    if (!x->lo_cache) {
+        x->lo_cache = FL_ARENA_NEW_N(x->a, uint32_t, 4096 * 2);
+        if (!x->lo_cache)
+            return oom();
+        memset(x->lo_cache, 0xff, 4096 * 2 * sizeof *x->lo_cache);
+    }
+    if (x->lo_cache[2 * h] == name && x->lo_cache[2 * h + 1] == (uint32_t)r)
+        return 0;
+    x->lo_cache[2 * h] = name;
+    x->lo_cache[2 * h + 1] = (uint32_t)r;
+    x->lo = grow(x->a, x->lo, &x->lo_cap, x->nlo + 1, sizeof *x->lo);
+    if (!x->lo)
+        return oom();
+    x->lo[x->nlo++] = (struct loose){name, r};
+    return 0;
+}
+
+/* Records whose (pg name, rank) no pg_config lists form pgs of their own: the members are
+ * the ranks that recorded them. */
+static int add_loose(struct ctx *x)
+{
+    struct loose *lo = x->lo;
+    size_t nlo = x->nlo;
+    if (!nlo)
+        return 0;
+    qsort(lo, nlo, sizeof *lo, cmp_loose);
+    size_t u = 0;
+    for (size_t i = 0; i < nlo; i++)
+        if (!u || cmp_loose(&lo[u - 1], &lo[i]))
+            lo[u++] = lo[i];
+    nlo = u;
+    /* new pgs appended after the configured ones, one per name */
+    size_t nnames = 0;
+    for (size_t i = 0; i < nlo; i++)
+        nnames += !i || lo[i].name != lo[i - 1].name;
+    struct pg *pgs = FL_ARENA_NEW_N(x->a, struct pg, x->npgs + nnames);
+    struct nrkey *nr = FL_ARENA_NEW_N(x->a, struct nrkey, x->nnr + nlo);
+    int32_t *mem = FL_ARENA_NEW_N(x->a, int32_t, nlo);
+    if (!pgs || !nr || !mem)
+        return oom();
+    memcpy(pgs, x->pgs, x->npgs * sizeof *pgs);
+    memcpy(nr, x->nr, x->nnr * sizeof *nr);
+    /* in name order (never intern-id order, which follows the order inputs were read) */
+    size_t *starts = FL_ARENA_NEW_N(x->a, size_t, nnames + 1);
+    if (!starts)
+        return oom();
+    size_t ng = 0;
+    for (size_t i = 0; i < nlo; i++)
+        if (!i || lo[i].name != lo[i - 1].name)
+            starts[ng++] = i;
+    for (size_t a = 1; a < ng; a++) /* insertion sort: few names */
+        for (size_t b = a;
+             b > 0 && cmp_name(istr(x, lo[starts[b]].name), istr(x, lo[starts[b - 1]].name)) < 0;
+             b--) {
+            size_t t = starts[b];
+            starts[b] = starts[b - 1];
+            starts[b - 1] = t;
+        }
+    size_t ns = x->nslots, np = x->npgs, nn = x->nnr;
+    for (size_t q = 0; q < ng; q++) {
+        size_t i = starts[q], j = i;
+        while (j < nlo && lo[j].name == lo[i].name)
+            j++;
+        struct pg *g = &pgs[np];
+        *g = (struct pg){.name = lo[i].name,
+                         .name_s = istr(x, lo[i].name),
+                         .members = mem + i,
+                         .nmembers = (uint32_t)(j - i),
+                         .slot0 = (uint32_t)ns};
+        for (size_t k = i; k < j; k++) {
+            mem[k] = lo[k].rank;
+            nr[nn++] = (struct nrkey){lo[k].name, lo[k].rank, 0, (uint32_t)(ns + (k - i))};
+        }
+        ns += j - i;
+        np++;
+    }
+    qsort(nr, nn, sizeof *nr, cmp_nr);
+    x->pgs = pgs;
+    x->npgs = np;
+    x->nr = nr;
+    x->nnr = nn;
+    x->nslots = ns;
+    return 0;
+}
+
+/* ---- ranks and slots ------------------------------------------------------------------- */
+
+static int build_ranks(struct ctx *x, const struct fl_event **dumps, size_t ndumps)
+{
+    size_t cap = x->nslots + ndumps;
+    int32_t *all = FL_ARENA_NEW_N(x->a, int32_t, cap ? cap : 1);
+    if (!all)
+        return oom();
+    size_t n = 0;
+    for (size_t g = 0; g < x->npgs; g++)
+        for (uint32_t i = 0; i < x->pgs[g].nmembers; i++)
+            all[n++] = x->pgs[g].members[i];
+    for (size_t i = 0; i < ndumps; i++)
+        all[n++] = dumps[i]->u.fr_dump.rank;
+    qsort(all, n, sizeof *all, cmp_i32);
+    n = uniq_i32(all, n);
+    x->rks = FL_ARENA_NEW_N(x->a, struct rk, n ? n : 1);
+    if (!x->rks)
+        return oom();
+    for (size_t i = 0; i < n; i++)
+        x->rks[i] = (struct rk){.rank = all[i], .gpu_index = -1, .root_finding = -1};
+    x->nrks = n;
+    for (size_t i = 0; i < ndumps; i++) {
+        struct rk *r = rk_find(x, dumps[i]->u.fr_dump.rank);
+        if (r && !r->dump) {
+            r->dump = dumps[i];
+            r->dstate = dump_state(dumps[i]);
+            r->node = dumps[i]->node;
+            r->gpu_index = dumps[i]->gpu.index;
+        }
+    }
+    x->slots = FL_ARENA_NEW_N(x->a, struct slot, x->nslots ? x->nslots : 1);
+    if (!x->slots)
+        return oom();
+    for (size_t g = 0; g < x->npgs; g++)
+        for (uint32_t i = 0; i < x->pgs[g].nmembers; i++) {
+            struct slot *s = &x->slots[x->pgs[g].slot0 + i];
+            struct rk *r = rk_find(x, x->pgs[g].members[i]);
+            *s = (struct slot){.pg = (uint32_t)g,
+                               .rk = (uint32_t)(r - x->rks),
+                               .st_e = FL_FR_NO_SEQ,
+                               .st_s = FL_FR_NO_SEQ,
+                               .st_c = FL_FR_NO_SEQ,
+                               .e = NONE_SEQ,
+                               .s = NONE_SEQ,
+                               .c = NONE_SEQ};
+        }
+    return 0;
+}
+
+/* pg_status of each dump onto its slots. A status whose pg id no entry named is mapped by
+ * creation order when every pg name is a number and the order agrees with every id known. */
+struct named_pg {
+    struct fl_str name;
+    const struct fl_fr_pg *p;
+};
+
+static int cmp_pgp_name(const void *a, const void *b)
+{
+    return cmp_name(((const struct named_pg *)a)->name, ((const struct named_pg *)b)->name);
+}
+
+static int cmp_pgp_id(const void *a, const void *b)
+{
+    const struct fl_fr_pg *x = *(const struct fl_fr_pg *const *)a;
+    const struct fl_fr_pg *y = *(const struct fl_fr_pg *const *)b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static void put_status(struct ctx *x, uint32_t name, int32_t rank, const struct fl_fr_pg *p)
+{
+    if (p->last_enqueued == FL_FR_NO_SEQ && p->last_completed == FL_FR_NO_SEQ)
+        return;
+    uint32_t s = nr_find(x, name, rank);
+    if (s == UINT32_MAX)
+        return;
+    x->slots[s].st_e = p->last_enqueued;
+    x->slots[s].st_s = p->last_started;
+    x->slots[s].st_c = p->last_completed;
+}
+
+static int map_status(struct ctx *x)
+{
+    struct named_pg *named = NULL;
+    const struct fl_fr_pg **ids = NULL;
+    size_t cap_n = 0, cap_i = 0;
+    for (size_t i = 0; i < x->nrks; i++) {
+        const struct fl_event *de = x->rks[i].dump;
+        if (!de || x->rks[i].dstate != DS_OK)
+            continue;
+        const struct fl_ev_nccl_fr_dump *d = &de->u.fr_dump;
+        if (de->clock == FL_CLOCK_WALL)
+            note_time(x, de->ts);
+        size_t nn = 0, ni = 0, nunnamed = 0;
+        named = grow(x->a, named, &cap_n, d->npgs + 1, sizeof *named);
+        ids = grow(x->a, ids, &cap_i, d->npgs + 1, sizeof *ids);
+        if (!named || !ids)
+            return oom();
+        bool numeric = true;
+        for (uint32_t k = 0; k < d->npgs; k++) {
+            const struct fl_fr_pg *p = &d->pgs[k];
+            if (p->name) {
+                uint64_t v;
+                numeric = numeric && fl_str_to_u64(istr(x, p->name), &v);
+                named[nn++] = (struct named_pg){istr(x, p->name), p};
+                put_status(x, p->name, d->rank, p);
+            } else if (p->id >= 0) {
+                nunnamed++;
+            }
+            if (p->id >= 0)
+                ids[ni++] = p;
+        }
+        if (!nunnamed || !numeric || nn != ni)
+            continue;
+        qsort(named, nn, sizeof *named, cmp_pgp_name);
+        qsort(ids, ni, sizeof *ids, cmp_pgp_id);
+        bool agree = true;
+        for (size_t k = 0; k < nn && agree; k++)
+            agree = named[k].p->id < 0 || named[k].p->id == ids[k]->id;
+        for (size_t k = 0; k < ni && agree; k++)
+            agree = !k || ids[k]->id != ids[k - 1]->id;
+        if (!agree)
+            continue;
+        for (size_t k = 0; k < nn; k++)
+            if (named[k].p->id < 0 && !ids[k]->name)
+                put_status(x, named[k].p->name, d->rank, ids[k]);
+    }
+    return 0;
+}
+
+/* ---- walking the records --------------------------------------------------------------- */
+
+static bool is_p2p(const struct fl_ev_nccl_fr *r)
+{
+    if (r->is_p2p)
+        return true; /* the reader sets it from the name for dumps before the flag existed */
+    const char *c = memchr(r->op.ptr ? r->op.ptr : "", ':', r->op.len);
+    size_t at = c ? (size_t)(c - r->op.ptr) + 1 : 0, left = r->op.len - at;
+    return left >= 4 && (!memcmp(r->op.ptr + at, "send", 4) || !memcmp(r->op.ptr + at, "recv", 4));
+}
+
+/* A cheap signature of a call (the ids and the name's length and last bytes); equal calls
+ * have equal signatures, and a hit is always confirmed field by field. */
+static uint64_t call_sig(const struct fl_event *e)
+{
+    const struct fl_ev_nccl_fr *r = &e->u.fr;
+    uint64_t h = r->input_sizes;
+    h = h * 0x9e3779b97f4a7c15ULL + r->output_sizes;
+    h = h * 0x9e3779b97f4a7c15ULL + r->input_dtypes;
+    h = h * 0x9e3779b97f4a7c15ULL + r->output_dtypes;
+    h = h * 0x9e3779b97f4a7c15ULL + r->op.len;
+    if (r->op.len >= 2)
+        h = h * 0x9e3779b97f4a7c15ULL + (uint8_t)r->op.ptr[r->op.len - 1] +
+            ((uint64_t)(uint8_t)r->op.ptr[r->op.len - 2] << 8);
+    return h ^ (h >> 29);
+}
+
+static bool same_call(const struct fl_event *a, const struct fl_event *b)
+{
+    const struct fl_ev_nccl_fr *p = &a->u.fr, *q = &b->u.fr;
+    return p->input_sizes == q->input_sizes && p->output_sizes == q->output_sizes &&
+           p->input_dtypes == q->input_dtypes && p->output_dtypes == q->output_dtypes &&
+           fl_str_eq(p->op, q->op);
+}
+
+static int cmp_by_record(const void *a, const void *b)
+{
+    const struct fl_event *x = *(const struct fl_event *const *)a;
+    const struct fl_event *y = *(const struct fl_event *const *)b;
+    if (x->u.fr.record_id != y->u.fr.record_id)
+        return x->u.fr.record_id < y->u.fr.record_id ? -1 : 1;
+    int sx = state_rank(x->u.fr.state), sy = state_rank(y->u.fr.state);
+    if (sx != sy)
+        return sx > sy ? -1 : 1; /* the furthest state of one record first */
+    if (x->ts != y->ts)
+        return x->ts > y->ts ? -1 : 1;
+    return (x->uid > y->uid) - (x->uid < y->uid);
+}
+
+static struct fl__nccl_op op_of(const struct ctx *x, const struct fl_event *e)
+{
+    const struct fl_ev_nccl_fr *r = &e->u.fr;
+    struct fl_fr_opname o;
+    fl_fr_opname_parse(r->op, &o);
+    return (struct fl__nccl_op){o.op,
+                                istr(x, r->input_sizes),
+                                istr(x, r->output_sizes),
+                                istr(x, r->input_dtypes),
+                                istr(x, r->output_dtypes),
+                                r->state};
+}
+
+static enum fl__nccl_match match_events(const struct ctx *x, const struct fl_event *a,
+                                        const struct fl_event *b, int32_t size)
+{
+    const struct fl_ev_nccl_fr *p = &a->u.fr, *q = &b->u.fr;
+    struct fl__nccl_op oa = op_of(x, a);
+    if (a != b && p->input_sizes == q->input_sizes && p->output_sizes == q->output_sizes &&
+        p->input_dtypes == q->input_dtypes && p->output_dtypes == q->output_dtypes) {
+        struct fl__nccl_op ob = op_of(x, b);
+        if (!fl_str_eq(oa.op, ob.op))
+            return FL__NM_TYPE;
+        /* the same text on both sides: only each side's own consistency can fail */
+        enum fl__nccl_match m = fl__nccl_match_pair(&oa, &oa, size);
+        if (!compatible(m))
+            return m;
+        if (p->state != q->state)
+            return FL__NM_STATE_DIFFERS;
+        return m;
+    }
+    struct fl__nccl_op ob = op_of(x, b);
+    return fl__nccl_match_pair(&oa, &ob, size);
+}
+
+static enum fl__nccl_match match_units(const struct ctx *x, const struct unit *a,
+                                       const struct unit *b, int32_t size)
+{
+    enum fl__nccl_match m = match_events(x, a->rep, b->rep, size);
+    if (!compatible(m))
+        return m;
+    if (a->nops != b->nops && a->nops && b->nops)
+        return FL__NM_SIZE; /* coalesced groups of different lengths */
+    for (uint32_t i = 0; i < a->nops && i < b->nops; i++) {
+        enum fl__nccl_match k = match_events(x, x->opsbuf[a->ops + i], x->opsbuf[b->ops + i], size);
+        if (!compatible(k))
+            return k;
+    }
+    return m;
+}
+
+/* One rank's records of one (pg name, collective seq): p2p ones set aside, the rest one unit. */
+static int take_rank(struct ctx *x, size_t a, size_t b, uint32_t s, size_t *nunits)
+{
+    size_t nc = 0;
+    x->buf = grow(x->a, x->buf, &x->buf_cap, b - a, sizeof *x->buf);
+    if (!x->buf)
+        return oom();
+    for (size_t k = a; k < b; k++) {
+        const struct fl_event *e = x->recs[k];
+        const struct fl_ev_nccl_fr *r = &e->u.fr;
+        note_time(x, e->clock == FL_CLOCK_WALL ? e->ts : 0);
+        note_time(x, r->started_ns);
+        note_time(x, r->completed_ns);
+        if (s == UINT32_MAX)
+            continue;
+        struct rk *rk = &x->rks[x->slots[s].rk];
+        struct pg *pgd = &x->pgs[x->slots[s].pg];
+        rk->has_records = true;
+        if (!pgd->desc && !pgd->desc_s.len && r->pg_desc.len)
+            pgd->desc_s = r->pg_desc;
+        if (!rk->node && e->node)
+            rk->node = e->node;
+        if (rk->gpu_index < 0 && e->gpu.index >= 0)
+            rk->gpu_index = e->gpu.index;
+        if (is_p2p(r)) {
+            x->pgs[x->slots[s].pg].has_p2p = true;
+            x->p2p = grow(x->a, x->p2p, &x->p2p_cap, x->np2p + 1, sizeof *x->p2p);
+            if (!x->p2p)
+                return oom();
+            x->p2p[x->np2p++] = (struct p2pop){.slot = s, .pg = x->slots[s].pg, .ev = e};
+            continue;
+        }
+        if (r->collective_seq < 0 || r->collective_seq > SEQ_MAX)
+            continue;
+        x->buf[nc++] = e;
+    }
+    if (!nc)
+        return 0;
+    struct pg *g = &x->pgs[x->slots[s].pg];
+    g->has_coll = true;
+    if (nc > 1)
+        qsort(x->buf, nc, sizeof *x->buf, cmp_by_record);
+    size_t u = 0;
+    for (size_t k = 0; k < nc; k++)
+        if (!u || x->buf[u - 1]->u.fr.record_id != x->buf[k]->u.fr.record_id)
+            x->buf[u++] = x->buf[k];
+    /* the closing entry of a coalesced group represents it; the ops are compared in order */
+    const struct fl_event *end = NULL;
+    x->opsbuf = grow(x->a, x->opsbuf, &x->ops_cap, x->nops + u, sizeof *x->opsbuf);
+    if (!x->opsbuf)
+        return oom();
+    const struct fl_event **ops = x->opsbuf + x->nops;
+    size_t nops = 0;
+    for (size_t k = 0; k < u; k++) {
+        if (x->buf[k]->u.fr.coalesced == FL_FR_COALESCED_END)
+            end = x->buf[k];
+        else
+            ops[nops++] = x->buf[k];
+    }
+    struct unit un = {
+        .slot = s, .rep = end ? end : ops[0], .ops = (uint32_t)x->nops, .nops = (uint32_t)nops};
+    if (!end) { /* one op; or a coalesced group not yet closed: its first op stands for it */
+        un.ops++;
+        un.nops--;
+    }
+    x->nops += nops;
+    un.state = un.rep->u.fr.state;
+    if (!end)
+        for (size_t k = 0; k < nops; k++)
+            if (state_rank(ops[k]->u.fr.state) < state_rank(un.state))
+                un.state = ops[k]->u.fr.state;
+    x->units = grow(x->a, x->units, &x->units_cap, *nunits + 1, sizeof *x->units);
+    if (!x->units)
+        return oom();
+    x->units[(*nunits)++] = un;
+
+    struct slot *sl = &x->slots[s];
+    int64_t seq = un.rep->u.fr.collective_seq;
+    if (seq > sl->e) {
+        sl->e = seq;
+        sl->last = un.rep;
+    }
+    if (state_rank(un.state) >= 2 && seq > sl->s)
+        sl->s = seq;
+    if (un.state == FL_FR_COMPLETED && seq > sl->c)
+        sl->c = seq;
+    sl->nrec++;
+    return 0;
+}
+
+static int cmp_unit_slot(const void *a, const void *b)
+{
+    const struct unit *x = a, *y = b;
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+static enum fl__nccl_match self_match(struct ctx *x, const struct unit *u, int32_t size)
+{
+    if (u->nops)
+        return match_units(x, u, u, size);
+    struct selfc *c = &x->selfc[(u->sig ^ (uint64_t)size) & (SELFC_N - 1)];
+    if (c->e && c->sig == u->sig && c->size == size && same_call(c->e, u->rep))
+        return (enum fl__nccl_match)c->res;
+    enum fl__nccl_match m = match_units(x, u, u, size);
+    *c = (struct selfc){u->sig, u->rep, size, (uint8_t)m};
+    return m;
+}
+
+/* The units of one pg at one seq: find the first mismatch of the pg. Units agreeing with
+ * each other form classes (in rank order); the unique largest class is right. */
+static int check_units(struct ctx *x, struct unit *u, size_t n)
+{
+    struct pg *g = &x->pgs[x->slots[u[0].slot].pg];
+    if (g->mm_kind || g->nmembers < 2)
+        return 0;
+    int32_t size = (int32_t)g->nmembers;
+    x->cls = grow(x->a, x->cls, &x->cls_cap, n, sizeof *x->cls);
+    x->rep = grow(x->a, x->rep, &x->rep_cap, n, sizeof *x->rep);
+    x->cnt = grow(x->a, x->cnt, &x->cnt_cap, n, sizeof *x->cnt);
+    if (!x->cls || !x->rep || !x->cnt)
+        return oom();
+    uint32_t *cls = x->cls, *rep = x->rep, *cnt = x->cnt;
+    size_t nc = 0;
+    bool selfbad = false;
+    for (size_t i = 0; i < n; i++) {
+        u[i].sig = call_sig(u[i].rep);
+        selfbad = selfbad || !compatible(self_match(x, &u[i], size));
+        size_t c = 0;
+        while (c < nc &&
+               !(u[rep[c]].sig == u[i].sig && !u[i].nops && !u[rep[c]].nops &&
+                 same_call(u[rep[c]].rep, u[i].rep)) &&
+               !compatible(match_units(x, &u[rep[c]], &u[i], size)))
+            c++;
+        if (c == nc) {
+            rep[nc] = (uint32_t)i;
+            cnt[nc++] = 0;
+        }
+        cls[i] = (uint32_t)c;
+        cnt[c]++;
+    }
+    uint32_t best = 0;
+    bool unique = true;
+    for (size_t c = 1; c < nc; c++) {
+        if (cnt[c] > cnt[best]) {
+            best = (uint32_t)c;
+            unique = true;
+        } else if (cnt[c] == cnt[best]) {
+            unique = false;
+        }
+    }
+    int32_t *culprits = NULL;
+    size_t ncul = 0;
+    const struct fl_event *major = NULL, *minor = NULL;
+    enum fl__nccl_match kind = FL__NM_MATCH;
+    if (nc > 1 || selfbad) {
+        culprits = FL_ARENA_NEW_N(x->a, int32_t, n);
+        if (!culprits)
+            return oom();
+    }
+    if (nc > 1) {
+        size_t other = SIZE_MAX;
+        for (size_t i = 0; i < n; i++)
+            if (!unique || cls[i] != best) {
+                culprits[ncul++] = x->rks[x->slots[u[i].slot].rk].rank;
+                if (other == SIZE_MAX && cls[i] != (unique ? best : 0))
+                    other = i;
+            }
+        size_t mj = unique ? rep[best] : rep[0];
+        major = u[mj].rep;
+        minor = u[other].rep;
+        kind = match_units(x, &u[mj], &u[other], size);
+    } else if (selfbad) {
+        /* every rank agrees, on a call inconsistent in itself */
+        for (size_t i = 0; i < n; i++) {
+            enum fl__nccl_match m = self_match(x, &u[i], size);
+            if (compatible(m))
+                continue;
+            culprits[ncul++] = x->rks[x->slots[u[i].slot].rk].rank;
+            if (!minor) {
+                minor = u[i].rep;
+                kind = m;
+            }
+        }
+        major = minor;
+    } else if (fl__nccl_is_all_to_all(op_of(x, u[0].rep).op) && n == g->nmembers) {
+        /* all_to_all: only the totals over every rank can be checked */
+        uint64_t tin = 0, tout = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t in, out;
+            if (!fl__nccl_sizes_total(istr(x, u[i].rep->u.fr.input_sizes), &in) ||
+                !fl__nccl_sizes_total(istr(x, u[i].rep->u.fr.output_sizes), &out) ||
+                in > UINT64_MAX - tin || out > UINT64_MAX - tout)
+                return 0;
+            tin += in;
+            tout += out;
+        }
+        if (tin == tout)
+            return 0;
+        kind = FL__NM_SIZE;
+        major = u[0].rep;
+        minor = u[n - 1].rep;
+    } else {
+        return 0;
+    }
+    g->mm_kind = (uint8_t)kind;
+    g->mm_seq = u[0].rep->u.fr.collective_seq;
+    g->mm_major = major;
+    g->mm_minor = minor;
+    g->mm_culprits = culprits;
+    g->nmm_culprits = (uint32_t)ncul;
+    g->nmm_units = (uint32_t)n;
+    return 0;
+}
+
+#define PREFETCH 24
+
+/* One pass over the records in (pg name, collective seq, rank) order: per-rank state, first
+ * mismatch per pg, p2p ops set aside, (name, rank) pairs no pg_config lists noted. */
+static int walk(struct ctx *x)
+{
+    size_t n = x->nrecs, lo = 0, hi = 0;
+    uint32_t cur = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t name = x->recs[i]->u.fr.pg;
+        int64_t cseq = x->recs[i]->u.fr.collective_seq;
+        size_t j = i;
+        while (j < n && x->recs[j]->u.fr.pg == name && x->recs[j]->u.fr.collective_seq == cseq) {
+            /* records are visited in seq order, scattered over the event array: fetch the
+             * ones ahead (the record spans a few cache lines) */
+            if (j + PREFETCH < n) {
+                const char *p = (const char *)x->recs[j + PREFETCH];
+                __builtin_prefetch(p);
+                __builtin_prefetch(p + 64);
+                __builtin_prefetch(p + 128);
+                __builtin_prefetch(p + 192);
+                __builtin_prefetch(p + sizeof(struct fl_event) - 1);
+            }
+            j++;
+        }
+        if (name != cur) { /* this name's part of the (name, rank) -> slot map */
+            cur = name;
+            lo = nr_lower(x, name, INT32_MIN, 0, x->nnr);
+            hi = nr_lower(x, name + 1, INT32_MIN, lo, x->nnr);
+        }
+        size_t nunits = 0;
+        x->nops = 0;
+        for (size_t a = i; a < j;) {
+            size_t b = a;
+            int32_t r = x->recs[a]->u.fr.rank;
+            while (b < j && x->recs[b]->u.fr.rank == r)
+                b++;
+            size_t p = nr_lower(x, name, r, lo, hi);
+            uint32_t s = p < hi && x->nr[p].rank == r ? x->nr[p].slot : UINT32_MAX;
+            int rc = s == UINT32_MAX ? note_loose(x, name, r) : take_rank(x, a, b, s, &nunits);
+            if (rc)
+                return rc;
+            a = b;
+        }
+        if (nunits > 1)
+            qsort(x->units, nunits, sizeof *x->units, cmp_unit_slot);
+        for (size_t a = 0; a < nunits;) {
+            size_t b = a;
+            while (b < nunits && x->slots[x->units[b].slot].pg == x->slots[x->units[a].slot].pg)
+                b++;
+            int rc = check_units(x, x->units + a, b - a);
+            if (rc)
+                return rc;
+            a = b;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+/* ==== judging a pg ====================================================================== */
+
+static int64_t timeout_of(const struct ctx *x, const struct fl_event *e)
+{
+    if (x->cfg[P_ENTRY_TIMEOUT].b && e && e->u.fr.timeout_ms > 0)
+        return e->u.fr.timeout_ms > INT64_MAX / FL_NS_PER_MS ? INT64_MAX
+                                                             : e->u.fr.timeout_ms * FL_NS_PER_MS;
+    return x->cfg[P_TIMEOUT].i;
+}
+
+/* The records of pg g at collective seq, one per rank (the unit's representative). */
+static const struct fl_event *rec_at(const struct ctx *x, uint32_t g, int64_t seq, int32_t rank)
+{
+    uint32_t s = nr_find(x, x->pgs[g].name, rank);
+    if (s == UINT32_MAX || x->slots[s].pg != g)
+        return NULL;
+    struct fl_evlist l = fl_window_pg_seq(x->w, x->pgs[g].name, seq);
+    const struct fl_event *best = NULL;
+    for (size_t i = 0; i < l.n; i++) {
+        const struct fl_event *e = l.v[i];
+        if (e->u.fr.rank != rank || is_p2p(&e->u.fr))
+            continue;
+        if (!best ||
+            (e->u.fr.coalesced == FL_FR_COALESCED_END) >
+                (best->u.fr.coalesced == FL_FR_COALESCED_END) ||
+            ((e->u.fr.coalesced == FL_FR_COALESCED_END) ==
+                 (best->u.fr.coalesced == FL_FR_COALESCED_END) &&
+             cmp_by_record(&e, &best) < 0))
+            best = e;
+    }
+    return best;
+}
+
+static int64_t start_of(const struct fl_event *e)
+{
+    if (!e)
+        return FL_TIME_NONE;
+    if (e->u.fr.started_ns > 0)
+        return e->u.fr.started_ns;
+    return e->clock == FL_CLOCK_WALL ? e->ts : FL_TIME_NONE;
+}
+
+static int32_t *ranks_copy(struct ctx *x, const int32_t *v, size_t n)
+{
+    int32_t *c = FL_ARENA_NEW_N(x->a, int32_t, n ? n : 1);
+    if (c && n)
+        memcpy(c, v, n * sizeof *c);
+    return c;
+}
+
+static struct finding *new_finding(struct ctx *x, uint32_t g, uint8_t cls, bool p2p)
+{
+    struct finding *f = &x->f[x->nf++];
+    *f = (struct finding){.pg = g,
+                          .cls = cls,
+                          .p2p = p2p,
+                          .ts = FL_TIME_NONE,
+                          .waited = -1,
+                          .timeout = -1,
+                          .group = -1};
+    return f;
+}
+
+/* Fill the waiting side of a collective finding at seq: entered ranks that did not complete
+ * it (minus culprits), the earliest of their records and how long they waited. */
+static int waiting_at(struct ctx *x, struct finding *f, const struct slot *sl, uint32_t nm,
+                      int64_t seq)
+{
+    int32_t *w = FL_ARENA_NEW_N(x->a, int32_t, nm);
+    if (!w)
+        return oom();
+    size_t nw = 0;
+    for (uint32_t i = 0; i < nm; i++) {
+        const struct slot *s = &sl[i];
+        if (!s->known || s->E < seq || s->C >= seq)
+            continue;
+        int32_t r = x->rks[s->rk].rank;
+        if (has_i32(f->culprits, f->nculprits, r))
+            continue;
+        w[nw++] = r;
+        const struct fl_event *e = rec_at(x, f->pg, seq, r);
+        if (e && (!f->wait_ev || fl_event_cmp(e, f->wait_ev) < 0))
+            f->wait_ev = e;
+        if (e && e->u.fr.retired && e->u.fr.state != FL_FR_COMPLETED)
+            f->timed_out = true;
+    }
+    f->waiting = w;
+    f->nwaiting = (uint32_t)nw;
+    for (uint32_t i = 0; i < nm && !f->wait_ev; i++) /* nobody waits: a peer that completed it */
+        if (sl[i].known && sl[i].E >= seq)
+            f->wait_ev = rec_at(x, f->pg, seq, x->rks[sl[i].rk].rank);
+    if (f->wait_ev) {
+        f->ts = f->wait_ev->ts;
+        int64_t t0 = start_of(f->wait_ev);
+        if (t0 != FL_TIME_NONE && x->t_ref != FL_TIME_NONE && x->t_ref >= t0)
+            f->waited = elapsed(x->t_ref, t0);
+        f->timeout = timeout_of(x, f->wait_ev);
+    }
+    return 0;
+}
+
+static int judge_collective(struct ctx *x, uint32_t gi)
+{
+    struct pg *g = &x->pgs[gi];
+    struct slot *sl = &x->slots[g->slot0];
+    uint32_t nm = g->nmembers;
+    /* pg_status counts p2p work in p2p seqs, which differ between ranks: it is read only for
+     * pgs whose records are all collectives (a pg with no record pending anywhere has nothing
+     * hung in it to find) */
+    bool status_ok = g->has_coll && !g->has_p2p;
+    int64_t cmax = INT64_MIN, cmin = INT64_MAX, emin = INT64_MAX, emax = INT64_MIN;
+    size_t nknown = 0, nsus = 0;
+    int32_t *sus = FL_ARENA_NEW_N(x->a, int32_t, nm);
+    if (!sus)
+        return oom();
+    for (uint32_t i = 0; i < nm; i++) {
+        struct slot *s = &sl[i];
+        const struct rk *r = &x->rks[s->rk];
+        bool st = status_ok && s->st_e != FL_FR_NO_SEQ && s->st_e <= SEQ_MAX && s->st_c <= SEQ_MAX;
+        s->known = s->nrec > 0 || st;
+        if (!s->known) {
+            if (g->config && r->dstate != DS_OK && !r->has_records)
+                sus[nsus++] = r->rank;
+            continue;
+        }
+        s->E = s->e;
+        s->C = s->c;
+        if (st) {
+            if (s->st_e > s->E)
+                s->E = s->st_e;
+            if (s->st_c != FL_FR_NO_SEQ && s->st_c > s->C)
+                s->C = s->st_c;
+        }
+        if (s->C > s->E)
+            s->E = s->C;
+        nknown++;
+        cmax = s->C > cmax ? s->C : cmax;
+        cmin = s->C < cmin ? s->C : cmin;
+        emax = s->E > emax ? s->E : emax;
+        emin = s->E < emin ? s->E : emin;
+    }
+    bool mm_live = g->mm_kind && nknown && g->mm_seq > cmin;
+    if (g->mm_kind) {
+        struct finding *f = new_finding(x, gi, CL_MISMATCH, false);
+        f->mm_kind = g->mm_kind;
+        f->seq = g->mm_seq;
+        f->mm_major = g->mm_major;
+        f->mm_minor = g->mm_minor;
+        f->culprits = g->mm_culprits;
+        f->nculprits = g->nmm_culprits;
+        f->ts = g->mm_minor ? g->mm_minor->ts : FL_TIME_NONE;
+        f->nentered = g->nmm_units;
+        if (f->nculprits > 1)
+            qsort(f->culprits, f->nculprits, sizeof *f->culprits, cmp_i32);
+        if (mm_live && g->mm_seq <= emax) {
+            int rc = waiting_at(x, f, sl, nm, g->mm_seq);
+            if (rc)
+                return rc;
+            if (g->mm_minor)
+                f->ts = g->mm_minor->ts;
+        }
+    }
+    if (!nknown || nm < 2)
+        return 0;
+
+    /* the wavefront */
+    /* the first seq some rank never entered while a peer did (seqs count from 1: -1 is "none
+     * yet") */
+    int64_t nmiss = emin + 1 > 1 ? emin + 1 : 1;
+    bool missing = nmiss <= emax;
+    int32_t *cul = FL_ARENA_NEW_N(x->a, int32_t, nm);
+    int32_t *lag = FL_ARENA_NEW_N(x->a, int32_t, nm);
+    if (!cul || !lag)
+        return oom();
+    size_t ncul = 0, nlag = 0;
+    int64_t lag_lo = INT64_MAX;
+    int64_t strag_elapsed = -1, strag_timeout = -1;
+    const struct fl_event *strag_ev = NULL;
+    for (uint32_t i = 0; i < nm; i++) {
+        const struct slot *s = &sl[i];
+        if (!s->known)
+            continue;
+        int32_t r = x->rks[s->rk].rank;
+        if (missing && s->E < nmiss)
+            cul[ncul++] = r;
+        if (s->C < cmax && s->E > s->C) {
+            lag[nlag++] = r;
+            lag_lo = s->C + 1 < lag_lo ? s->C + 1 : lag_lo;
+            const struct fl_event *e = rec_at(x, gi, s->C + 1, r);
+            int64_t t0 = start_of(e);
+            if (t0 != FL_TIME_NONE && x->t_ref != FL_TIME_NONE) {
+                int64_t el = elapsed(x->t_ref, t0), to = timeout_of(x, e);
+                if (el >= to && (!strag_ev || el > strag_elapsed)) {
+                    strag_elapsed = el;
+                    strag_timeout = to;
+                    strag_ev = e;
+                }
+            }
+        }
+    }
+    struct finding *f = NULL;
+    if (missing) {
+        f = new_finding(x, gi, CL_MISSING, false);
+        f->seq = nmiss;
+        for (size_t k = 0; k < nlag; k++)
+            cul[ncul++] = lag[k];
+        qsort(cul, ncul, sizeof *cul, cmp_i32);
+        ncul = uniq_i32(cul, ncul);
+    } else if (strag_ev) {
+        f = new_finding(x, gi, CL_STRAGGLER, false);
+        f->seq = lag_lo;
+        memcpy(cul, lag, nlag * sizeof *cul);
+        ncul = nlag;
+        f->waited = strag_elapsed;
+        f->timeout = strag_timeout;
+        f->wait_ev = strag_ev;
+    } else if (cmax + 1 <= emin) {
+        /* every known rank entered C_max + 1 and none completed it */
+        int64_t n = cmax + 1, latest = FL_TIME_NONE, to = -1;
+        bool all_known_time = true, timed_out = false;
+        for (uint32_t i = 0; i < nm; i++) {
+            if (!sl[i].known)
+                continue;
+            const struct fl_event *e = rec_at(x, gi, n, x->rks[sl[i].rk].rank);
+            int64_t t0 = start_of(e);
+            if (t0 == FL_TIME_NONE)
+                all_known_time = false;
+            else if (latest == FL_TIME_NONE || t0 > latest)
+                latest = t0;
+            if (e) {
+                int64_t t = timeout_of(x, e);
+                to = to < 0 || t < to ? t : to;
+                timed_out = timed_out || (e->u.fr.retired && e->u.fr.state != FL_FR_COMPLETED);
+            }
+        }
+        int64_t el = all_known_time && latest != FL_TIME_NONE && x->t_ref != FL_TIME_NONE
+                         ? elapsed(x->t_ref, latest)
+                         : -1;
+        if (nsus) {
+            f = new_finding(x, gi, CL_DUMP, false);
+        } else if (timed_out || (to > 0 && el >= to)) {
+            f = new_finding(x, gi, CL_STUCK, false);
+            f->timed_out = timed_out;
+        }
+        if (f)
+            f->seq = n;
+    }
+    if (!f)
+        return 0;
+    if (f->cls == CL_MISSING && mm_live && g->mm_seq <= f->seq) {
+        x->nf--; /* the mismatch is the hang's cause */
+        return 0;
+    }
+    f->culprits = ranks_copy(x, cul, ncul);
+    f->nculprits = (uint32_t)ncul;
+    qsort(lag, nlag, sizeof *lag, cmp_i32);
+    f->laggards = ranks_copy(x, lag, nlag);
+    f->nlaggards = f->cls == CL_STUCK ? 0 : (uint32_t)nlag;
+    f->lag_lo = lag_lo;
+    f->lag_hi = cmax;
+    f->suspects = sus;
+    f->nsuspects = (uint32_t)nsus;
+    if (!f->culprits || !f->laggards)
+        return oom();
+    if (f->cls == CL_STRAGGLER) {
+        f->ts = f->wait_ev->ts;
+        for (uint32_t i = 0; i < nm; i++)
+            f->ncompleted += sl[i].known && sl[i].C >= f->seq;
+        return 0;
+    }
+    int rc = waiting_at(x, f, sl, nm, f->seq);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < nm; i++)
+        f->nentered += sl[i].known && sl[i].E >= f->seq;
+    if (f->cls == CL_STUCK || f->cls == CL_DUMP) {
+        /* py-spy may show a rank that is not in any collective: name it */
+        for (uint32_t i = 0; i < nm; i++) {
+            const struct rk *r = &x->rks[sl[i].rk];
+            if (f->cls == CL_STUCK && r->stack &&
+                r->stack->u.pyspy.activity != FL_PYSPY_COLLECTIVE &&
+                r->stack->u.pyspy.activity != FL_PYSPY_UNKNOWN)
+                cul[ncul++] = r->rank;
+        }
+        f->culprits = ranks_copy(x, cul, ncul);
+        f->nculprits = (uint32_t)ncul;
+        if (!f->culprits)
+            return oom();
+    }
+    return 0;
+}
+
+/* ---- p2p --------------------------------------------------------------------------------- */
+
+static int cmp_p2p_slot(const void *a, const void *b)
+{
+    const struct p2pop *x = a, *y = b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    return cmp_by_record(&x->ev, &y->ev);
+}
+
+static int cmp_p2p_pair(const void *a, const void *b)
+{
+    const struct p2pop *x = a, *y = b;
+    if (x->pg != y->pg)
+        return x->pg < y->pg ? -1 : 1;
+    if (x->src != y->src)
+        return x->src < y->src ? -1 : 1;
+    if (x->dst != y->dst)
+        return x->dst < y->dst ? -1 : 1;
+    if (x->recv != y->recv)
+        return x->recv < y->recv ? -1 : 1;
+    return cmp_by_record(&x->ev, &y->ev);
+}
+
+/* Pending p2p ops of every pg, paired per (src, dst) in each rank's order. */
+static int judge_p2p(struct ctx *x)
+{
+    if (!x->np2p)
+        return 0;
+    qsort(x->p2p, x->np2p, sizeof *x->p2p, cmp_p2p_slot);
+    /* one entry per (rank, record_id); a coalesced batch completed as a whole completes its
+     * ops; the pending ones with a resolvable peer are kept */
+    size_t n = 0;
+    for (size_t i = 0; i < x->np2p;) {
+        size_t j = i;
+        while (j < x->np2p && x->p2p[j].slot == x->p2p[i].slot)
+            j++;
+        for (size_t k = i; k < j; k++) {
+            struct p2pop op = x->p2p[k];
+            const struct fl_ev_nccl_fr *r = &op.ev->u.fr;
+            if (k > i && x->p2p[k - 1].ev->u.fr.record_id == r->record_id)
+                continue;
+            if (r->state == FL_FR_COMPLETED || r->coalesced == FL_FR_COALESCED_END)
+                continue;
+            bool done = false;
+            if (r->coalesced == FL_FR_COALESCED_OP)
+                for (size_t m = i; m < j && !done; m++) {
+                    const struct fl_ev_nccl_fr *q = &x->p2p[m].ev->u.fr;
+                    done = q->coalesced == FL_FR_COALESCED_END && q->p2p_seq == r->p2p_seq &&
+                           q->state == FL_FR_COMPLETED;
+                }
+            if (done)
+                continue;
+            struct fl_fr_opname o;
+            fl_fr_opname_parse(r->op, &o);
+            const struct pg *g = &x->pgs[x->slots[op.slot].pg];
+            int32_t self = x->rks[x->slots[op.slot].rk].rank, peer = -1;
+            if (r->known & FL_FR_HAS_PEER)
+                peer = r->peer;
+            else if (o.peer_pg_rank >= 0 && (uint32_t)o.peer_pg_rank < g->nmembers && g->config)
+                peer = g->members[o.peer_pg_rank];
+            if (peer < 0 || !(o.send || o.recv) || peer == self)
+                continue;
+            op.recv = o.recv;
+            op.src = o.send ? self : peer;
+            op.dst = o.send ? peer : self;
+            x->p2p[n++] = op;
+        }
+        i = j;
+    }
+    x->np2p = n;
+    qsort(x->p2p, n, sizeof *x->p2p, cmp_p2p_pair);
+    for (size_t i = 0; i < n;) {
+        uint32_t gi = x->slots[x->p2p[i].slot].pg;
+        size_t j = i;
+        while (j < n && x->slots[x->p2p[j].slot].pg == gi)
+            j++;
+        int32_t *cul = FL_ARENA_NEW_N(x->a, int32_t, 2 * (j - i));
+        int32_t *wait = FL_ARENA_NEW_N(x->a, int32_t, 2 * (j - i));
+        if (!cul || !wait)
+            return oom();
+        size_t ncul = 0, nwait = 0, unmatched = 0;
+        const struct fl_event *first = NULL;
+        for (size_t a = i; a < j;) {
+            size_t b = a;
+            while (b < j && x->p2p[b].src == x->p2p[a].src && x->p2p[b].dst == x->p2p[a].dst)
+                b++;
+            size_t ns = 0;
+            while (a + ns < b && !x->p2p[a + ns].recv)
+                ns++;
+            size_t nrv = b - a - ns;
+            if (ns != nrv) {
+                /* the later ops of the longer side have no counterpart */
+                bool sends = ns > nrv;
+                size_t extra = sends ? ns - nrv : nrv - ns;
+                const struct p2pop *w = &x->p2p[sends ? a + nrv : a + ns + ns];
+                cul[ncul++] = sends ? w->dst : w->src;
+                wait[nwait++] = sends ? w->src : w->dst;
+                unmatched += extra;
+                if (!first || fl_event_cmp(w->ev, first) < 0)
+                    first = w->ev;
+            }
+            a = b;
+        }
+        if (ncul) {
+            qsort(cul, ncul, sizeof *cul, cmp_i32);
+            ncul = uniq_i32(cul, ncul);
+            qsort(wait, nwait, sizeof *wait, cmp_i32);
+            nwait = uniq_i32(wait, nwait);
+            struct finding *f = new_finding(x, gi, CL_MISSING, true);
+            /* a culprit without a usable dump is a suspect */
+            size_t nc = 0, nsus = 0;
+            int32_t *sus = FL_ARENA_NEW_N(x->a, int32_t, ncul);
+            if (!sus)
+                return oom();
+            for (size_t k = 0; k < ncul; k++) {
+                const struct rk *r = rk_find(x, cul[k]);
+                if (!r || (r->dstate != DS_OK && !r->has_records))
+                    sus[nsus++] = cul[k];
+                else
+                    cul[nc++] = cul[k];
+            }
+            size_t nw = 0;
+            for (size_t k = 0; k < nwait; k++)
+                if (!has_i32(cul, nc, wait[k]))
+                    wait[nw++] = wait[k];
+            if (!nc && nsus)
+                f->cls = CL_DUMP;
+            f->culprits = cul;
+            f->nculprits = (uint32_t)nc;
+            f->suspects = sus;
+            f->nsuspects = (uint32_t)nsus;
+            f->waiting = wait;
+            f->nwaiting = (uint32_t)nw;
+            f->wait_ev = first;
+            f->nunmatched = (uint32_t)unmatched;
+            f->seq = first->u.fr.p2p_seq;
+            f->ts = first->ts;
+            int64_t t0 = start_of(first);
+            if (t0 != FL_TIME_NONE && x->t_ref != FL_TIME_NONE && x->t_ref >= t0)
+                f->waited = elapsed(x->t_ref, t0);
+            f->timeout = timeout_of(x, first);
+            f->timed_out = first->u.fr.retired && first->u.fr.state != FL_FR_COMPLETED;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+/* ==== across pgs ========================================================================= */
+
+struct victim {
+    int32_t rank;
+    uint32_t finding;
+};
+
+static int cmp_victim(const void *a, const void *b)
+{
+    const struct victim *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return (x->finding > y->finding) - (x->finding < y->finding);
+}
+
+static int32_t uf_find(struct finding *f, int32_t i)
+{
+    while (f[i].group != i) {
+        f[i].group = f[f[i].group].group;
+        i = f[i].group;
+    }
+    return i;
+}
+
+static bool culprit_of(const struct finding *f, int32_t r)
+{
+    return has_i32(f->culprits, f->nculprits, r) || has_i32(f->suspects, f->nsuspects, r);
+}
+
+/* Is culprit r of finding fi blocked as a victim in another finding? Returns the first. */
+static size_t victim_lo(const struct victim *v, size_t nv, int32_t r)
+{
+    size_t lo = 0, hi = nv;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].rank < r)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool is_free(const struct ctx *x, const struct victim *v, size_t nv, size_t fi, int32_t r)
+{
+    const struct rk *k = rk_find(x, r);
+    if (k && k->laggard)
+        return true;
+    for (size_t i = victim_lo(v, nv, r); i < nv && v[i].rank == r; i++)
+        if (x->f[v[i].finding].pg != x->f[fi].pg)
+            return false;
+    return true;
+}
+
+static int attribute(struct ctx *x, struct victim **vout, size_t *nvout)
+{
+    size_t nv = 0;
+    for (size_t i = 0; i < x->nf; i++)
+        nv += x->f[i].nwaiting;
+    struct victim *v = FL_ARENA_NEW_N(x->a, struct victim, nv ? nv : 1);
+    if (!v)
+        return oom();
+    nv = 0;
+    for (size_t i = 0; i < x->nf; i++) {
+        const struct finding *f = &x->f[i];
+        for (uint32_t k = 0; k < f->nwaiting; k++)
+            if (!culprit_of(f, f->waiting[k]))
+                v[nv++] = (struct victim){f->waiting[k], (uint32_t)i};
+        for (uint32_t k = 0; k < f->nlaggards; k++) {
+            struct rk *r = rk_find(x, f->laggards[k]);
+            if (r)
+                r->laggard = true;
+        }
+    }
+    qsort(v, nv, sizeof *v, cmp_victim);
+    /* pure roots: every culprit free */
+    for (size_t i = 0; i < x->nf; i++) {
+        struct finding *f = &x->f[i];
+        bool pure = true; /* a mismatch is a program bug: a root of its own */
+        for (uint32_t k = 0; k < f->nculprits && pure && f->cls != CL_MISMATCH; k++)
+            pure = is_free(x, v, nv, i, f->culprits[k]);
+        f->root = pure;
+        f->group = (int32_t)i;
+        if (!pure)
+            continue;
+        for (uint32_t k = 0; k < f->nculprits; k++) {
+            struct rk *r = rk_find(x, f->culprits[k]);
+            if (r && !r->root_culprit) {
+                r->root_culprit = true;
+                r->root_finding = (int32_t)i;
+            }
+        }
+        for (uint32_t k = 0; k < f->nsuspects; k++) {
+            struct rk *r = rk_find(x, f->suspects[k]);
+            if (r && !r->root_culprit) {
+                r->root_culprit = true;
+                r->root_finding = (int32_t)i;
+            }
+        }
+    }
+    /* the others are derived when their free culprits are all named by pure roots */
+    bool any_pure = false;
+    for (size_t i = 0; i < x->nf; i++)
+        any_pure = any_pure || x->f[i].root;
+    for (size_t i = 0; i < x->nf; i++) {
+        struct finding *f = &x->f[i];
+        if (f->root)
+            continue;
+        bool derived = any_pure && f->cls != CL_MISMATCH;
+        for (uint32_t k = 0; k < f->nculprits && derived; k++) {
+            int32_t r = f->culprits[k];
+            const struct rk *k2 = rk_find(x, r);
+            if (is_free(x, v, nv, i, r))
+                derived = k2 && k2->root_culprit;
+        }
+        f->root = !derived;
+    }
+    /* roots sharing a culprit are one group */
+    for (size_t i = 0; i < x->nf; i++) {
+        if (!x->f[i].root)
+            continue;
+        for (uint32_t k = 0; k < x->f[i].nculprits + x->f[i].nsuspects; k++) {
+            int32_t r = k < x->f[i].nculprits ? x->f[i].culprits[k]
+                                              : x->f[i].suspects[k - x->f[i].nculprits];
+            struct rk *rr = rk_find(x, r);
+            if (!rr)
+                continue;
+            if (rr->root_finding < 0 || !x->f[rr->root_finding].root)
+                rr->root_finding = (int32_t)i;
+            int32_t a = uf_find(x->f, (int32_t)i), b = uf_find(x->f, rr->root_finding);
+            if (a != b)
+                x->f[a > b ? a : b].group = a < b ? a : b;
+        }
+    }
+    for (size_t i = 0; i < x->nf; i++)
+        if (x->f[i].root)
+            x->f[i].group = uf_find(x->f, (int32_t)i);
+    *vout = v;
+    *nvout = nv;
+    return 0;
+}
+
+/* Root groups a derived finding hangs on: through its blocked culprits (transitively) and the
+ * root findings naming its free culprits. */
+static int causes_of(struct ctx *x, const struct victim *v, size_t nv, size_t fi, bool *seen,
+                     int32_t *groups, size_t *ng)
+{
+    size_t *stack = FL_ARENA_NEW_N(x->a, size_t, x->nf);
+    if (!stack)
+        return oom();
+    memset(seen, 0, x->nf * sizeof *seen);
+    size_t top = 0;
+    stack[top++] = fi;
+    seen[fi] = true;
+    while (top) {
+        size_t i = stack[--top];
+        const struct finding *f = &x->f[i];
+        if (f->root) {
+            groups[(*ng)++] = f->group;
+            continue;
+        }
+        for (uint32_t k = 0; k < f->nculprits; k++) {
+            int32_t r = f->culprits[k];
+            if (is_free(x, v, nv, i, r)) {
+                const struct rk *rr = rk_find(x, r);
+                if (rr && rr->root_finding >= 0)
+                    groups[(*ng)++] = x->f[rr->root_finding].group;
+                continue;
+            }
+            for (size_t m = victim_lo(v, nv, r); m < nv && v[m].rank == r; m++)
+                if (x->f[v[m].finding].pg != f->pg && !seen[v[m].finding]) {
+                    seen[v[m].finding] = true;
+                    stack[top++] = v[m].finding;
+                }
+        }
+    }
+    qsort(groups, *ng, sizeof *groups, cmp_i32);
+    *ng = uniq_i32(groups, *ng);
+    return 0;
+}
+
+/* ==== text ============================================================================== */
+
+struct sb {
+    char *p;
+    size_t len, cap;
+};
+
+static void sb_add(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sb *b, const char *fmt, ...)
+{
+    if (b->len >= b->cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
+}
+
+static void fmt_dur(int64_t ns, char *buf, size_t cap)
+{
+    int64_t s = ns / FL_NS_PER_SEC;
+    if (ns < FL_NS_PER_SEC)
+        snprintf(buf, cap, "%lldms", (long long)(ns / FL_NS_PER_MS));
+    else if (s < 120)
+        snprintf(buf, cap, "%llds", (long long)s);
+    else if (s < 7200)
+        snprintf(buf, cap, "%lldm", (long long)(s / 60));
+    else
+        snprintf(buf, cap, "%lldh%lldm", (long long)(s / 3600), (long long)(s / 60 % 60));
+}
+
+/* "rank 3" / "ranks 0-6, 9, 12 and 4 more" (ranges of consecutive ranks) */
+static void sb_ranks(struct sb *b, const int32_t *r, size_t n, size_t max)
+{
+    sb_add(b, "rank%s ", n == 1 ? "" : "s");
+    size_t items = 0, i = 0;
+    for (; i < n && items < max; items++) {
+        size_t j = i;
+        while (j + 1 < n && r[j + 1] == r[j] + 1)
+            j++;
+        sb_add(b, "%s%d", items ? ", " : "", r[i]);
+        if (j > i)
+            sb_add(b, "%s%d", j == i + 1 ? ", " : "-", r[j]);
+        i = j + 1;
+    }
+    if (i < n)
+        sb_add(b, " and %zu more", n - i);
+}
+
+static const char *pg_label(const struct ctx *x, uint32_t gi, char *buf, size_t cap)
+{
+    const struct pg *g = &x->pgs[gi];
+    struct fl_str d = istr(x, g->desc);
+    if (!d.len)
+        d = g->desc_s;
+    if (d.len)
+        snprintf(buf, cap, "pg %s (%.*s)", istr(x, g->name).ptr, FL_STR_FMT(d));
+    else
+        snprintf(buf, cap, "pg %s", istr(x, g->name).ptr);
+    return buf;
+}
+
+static struct fl_str op_name(const struct fl_event *e)
+{
+    struct fl_fr_opname o;
+    fl_fr_opname_parse(e->u.fr.op, &o);
+    return o.op.len ? o.op : FL_STR_LIT("collective");
+}
+
+static const char *activity_words(uint8_t a)
+{
+    switch (a) {
+    case FL_PYSPY_COLLECTIVE:
+        return "in a collective";
+    case FL_PYSPY_DATA_LOADING:
+        return "in data loading";
+    case FL_PYSPY_CHECKPOINT_IO:
+        return "in checkpoint I/O";
+    case FL_PYSPY_CUDA_SYNC:
+        return "in a CUDA synchronize";
+    case FL_PYSPY_IDLE:
+        return "idle";
+    case FL_PYSPY_ELSEWHERE:
+        return "running Python outside any collective";
+    default:
+        return "in an unknown place";
+    }
+}
+
+static struct fl_str stack_frame(const struct fl_event *s)
+{
+    const struct fl_ev_pyspy_stack *p = &s->u.pyspy;
+    return p->activity_frame.len ? p->activity_frame : p->top_frame;
+}
+
+/* ==== verdicts ========================================================================== */
+
+struct evbuf {
+    struct fl_evidence *v;
+    size_t n, max;
+};
+
+static void ev_add(struct evbuf *b, const struct fl_event *e, const char *desc)
+{
+    if (!e || !desc || b->n >= b->max)
+        return;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->v[i].ev == e)
+            return;
+    b->v[b->n].ev = e;
+    b->v[b->n].description = desc;
+    b->n++;
+}
+
+static const char *describe_rec(struct ctx *x, const struct fl_event *e, const char *who)
+{
+    const struct fl_ev_nccl_fr *r = &e->u.fr;
+    char pg[256];
+    uint32_t s = nr_find(x, r->pg, r->rank);
+    if (s != UINT32_MAX)
+        pg_label(x, x->slots[s].pg, pg, sizeof pg);
+    else
+        snprintf(pg, sizeof pg, "pg %s", istr(x, r->pg).ptr);
+    char seq[48];
+    if (is_p2p(r))
+        snprintf(seq, sizeof seq, "p2p #%lld", (long long)r->p2p_seq);
+    else
+        snprintf(seq, sizeof seq, "#%lld", (long long)r->collective_seq);
+    return fl_verdict_printf(x->out, "%s: rank %d %.*s %s on %s, %s%s (sizes %s -> %s)", who,
+                             r->rank, FL_STR_FMT(r->op), seq, pg, fl_fr_state_name(r->state),
+                             r->retired && r->state != FL_FR_COMPLETED ? ", retired by the "
+                                                                         "watchdog"
+                                                                       : "",
+                             istr(x, r->input_sizes).len ? istr(x, r->input_sizes).ptr : "[]",
+                             istr(x, r->output_sizes).len ? istr(x, r->output_sizes).ptr : "[]");
+}
+
+/* Evidence about a culprit: its last record in the pg, else its dump (or the lack of one). */
+static void culprit_evidence(struct ctx *x, struct evbuf *b, const struct finding *f, int32_t r)
+{
+    const struct pg *g = &x->pgs[f->pg];
+    uint32_t mi = member_index(g, r);
+    const struct slot *s = mi != UINT32_MAX ? &x->slots[g->slot0 + mi] : NULL;
+    const struct rk *k = rk_find(x, r);
+    char pg[256];
+    pg_label(x, f->pg, pg, sizeof pg);
+    if (f->p2p) {
+        /* its last p2p record in the pg */
+        const struct fl_event *last = NULL;
+        for (size_t i = 0; i < x->np2p; i++)
+            if (s && x->p2p[i].slot == (uint32_t)(s - x->slots) &&
+                (!last || cmp_by_record(&x->p2p[i].ev, &last) > 0))
+                last = x->p2p[i].ev;
+        if (last) {
+            ev_add(b, last, describe_rec(x, last, "its last p2p op there"));
+            return;
+        }
+    } else if (s && s->known && has_i32(f->laggards, f->nlaggards, r)) {
+        const struct fl_event *e = rec_at(x, f->pg, s->C + 1, r);
+        if (e) {
+            ev_add(b, e, describe_rec(x, e, "first collective it did not complete"));
+            return;
+        }
+    }
+    if (!f->p2p && s && s->last) {
+        ev_add(b, s->last, describe_rec(x, s->last, "culprit's last record in the pg"));
+        return;
+    }
+    if (k && k->dump && k->dstate == DS_OK) {
+        const char *st = "";
+        char buf[160] = "";
+        if (s && s->st_e != FL_FR_NO_SEQ) {
+            snprintf(buf, sizeof buf, ": last enqueued #%lld, last completed #%lld%s",
+                     (long long)s->st_e, (long long)s->st_c,
+                     s->st_e == s->st_c ? " (nothing pending)" : "");
+            st = buf;
+        }
+        ev_add(b, k->dump,
+               fl_verdict_printf(x->out, "rank %d's dump holds no entry of %s%s", r, pg, st));
+    } else if (k && k->dump) {
+        ev_add(b, k->dump,
+               fl_verdict_printf(x->out, "rank %d's dump is %s: %.*s", r,
+                                 k->dstate == DS_UNSUPPORTED ? "unsupported" : "unreadable",
+                                 FL_STR_FMT(k->dump->u.fr_dump.error)));
+    }
+}
+
+static void stack_evidence(struct ctx *x, struct evbuf *b, int32_t r)
+{
+    const struct rk *k = rk_find(x, r);
+    if (!k || !k->stack)
+        return;
+    const struct fl_ev_pyspy_stack *p = &k->stack->u.pyspy;
+    struct fl_str fr = stack_frame(k->stack);
+    ev_add(b, k->stack,
+           fl_verdict_printf(x->out, "py-spy, rank %d thread %.*s: %s%s%.*s%s", r,
+                             FL_STR_FMT(p->thread_name), activity_words(p->activity),
+                             fr.len ? " at " : "", FL_STR_FMT(fr),
+                             p->gil ? " (holding the GIL)" : ""));
+}
+
+/* Words for the ranks of a finding with their nodes when they are known. */
+static void sb_ranks_nodes(struct ctx *x, struct sb *b, const int32_t *r, size_t n)
+{
+    sb_ranks(b, r, n, (size_t)x->cfg[P_MAX_RANKS].i);
+    /* one node for all: say it; a few on different nodes: list them */
+    uint32_t node = 0;
+    bool same = true, any = false;
+    for (size_t i = 0; i < n; i++) {
+        const struct rk *k = rk_find(x, r[i]);
+        uint32_t nd = k ? k->node : 0;
+        if (!nd) {
+            same = false;
+            continue;
+        }
+        any = true;
+        if (node && nd != node)
+            same = false;
+        node = nd;
+    }
+    if (!any)
+        return;
+    if (same) {
+        const struct rk *k = rk_find(x, r[0]);
+        if (n == 1 && k && k->gpu_index >= 0)
+            sb_add(b, " (%s GPU %d)", istr(x, node).ptr, k->gpu_index);
+        else
+            sb_add(b, " (%s)", istr(x, node).ptr);
+        return;
+    }
+    if (n > 4)
+        return;
+    sb_add(b, " (");
+    for (size_t i = 0; i < n; i++) {
+        const struct rk *k = rk_find(x, r[i]);
+        sb_add(b, "%s%d on %s", i ? ", " : "", r[i], k && k->node ? istr(x, k->node).ptr : "?");
+    }
+    sb_add(b, ")");
+}
+
+/* How long the waiting ranks waited: past their timeout when the watchdog retired the work,
+ * else the lower bound when it is a second or more (a dump carries no write time). */
+static void sb_wait(struct sb *b, const struct finding *f, bool plural)
+{
+    char d[32];
+    if (f->timed_out && f->timeout > 0) {
+        fmt_dur(f->timeout, d, sizeof d);
+        sb_add(b, " waited past the %s timeout", d);
+    } else if (f->waited >= FL_NS_PER_SEC) {
+        fmt_dur(f->waited, d, sizeof d);
+        sb_add(b, " waited at least %s", d);
+    } else {
+        sb_add(b, " %s waiting", plural ? "are still" : "is still");
+    }
+}
+
+/* " (py-spy: rank 5's MainThread is in data loading)" for the first culprit py-spy saw. */
+static void sb_stack_note(struct ctx *x, struct sb *b, const int32_t *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct rk *k = rk_find(x, r[i]);
+        if (!k || !k->stack || k->stack->u.pyspy.activity == FL_PYSPY_UNKNOWN)
+            continue;
+        const struct fl_ev_pyspy_stack *p = &k->stack->u.pyspy;
+        sb_add(b, " (py-spy: rank %d's %.*s is %s%s%.*s)", r[i], FL_STR_FMT(p->thread_name),
+               activity_words(p->activity), p->op.len ? ": " : "", FL_STR_FMT(p->op));
+        return;
+    }
+}
+
+/* The headline of one finding (without the group's tail). */
+static void headline(struct ctx *x, struct sb *b, const struct finding *f)
+{
+    char pg[256];
+    pg_label(x, f->pg, pg, sizeof pg);
+    const struct pg *g = &x->pgs[f->pg];
+    const struct fl_event *at = f->wait_ev ? f->wait_ev : f->mm_minor;
+    struct fl_str op = at && !f->p2p ? op_name(at) : FL_STR_LIT("collective");
+    if (at && !f->p2p && at->u.fr.coalesced == FL_FR_COALESCED_END &&
+        fl_str_eq_cstr(op, "coalesced"))
+        op = FL_STR_LIT("coalesced group");
+    switch (f->cls) {
+    case CL_MISMATCH: {
+        const struct fl_event *mj = f->mm_major, *mn = f->mm_minor;
+        sb_add(b, "%.*s #%lld on %s: ", FL_STR_FMT(op_name(mj)), (long long)f->seq, pg);
+        if (f->nculprits == 0) {
+            sb_add(b, "%.*s sizes do not add up across the %u ranks (elements sent != received)",
+                   FL_STR_FMT(op_name(mj)), g->nmembers);
+        } else if (mj == mn || f->nculprits == f->nentered) {
+            sb_ranks_nodes(x, b, f->culprits, f->nculprits);
+            if (mj == mn)
+                sb_add(b, " called it with inconsistent %s (in %s, out %s)",
+                       mismatch_word(f->mm_kind), istr(x, mn->u.fr.input_sizes).ptr,
+                       istr(x, mn->u.fr.output_sizes).ptr);
+            else
+                sb_add(b, " disagree on %s: rank %d %.*s %s, rank %d %.*s %s",
+                       mismatch_word(f->mm_kind), mj->u.fr.rank, FL_STR_FMT(op_name(mj)),
+                       f->mm_kind == FL__NM_DTYPE ? istr(x, mj->u.fr.input_dtypes).ptr
+                                                  : istr(x, mj->u.fr.input_sizes).ptr,
+                       mn->u.fr.rank, FL_STR_FMT(op_name(mn)),
+                       f->mm_kind == FL__NM_DTYPE ? istr(x, mn->u.fr.input_dtypes).ptr
+                                                  : istr(x, mn->u.fr.input_sizes).ptr);
+        } else {
+            sb_ranks_nodes(x, b, f->culprits, f->nculprits);
+            if (f->mm_kind == FL__NM_TYPE)
+                sb_add(b, " called %.*s where %u/%u ranks called %.*s", FL_STR_FMT(op_name(mn)),
+                       f->nentered - f->nculprits, f->nentered, FL_STR_FMT(op_name(mj)));
+            else
+                sb_add(b, " passed %s %s/%s where %u/%u ranks passed %s/%s",
+                       mismatch_word(f->mm_kind),
+                       f->mm_kind == FL__NM_DTYPE ? istr(x, mn->u.fr.input_dtypes).ptr
+                                                  : istr(x, mn->u.fr.input_sizes).ptr,
+                       f->mm_kind == FL__NM_DTYPE ? istr(x, mn->u.fr.output_dtypes).ptr
+                                                  : istr(x, mn->u.fr.output_sizes).ptr,
+                       f->nentered - f->nculprits, f->nentered,
+                       f->mm_kind == FL__NM_DTYPE ? istr(x, mj->u.fr.input_dtypes).ptr
+                                                  : istr(x, mj->u.fr.input_sizes).ptr,
+                       f->mm_kind == FL__NM_DTYPE ? istr(x, mj->u.fr.output_dtypes).ptr
+                                                  : istr(x, mj->u.fr.output_sizes).ptr);
+        }
+        sb_add(b, " (a program bug, not hardware)");
+        if (f->nwaiting) {
+            sb_add(b, "; %u/%u ranks", f->nwaiting, g->nmembers);
+            sb_wait(b, f, true);
+        }
+        return;
+    }
+    case CL_STRAGGLER: {
+        char d[32], t[32];
+        fmt_dur(f->waited, d, sizeof d);
+        fmt_dur(f->timeout, t, sizeof t);
+        sb_add(b, "%.*s #%lld on %s straggled: ", FL_STR_FMT(op), (long long)f->seq, pg);
+        sb_ranks_nodes(x, b, f->culprits, f->nculprits);
+        sb_add(b, " still held it %s after it began (timeout %s) while %u/%u ranks completed it", d,
+               t, f->ncompleted, g->nmembers);
+        return;
+    }
+    case CL_STUCK: {
+        sb_add(b, "%.*s #%lld on %s stuck: all %u ranks entered it and none completed it",
+               FL_STR_FMT(op), (long long)f->seq, pg, f->nentered);
+        char d[32];
+        if (f->timed_out && f->timeout > 0) {
+            fmt_dur(f->timeout, d, sizeof d);
+            sb_add(b, " within the %s timeout", d);
+        } else if (f->waited >= 0) {
+            fmt_dur(f->waited, d, sizeof d);
+            sb_add(b, " in %s", d);
+        }
+        if (f->nculprits) {
+            sb_add(b, "; py-spy shows ");
+            sb_ranks_nodes(x, b, f->culprits, f->nculprits);
+            const struct rk *k = rk_find(x, f->culprits[0]);
+            sb_add(b, " %s, not in the collective",
+                   k && k->stack ? activity_words(k->stack->u.pyspy.activity) : "elsewhere");
+        } else {
+            sb_add(b, " (network or NCCL: Flight Recorder alone cannot name a rank)");
+        }
+        return;
+    }
+    case CL_DUMP:
+    case CL_MISSING:
+        break;
+    }
+    if (f->p2p) {
+        struct fl_fr_opname o;
+        fl_fr_opname_parse(f->wait_ev->u.fr.op, &o);
+        sb_add(b, "%.*s p2p #%lld on %s hung: ", FL_STR_FMT(o.op), (long long)f->seq, pg);
+        if (f->nculprits) {
+            sb_ranks_nodes(x, b, f->culprits, f->nculprits);
+            sb_add(b, " never posted the matching %s", o.send ? "recv" : "send");
+            sb_stack_note(x, b, f->culprits, f->nculprits);
+        }
+        if (f->nsuspects) {
+            sb_add(b, "%s", f->nculprits ? "; " : "");
+            sb_ranks_nodes(x, b, f->suspects, f->nsuspects);
+            sb_add(b, " left no usable dump (the likely culprit%s)", f->nsuspects > 1 ? "s" : "");
+        }
+        sb_add(b, "; ");
+        if (f->nunmatched > 1)
+            sb_add(b, "%u unmatched ops of ", f->nunmatched);
+        sb_ranks_nodes(x, b, f->waiting, f->nwaiting);
+        sb_wait(b, f, f->nunmatched > 1 || f->nwaiting > 1);
+        return;
+    }
+    sb_add(b, "%.*s #%lld on %s hung: ", FL_STR_FMT(op), (long long)f->seq, pg);
+    int32_t *absent = x->ibuf;
+    size_t na = 0;
+    for (uint32_t k = 0; k < f->nculprits; k++) {
+        uint32_t mi = member_index(g, f->culprits[k]);
+        const struct slot *s = mi != UINT32_MAX ? &x->slots[g->slot0 + mi] : NULL;
+        if (s && s->known && s->E < f->seq)
+            absent[na++] = f->culprits[k];
+    }
+    if (na) {
+        sb_ranks_nodes(x, b, absent, na);
+        sb_add(b, " never entered it");
+        sb_stack_note(x, b, absent, na);
+        sb_add(b, "; ");
+    }
+    if (f->nsuspects) {
+        sb_ranks_nodes(x, b, f->suspects, f->nsuspects);
+        const struct rk *k = rk_find(x, f->suspects[0]);
+        sb_add(b, " left %s (%s), so %s state is unknown: %s culprit%s; ",
+               !k || !k->dump                ? "no dump"
+               : k->dstate == DS_UNSUPPORTED ? "an unsupported dump"
+                                             : "an unreadable dump",
+               !k || !k->dump                ? "missing"
+               : k->dstate == DS_UNSUPPORTED ? "version not read"
+                                             : "cut short or corrupt",
+               f->nsuspects == 1 ? "its" : "their",
+               na ? (f->nsuspects == 1 ? "possibly another" : "possibly other") : "the likely",
+               f->nsuspects == 1 ? "" : "s");
+    }
+    uint32_t inside = 0; /* ranks inside it (culprits that entered and lag included) */
+    for (uint32_t i = 0; i < g->nmembers; i++) {
+        const struct slot *s = &x->slots[g->slot0 + i];
+        inside += s->known && s->E >= f->seq && s->C < f->seq;
+    }
+    if (inside) {
+        sb_add(b, "%u/%u ranks", inside, g->nmembers);
+        sb_wait(b, f, true);
+    } else { /* peers completed it without them: their dumps may predate it */
+        int32_t *done = x->ibuf;
+        size_t nd = 0;
+        for (uint32_t i = 0; i < g->nmembers; i++) {
+            const struct slot *s = &x->slots[g->slot0 + i];
+            if (s->known && s->C >= f->seq)
+                done[nd++] = x->rks[s->rk].rank;
+        }
+        sb_ranks(b, done, nd, (size_t)x->cfg[P_MAX_RANKS].i);
+        sb_add(b, " completed it (a dump written before the others?)");
+    }
+    if (f->nlaggards) {
+        sb_add(b, "; ");
+        sb_ranks_nodes(x, b, f->laggards, f->nlaggards);
+        if (f->lag_lo == f->lag_hi)
+            sb_add(b, " had not completed #%lld, which ", (long long)f->lag_lo);
+        else
+            sb_add(b, " had not completed #%lld-#%lld, which ", (long long)f->lag_lo,
+                   (long long)f->lag_hi);
+        int32_t *done = x->ibuf;
+        size_t nd = 0;
+        for (uint32_t i = 0; i < g->nmembers; i++) {
+            const struct slot *s = &x->slots[g->slot0 + i];
+            if (s->known && s->C >= f->lag_hi)
+                done[nd++] = x->rks[s->rk].rank;
+        }
+        sb_ranks(b, done, nd, (size_t)x->cfg[P_MAX_RANKS].i);
+        sb_add(b, " completed");
+    }
+}
+
+static const char *remediation(struct ctx *x, const struct finding *f, const int32_t *r, size_t n)
+{
+    char who[512];
+    struct sb b = {who, 0, sizeof who};
+    sb_ranks_nodes(x, &b, r, n);
+    switch (f->cls) {
+    case CL_MISMATCH:
+        return fl_verdict_printf(
+            x->out,
+            "Fix the program: %s reached this collective with a different call than their "
+            "peers (diverging control flow, uneven data or shapes). Restarting will hang "
+            "again at the same place; the hardware is not at fault.",
+            who);
+    case CL_STRAGGLER:
+        return fl_verdict_printf(
+            x->out,
+            "Look at %s first: %s GPU%s did not complete work %s peers completed. Check %s "
+            "node%s for XIDs, ECC errors, thermal or power throttling and PCIe/NVLink errors at "
+            "that time before restarting the job there.",
+            who, n == 1 ? "its" : "their", n == 1 ? "" : "s", n == 1 ? "its" : "their",
+            n == 1 ? "its" : "their", n == 1 ? "" : "s");
+    case CL_STUCK:
+        if (f->nculprits)
+            return fl_verdict_printf(x->out,
+                                     "Look at what %s was doing instead (the py-spy stack "
+                                     "below); the ranks in the collective are victims.",
+                                     who);
+        return fl_verdict_printf(
+            x->out,
+            "Every rank is inside the collective: check the network and NCCL (NCCL_DEBUG=INFO "
+            "logs, InfiniBand/RoCE port counters, NVLink errors) and take py-spy dumps of all "
+            "ranks; Flight Recorder alone cannot name a rank.");
+    case CL_DUMP:
+        return fl_verdict_printf(
+            x->out,
+            "Find out what happened to %s: its process may have died or been killed before it "
+            "could write its dump (exit code, OOM kill, XIDs on its node). Its peers are "
+            "waiting for it.",
+            who);
+    default:
+        break;
+    }
+    bool one = n == 1;
+    if (f->nlaggards && f->nlaggards == n)
+        return fl_verdict_printf(
+            x->out,
+            "Check the GPU%s of %s first: %s did not report completing collectives %s peers "
+            "completed (XIDs, ECC errors, a hung or fallen-off GPU on %s node%s). The ranks "
+            "waiting in the collective are victims; do not chase the network first.",
+            one ? "" : "s", who, one ? "it" : "they", one ? "its" : "their", one ? "its" : "their",
+            one ? "" : "s");
+    if (f->nlaggards)
+        return fl_verdict_printf(
+            x->out,
+            "Look at %s first: py-spy dump them and read their logs for exceptions, "
+            "data-loader or checkpoint stalls; those that did not report completing collectives "
+            "their peers completed also point at their GPU (check XIDs and ECC on their "
+            "nodes). The ranks waiting in the collective are victims; do not chase the network "
+            "first.",
+            who);
+    return fl_verdict_printf(
+        x->out,
+        "Look at what %s %s doing instead of %s: py-spy dump %s, read "
+        "%s logs for exceptions, data-loader or checkpoint stalls, and check %s GPU%s (XIDs). "
+        "The ranks waiting in it are victims; do not chase the network first.",
+        who, one ? "was" : "were",
+        !f->p2p ? "entering the collective"
+        : one   ? "posting the send or recv its peer waits on"
+                : "posting the sends and recvs their peers wait on",
+        one ? "it" : "them", one ? "its" : "their", one ? "its" : "their", one ? "" : "s");
+}
+
+static enum fl_severity severity_of(const struct finding *f)
+{
+    switch (f->cls) {
+    case CL_MISSING:
+    case CL_STUCK:
+    case CL_MISMATCH:
+        return FL_SEV_CRITICAL;
+    default:
+        return FL_SEV_ERROR;
+    }
+}
+
+static const char *pattern_of(const struct finding *f)
+{
+    static const char *const ids[CL__COUNT] = {
+        [CL_MISMATCH] = "nccl_hang.mismatch",   [CL_MISSING] = "nccl_hang.missing",
+        [CL_DUMP] = "nccl_hang.dump_missing",   [CL_STUCK] = "nccl_hang.stuck",
+        [CL_STRAGGLER] = "nccl_hang.straggler",
+    };
+    return ids[f->cls];
+}
+
+/* Evidence of one finding: culprits' last records, one waiting rank's record, the mismatch
+ * pair, py-spy stacks. */
+static void finding_evidence(struct ctx *x, struct evbuf *b, const struct finding *f)
+{
+    if (f->cls == CL_MISMATCH) {
+        if (f->mm_major && f->mm_major != f->mm_minor)
+            ev_add(b, f->mm_major, describe_rec(x, f->mm_major, "the majority's call"));
+        if (f->mm_minor)
+            ev_add(b, f->mm_minor, describe_rec(x, f->mm_minor, "the disagreeing call"));
+    }
+    size_t maxc = b->max > 4 ? b->max - 4 : 1;
+    for (uint32_t k = 0; k < f->nculprits && k < maxc; k++)
+        culprit_evidence(x, b, f, f->culprits[k]);
+    for (uint32_t k = 0; k < f->nsuspects && k < maxc; k++)
+        culprit_evidence(x, b, f, f->suspects[k]);
+    if (f->wait_ev && f->cls != CL_MISMATCH)
+        ev_add(b, f->wait_ev,
+               describe_rec(x, f->wait_ev,
+                            f->cls == CL_STRAGGLER        ? "the straggler's record"
+                            : f->nwaiting || f->nsuspects ? "a waiting rank's record"
+                                                          : "a peer's record"));
+    else if (f->wait_ev)
+        ev_add(b, f->wait_ev, describe_rec(x, f->wait_ev, "a waiting rank's record"));
+    for (uint32_t k = 0; k < f->nculprits && k < maxc; k++)
+        stack_evidence(x, b, f->culprits[k]);
+    for (uint32_t k = 0; k < f->nsuspects && k < maxc; k++)
+        stack_evidence(x, b, f->suspects[k]);
+}
+
+static size_t cover(const struct finding *f, const int32_t *r, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += culprit_of(f, r[i]);
+    return c;
+}
+
+/* Order of findings where output order matters: wavefront time, then pg. */
+static bool finding_before(const struct finding *a, const struct finding *b)
+{
+    if (a->ts != b->ts)
+        return a->ts != FL_TIME_NONE && (b->ts == FL_TIME_NONE || a->ts < b->ts);
+    if (a->pg != b->pg)
+        return a->pg < b->pg;
+    return a->p2p < b->p2p;
+}
+
+static void set_scope(struct ctx *x, struct fl_verdict *v, const struct finding *f,
+                      const int32_t *r, size_t n)
+{
+    const struct pg *g = &x->pgs[f->pg];
+    v->scope.gpu.index = -1;
+    v->scope.pg = g->name;
+    struct fl_str d = istr(x, g->desc);
+    if (!d.len)
+        d = g->desc_s;
+    v->scope.pg_desc = d.len ? fl_verdict_printf(x->out, "%.*s", FL_STR_FMT(d)) : NULL;
+    v->scope.ranks = r;
+    v->scope.nranks = n;
+    uint32_t node = 0;
+    bool same = n > 0;
+    for (size_t i = 0; i < n && same; i++) {
+        const struct rk *k = rk_find(x, r[i]);
+        same = k && k->node && (!node || k->node == node);
+        node = k ? k->node : 0;
+    }
+    if (same)
+        v->scope.node = node;
+    const struct fl_event *e = f->wait_ev ? f->wait_ev : f->mm_minor;
+    if (e)
+        v->scope.job = e->job;
+}
+
+static int emit_groups(struct ctx *x, uint64_t *group_uid, int32_t *primary)
+{
+    size_t maxev = (size_t)x->cfg[P_MAX_EVIDENCE].i;
+    struct fl_evidence *evs = FL_ARENA_NEW_N(x->a, struct fl_evidence, maxev);
+    int32_t *all = FL_ARENA_NEW_N(x->a, int32_t, x->nrks + 1);
+    char *text = fl_arena_alloc(x->a, 4096, 1);
+    if (!evs || !all || !text)
+        return oom();
+    for (size_t gi = 0; gi < x->nf; gi++) {
+        if (!x->f[gi].root || x->f[gi].group != (int32_t)gi)
+            continue;
+        /* the group's culprits; its primary finding names most of them, earliest */
+        size_t n = 0;
+        size_t nmem = 0;
+        for (size_t i = 0; i < x->nf; i++) {
+            const struct finding *f = &x->f[i];
+            if (!f->root || f->group != (int32_t)gi)
+                continue;
+            nmem++;
+            for (uint32_t k = 0; k < f->nculprits; k++)
+                all[n++] = f->culprits[k];
+            for (uint32_t k = 0; k < f->nsuspects; k++)
+                all[n++] = f->suspects[k];
+        }
+        qsort(all, n, sizeof *all, cmp_i32);
+        n = uniq_i32(all, n);
+        const struct finding *p = NULL;
+        size_t pc = 0;
+        for (size_t i = 0; i < x->nf; i++) {
+            const struct finding *f = &x->f[i];
+            if (!f->root || f->group != (int32_t)gi)
+                continue;
+            /* most culprits, then a live hang (not peers that completed it without the
+             * culprit: an older dump), then class, then earliest */
+            size_t c = cover(f, all, n);
+            bool live = !(f->cls == CL_MISSING && !f->nwaiting && !f->nsuspects);
+            bool plive = p && !(p->cls == CL_MISSING && !p->nwaiting && !p->nsuspects);
+            if (!p || c > pc || (c == pc && live && !plive) ||
+                (c == pc && live == plive && f->cls < p->cls) ||
+                (c == pc && live == plive && f->cls == p->cls && finding_before(f, p))) {
+                p = f;
+                pc = c;
+            }
+        }
+        primary[gi] = (int32_t)(p - x->f);
+        struct sb b = {text, 0, 4096};
+        headline(x, &b, p);
+        if (nmem > 1) {
+            sb_add(&b, "; the same ranks hold up %zu more pg%s (", nmem - 1, nmem == 2 ? "" : "s");
+            /* in pg order (findings are made pg by pg, p2p ones after) */
+            size_t listed = 0;
+            for (size_t g = 0; g < x->npgs; g++)
+                for (size_t i = 0; i < x->nf; i++) {
+                    const struct finding *f = &x->f[i];
+                    if (f->pg != g || !f->root || f->group != (int32_t)gi || f == p)
+                        continue;
+                    if (listed++ < 6)
+                        sb_add(&b, "%s%s%s", listed > 1 ? ", " : "",
+                               istr(x, x->pgs[f->pg].name).ptr, f->p2p ? " p2p" : "");
+                }
+            if (listed > 6)
+                sb_add(&b, " and %zu more", listed - 6);
+            sb_add(&b, ")");
+        }
+        struct evbuf eb = {evs, 0, maxev};
+        finding_evidence(x, &eb, p);
+        for (size_t i = 0; i < x->nf && eb.n < eb.max; i++) {
+            const struct finding *f = &x->f[i];
+            if (f->root && f->group == (int32_t)gi && f != p && f->wait_ev)
+                ev_add(&eb, f->wait_ev, describe_rec(x, f->wait_ev, "also waiting"));
+        }
+        struct fl_verdict v = {0};
+        v.pattern_id = pattern_of(p);
+        v.severity = severity_of(p);
+        v.ts = p->ts;
+        set_scope(x, &v, p, all, n);
+        v.headline = fl_verdict_printf(x->out, "%s", text);
+        v.remediation = remediation(x, p, all, n);
+        v.evidence = evs;
+        v.nevidence = eb.n;
+        if (!v.headline || !v.remediation)
+            return oom();
+        int rc = fl_verdict_emit(x->out, &v);
+        if (rc)
+            return rc;
+        group_uid[gi] = x->out->v[x->out->n - 1].uid;
+    }
+    return 0;
+}
+
+struct derived {
+    uint32_t finding;
+    int32_t *groups;
+    size_t ngroups;
+    const struct finding *f;
+};
+
+static int cmp_derived(const void *a, const void *b)
+{
+    const struct derived *x = a, *y = b;
+    size_t n = x->ngroups < y->ngroups ? x->ngroups : y->ngroups;
+    for (size_t i = 0; i < n; i++)
+        if (x->groups[i] != y->groups[i])
+            return x->groups[i] < y->groups[i] ? -1 : 1;
+    if (x->ngroups != y->ngroups)
+        return x->ngroups < y->ngroups ? -1 : 1;
+    if (finding_before(x->f, y->f))
+        return -1;
+    return finding_before(y->f, x->f) ? 1 : 0;
+}
+
+static int emit_blocked(struct ctx *x, const struct victim *v, size_t nv, const uint64_t *group_uid,
+                        const int32_t *primary)
+{
+    size_t nd = 0;
+    for (size_t i = 0; i < x->nf; i++)
+        nd += !x->f[i].root;
+    if (!nd)
+        return 0;
+    struct derived *d = FL_ARENA_NEW_N(x->a, struct derived, nd);
+    bool *seen = FL_ARENA_NEW_N(x->a, bool, x->nf);
+    if (!d || !seen)
+        return oom();
+    size_t cap = x->nf;
+    for (size_t i = 0; i < x->nf; i++)
+        cap += x->f[i].nculprits;
+    nd = 0;
+    for (size_t i = 0; i < x->nf; i++) {
+        if (x->f[i].root)
+            continue;
+        int32_t *gs = FL_ARENA_NEW_N(x->a, int32_t, cap);
+        if (!gs)
+            return oom();
+        size_t ng = 0;
+        int rc = causes_of(x, v, nv, i, seen, gs, &ng);
+        if (rc)
+            return rc;
+        d[nd++] = (struct derived){(uint32_t)i, gs, ng, &x->f[i]};
+    }
+    qsort(d, nd, sizeof *d, cmp_derived);
+    size_t maxev = (size_t)x->cfg[P_MAX_EVIDENCE].i;
+    struct fl_evidence *evs = FL_ARENA_NEW_N(x->a, struct fl_evidence, maxev);
+    int32_t *ranks = FL_ARENA_NEW_N(x->a, int32_t, x->nrks + 1);
+    uint64_t *causes = FL_ARENA_NEW_N(x->a, uint64_t, x->nf);
+    char *text = fl_arena_alloc(x->a, 4096, 1);
+    if (!evs || !ranks || !causes || !text)
+        return oom();
+    for (size_t i = 0; i < nd;) {
+        size_t j = i + 1;
+        while (j < nd && d[j].ngroups == d[i].ngroups &&
+               (!d[i].ngroups ||
+                !memcmp(d[j].groups, d[i].groups, d[i].ngroups * sizeof *d[i].groups)))
+            j++;
+        const struct finding *p = &x->f[d[i].finding];
+        size_t n = 0; /* the ranks that look missing there but wait in a root hang */
+        for (size_t k = i; k < j; k++) {
+            const struct finding *f = &x->f[d[k].finding];
+            for (uint32_t m = 0; m < f->nculprits; m++)
+                if (!is_free(x, v, nv, d[k].finding, f->culprits[m]))
+                    ranks[n++] = f->culprits[m];
+        }
+        qsort(ranks, n, sizeof *ranks, cmp_i32);
+        n = uniq_i32(ranks, n);
+        struct sb b = {text, 0, 4096};
+        char pg[256];
+        sb_add(&b, "%s%s", pg_label(x, p->pg, pg, sizeof pg), p->p2p ? " p2p" : "");
+        if (j - i > 1) {
+            sb_add(&b, " and %zu more pg%s (", j - i - 1, j - i == 2 ? "" : "s");
+            for (size_t k = i + 1; k < j && k < i + 7; k++)
+                sb_add(&b, "%s%s%s", k > i + 1 ? ", " : "",
+                       istr(x, x->pgs[x->f[d[k].finding].pg].name).ptr,
+                       x->f[d[k].finding].p2p ? " p2p" : "");
+            if (j - i > 7)
+                sb_add(&b, " and %zu more", j - i - 7);
+            sb_add(&b, ")");
+        }
+        bool many = j - i > 1;
+        sb_add(&b, " hang%s only as a consequence: ", many ? "" : "s");
+        sb_ranks(&b, ranks, n, (size_t)x->cfg[P_MAX_RANKS].i);
+        sb_add(&b, " never reached %s: %s in the hang of ", many ? "them" : "it",
+               n == 1 ? "it waits" : "they wait");
+        for (size_t k = 0; k < d[i].ngroups; k++) {
+            /* a root group is named by its primary's pg, as its verdict is */
+            const struct finding *r = &x->f[primary[d[i].groups[k]]];
+            sb_add(&b, "%s%s%s", k ? (k + 1 == d[i].ngroups ? " and " : ", ") : "",
+                   pg_label(x, r->pg, pg, sizeof pg), r->p2p ? " p2p" : "");
+        }
+        size_t nc = 0;
+        for (size_t k = 0; k < d[i].ngroups; k++)
+            if (group_uid[d[i].groups[k]])
+                causes[nc++] = group_uid[d[i].groups[k]];
+        struct evbuf eb = {evs, 0, maxev};
+        for (size_t k = i; k < j && eb.n < eb.max; k++) {
+            const struct finding *f = &x->f[d[k].finding];
+            if (f->wait_ev)
+                ev_add(&eb, f->wait_ev, describe_rec(x, f->wait_ev, "waiting"));
+        }
+        struct fl_verdict vd = {0};
+        vd.pattern_id = "nccl_hang.blocked";
+        vd.severity = FL_SEV_WARNING;
+        vd.ts = p->ts;
+        set_scope(x, &vd, p, ranks, n);
+        vd.headline = fl_verdict_printf(x->out, "%s", text);
+        vd.remediation = fl_verdict_printf(
+            x->out, "No action of its own: these groups resume once the root hang named in "
+                    "caused_by is fixed.");
+        vd.evidence = evs;
+        vd.nevidence = eb.n;
+        vd.caused_by = causes;
+        vd.ncaused_by = nc;
+        if (!vd.headline || !vd.remediation)
+            return oom();
+        int rc = fl_verdict_emit(x->out, &vd);
+        if (rc)
+            return rc;
+        i = j;
+    }
+    return 0;
+}
+
+/* The py-spy stack that stands for a rank: its main thread (by name), else a thread whose
+ * activity is known; ties by thread id and uid. */
+static int stack_score(const struct fl_event *e)
+{
+    const struct fl_ev_pyspy_stack *p = &e->u.pyspy;
+    return (fl_str_eq_cstr(p->thread_name, "MainThread") ? 4 : 0) +
+           (p->activity != FL_PYSPY_UNKNOWN ? 2 : 0) + (p->frames.len ? 1 : 0);
+}
+
+static void take_stacks(struct ctx *x)
+{
+    struct fl_evlist l = fl_window_kind(x->w, FL_EV_PYSPY_STACK);
+    for (size_t i = 0; i < l.n; i++) {
+        const struct fl_event *e = l.v[i];
+        if (e->u.pyspy.rank < 0)
+            continue;
+        struct rk *r = rk_find(x, e->u.pyspy.rank);
+        if (!r)
+            continue;
+        if (r->stack) {
+            int a = stack_score(e), b = stack_score(r->stack);
+            if (a < b || (a == b && (e->u.pyspy.thread_id > r->stack->u.pyspy.thread_id ||
+                                     (e->u.pyspy.thread_id == r->stack->u.pyspy.thread_id &&
+                                      e->uid >= r->stack->uid))))
+                continue;
+        }
+        r->stack = e;
+        if (!r->node && e->node)
+            r->node = e->node;
+    }
+}
+
+static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
+               struct fl_verdict_sink *out)
+{
+    struct fl_evlist dl = fl_window_kind(w, FL_EV_NCCL_FR_DUMP);
+    size_t nrecs = w->nkind[FL_EV_NCCL_FR_RECORD];
+    if (!dl.n && !nrecs)
+        return 0;
+    struct ctx cx = {.w = w,
+                     .cfg = cfg,
+                     .out = out,
+                     .a = out->arena,
+                     .recs = w->fr_by_seq,
+                     .nrecs = nrecs,
+                     .t_ref = FL_TIME_NONE};
+    struct ctx *x = &cx;
+    /* one dump per rank */
+    const struct fl_event **dumps = FL_ARENA_NEW_N(x->a, const struct fl_event *, dl.n + 1);
+    if (!dumps)
+        return oom();
+    size_t nd = 0;
+    for (size_t i = 0; i < dl.n; i++)
+        if (dl.v[i]->u.fr_dump.known & FL_FR_DUMP_HAS_RANK)
+            dumps[nd++] = dl.v[i];
+    qsort(dumps, nd, sizeof *dumps, cmp_dump);
+    size_t u = 0;
+    for (size_t i = 0; i < nd; i++)
+        if (!u || dumps[u - 1]->u.fr_dump.rank != dumps[i]->u.fr_dump.rank)
+            dumps[u++] = dumps[i];
+    nd = u;
+    int rc = build_pgs(x, dumps, nd);
+    if (rc)
+        return rc;
+    x->selfc = FL_ARENA_NEW_N(x->a, struct selfc, SELFC_N);
+    if (!x->selfc)
+        return oom();
+    memset(x->selfc, 0, SELFC_N * sizeof *x->selfc);
+    /* one walk; a second only when records name pgs no pg_config lists (they become pgs of
+     * their own, and every state is rebuilt) */
+    for (int pass = 0; pass < 2; pass++) {
+        if ((rc = build_ranks(x, dumps, nd)) || (rc = map_status(x)))
+            return rc;
+        take_stacks(x);
+        x->np2p = 0;
+        if ((rc = walk(x)))
+            return rc;
+        if (!x->nlo || pass)
+            break;
+        if ((rc = add_loose(x)))
+            return rc;
+        x->nlo = 0;
+        for (size_t g = 0; g < x->npgs; g++) {
+            struct pg *p = &x->pgs[g];
+            p->has_coll = p->has_p2p = false;
+            p->mm_kind = 0;
+        }
+    }
+    x->ibuf = FL_ARENA_NEW_N(x->a, int32_t, x->nrks + 1);
+    x->f = FL_ARENA_NEW_N(x->a, struct finding, 2 * x->npgs + 1);
+    if (!x->ibuf || !x->f)
+        return oom();
+    for (size_t g = 0; g < x->npgs && !rc; g++)
+        rc = judge_collective(x, (uint32_t)g);
+    if (!rc)
+        rc = judge_p2p(x);
+    if (rc || !x->nf)
+        return rc;
+    struct victim *v = NULL;
+    size_t nv = 0;
+    if ((rc = attribute(x, &v, &nv)))
+        return rc;
+    uint64_t *group_uid = FL_ARENA_NEW_N(x->a, uint64_t, x->nf);
+    int32_t *primary = FL_ARENA_NEW_N(x->a, int32_t, x->nf);
+    if (!group_uid || !primary)
+        return oom();
+    memset(group_uid, 0, x->nf * sizeof *group_uid);
+    if ((rc = emit_groups(x, group_uid, primary)))
+        return rc;
+    return emit_blocked(x, v, nv, group_uid, primary);
+}
+
+const struct fl_detector fl_detector_nccl_hang = {
+    .name = "nccl_hang",
+    .summary = "the ranks that hung a NCCL collective or send/recv, and why, from Flight "
+               "Recorder dumps and py-spy stacks",
+    .patterns = patterns,
+    .kinds = FL_EV_BIT(FL_EV_NCCL_FR_RECORD) | FL_EV_BIT(FL_EV_NCCL_FR_DUMP) |
+             FL_EV_BIT(FL_EV_PYSPY_STACK),
+    .params = params,
+    .nparams = sizeof params / sizeof params[0],
+    .run = run,
+};

@@ -1,0 +1,283 @@
+/* nccl_hang's pairwise matching rules: does one rank's call of a collective agree with
+ * another rank's (op, sizes for the op and the pg size, dtypes), as PyTorch's Flight Recorder
+ * analyzer (torch/distributed/flight_recorder) defines agreement, with its gaps closed:
+ * _all_gather_base and the other single-tensor forms are size-checked, uneven (_v) forms are
+ * not, sizes compare whatever the blanks, dtypes as sets. Pure functions over string views;
+ * src/detect/nccl_hang.c and tests/unit/test_detect_nccl_hang.c declare the interface. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "faultline/event.h"
+#include "faultline/str.h"
+
+enum fl__nccl_match {
+    FL__NM_MATCH = 0,
+    FL__NM_UNDECIDED = 1,     /* all_to_all: only the totals over every rank decide */
+    FL__NM_STATE_DIFFERS = 2, /* same call; only the progress differs (not a mismatch) */
+    FL__NM_TYPE = 3,
+    FL__NM_SIZE = 4,
+    FL__NM_DTYPE = 5,
+};
+
+/* One rank's view of one collective, as the rules need it. */
+struct fl__nccl_op {
+    struct fl_str op;                    /* "all_reduce": profiling_name without backend */
+    struct fl_str in_sizes, out_sizes;   /* Python repr "[[4, 4]]" */
+    struct fl_str in_dtypes, out_dtypes; /* "Float, Float" */
+    uint8_t state;                       /* enum fl_fr_state */
+};
+
+enum fl__nccl_match fl__nccl_match_pair(const struct fl__nccl_op *a, const struct fl__nccl_op *b,
+                                        int32_t pg_size);
+bool fl__nccl_is_all_to_all(struct fl_str op);
+bool fl__nccl_sizes_total(struct fl_str sizes, uint64_t *total);
+
+enum {
+    OPF_SKIP_SIZES = 1u << 0, /* barrier, split, new_window, a coalesced group's closing entry */
+    OPF_NO_IN = 1u << 1,      /* inputs legitimately differ between ranks */
+    OPF_NO_OUT = 1u << 2,     /* outputs legitimately differ */
+    OPF_IN_EQ_OUT = 1u << 3,  /* all_reduce: out has the shape of in */
+    OPF_GATHER = 1u << 4,     /* out numel = in numel x pg size */
+    OPF_SCATTER = 1u << 5,    /* in numel = out numel x pg size */
+    OPF_DT_NO_SELF = 1u << 6, /* in and out dtypes may differ on one rank */
+    OPF_DT_NO_IN = 1u << 7,
+    OPF_DT_NO_OUT = 1u << 8,
+    OPF_ALLTOALL = 1u << 9, /* undecided pairwise; totals over the pg */
+    OPF_P2P = 1u << 10,
+};
+
+static unsigned op_flags(struct fl_str op)
+{
+    static const struct {
+        const char *name;
+        unsigned flags;
+    } tab[] = {
+        {"all_reduce", OPF_IN_EQ_OUT},
+        {"allreduce_coalesced", OPF_IN_EQ_OUT},
+        {"all_gather", OPF_GATHER},
+        {"_all_gather_base", OPF_GATHER},
+        {"all_gather_into_tensor", OPF_GATHER},
+        {"all_gather_into_tensor_coalesced", OPF_GATHER},
+        {"all_gather_single", OPF_GATHER},
+        {"all_gather_v", OPF_NO_IN | OPF_NO_OUT},
+        {"reduce_scatter", OPF_SCATTER},
+        {"_reduce_scatter_base", OPF_SCATTER},
+        {"reduce_scatter_tensor", OPF_SCATTER},
+        {"reduce_scatter_tensor_coalesced", OPF_SCATTER},
+        {"reduce_scatter_single", OPF_SCATTER},
+        {"reduce_scatter_v", OPF_NO_IN | OPF_NO_OUT},
+        {"all_to_all", OPF_NO_IN | OPF_NO_OUT | OPF_ALLTOALL},
+        {"all_to_all_single", OPF_NO_IN | OPF_NO_OUT | OPF_ALLTOALL},
+        {"all_to_all_v_single", OPF_NO_IN | OPF_NO_OUT | OPF_ALLTOALL},
+        {"gather", OPF_NO_OUT | OPF_DT_NO_SELF | OPF_DT_NO_OUT},
+        {"scatter", OPF_NO_IN | OPF_DT_NO_SELF | OPF_DT_NO_IN},
+        {"broadcast", OPF_DT_NO_SELF | OPF_DT_NO_IN},
+        {"_broadcast_oop", OPF_DT_NO_SELF | OPF_DT_NO_IN},
+        {"barrier", OPF_SKIP_SIZES},
+        {"all_reduce_barrier", OPF_SKIP_SIZES},
+        {"split", OPF_SKIP_SIZES},
+        {"new_window", OPF_SKIP_SIZES},
+        {"coalesced", OPF_SKIP_SIZES},
+        {"send", OPF_P2P},
+        {"recv", OPF_P2P},
+    };
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+        if (fl_str_eq_cstr(op, tab[i].name))
+            return tab[i].flags;
+    return 0; /* reduce, _reduce_oop, ALLGATHER_coalesced, ...: sizes compared as they are */
+}
+
+/* A sizes repr read as tensors. */
+struct shape {
+    bool ok;  /* it parsed */
+    bool big; /* a product overflowed: not compared by numbers */
+    uint32_t ntensors;
+    uint32_t ndims; /* dims over all tensors: 0 means "empty" (no size to check) */
+    uint64_t total; /* sum of the tensors' element counts */
+};
+
+static uint64_t mul_sat(uint64_t a, uint64_t b, bool *big)
+{
+    if (a && b > UINT64_MAX / a) {
+        *big = true;
+        return UINT64_MAX;
+    }
+    return a * b;
+}
+
+static struct shape shape_parse(struct fl_str s)
+{
+    struct shape sh = {0};
+    struct fl_scan sc = fl_scan_make(s.ptr, s.ptr + s.len);
+    fl_scan_skip_ws(&sc);
+    if (fl_scan_eof(&sc)) {
+        sh.ok = true; /* absent: nothing to check */
+        return sh;
+    }
+    if (!fl_scan_char(&sc, '['))
+        return sh;
+    fl_scan_skip_ws(&sc);
+    if (fl_scan_char(&sc, ']'))
+        goto end;
+    for (;;) {
+        fl_scan_skip_ws(&sc);
+        if (!fl_scan_char(&sc, '['))
+            return sh;
+        uint64_t numel = 1;
+        fl_scan_skip_ws(&sc);
+        if (!fl_scan_char(&sc, ']')) {
+            for (;;) {
+                uint64_t d;
+                fl_scan_skip_ws(&sc);
+                if (!fl_scan_u64(&sc, &d))
+                    return sh;
+                numel = mul_sat(numel, d, &sh.big);
+                sh.ndims++;
+                fl_scan_skip_ws(&sc);
+                if (fl_scan_char(&sc, ','))
+                    continue;
+                if (!fl_scan_char(&sc, ']'))
+                    return sh;
+                break;
+            }
+        }
+        sh.ntensors++;
+        if (sh.total > UINT64_MAX - numel)
+            sh.big = true;
+        else
+            sh.total += numel;
+        fl_scan_skip_ws(&sc);
+        if (fl_scan_char(&sc, ','))
+            continue;
+        if (!fl_scan_char(&sc, ']'))
+            return sh;
+        break;
+    }
+end:
+    fl_scan_skip_ws(&sc);
+    sh.ok = fl_scan_eof(&sc);
+    return sh;
+}
+
+/* Same text but for blanks: "[[4,4]]" equals "[[4, 4]]". */
+static bool text_eq(struct fl_str a, struct fl_str b)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < a.len && (a.ptr[i] == ' ' || a.ptr[i] == '\t'))
+            i++;
+        while (j < b.len && (b.ptr[j] == ' ' || b.ptr[j] == '\t'))
+            j++;
+        if (i == a.len || j == b.len)
+            return i == a.len && j == b.len;
+        if (a.ptr[i++] != b.ptr[j++])
+            return false;
+    }
+}
+
+/* Next item of a ", "-joined list (dtypes); false at the end. */
+static bool next_item(struct fl_str *rest, struct fl_str *item)
+{
+    while (rest->len && (rest->ptr[0] == ' ' || rest->ptr[0] == ','))
+        *rest = fl_str_make(rest->ptr + 1, rest->len - 1);
+    if (!rest->len)
+        return false;
+    size_t n = 0;
+    while (n < rest->len && rest->ptr[n] != ',')
+        n++;
+    *item = fl_str_trim(fl_str_make(rest->ptr, n));
+    *rest = fl_str_make(rest->ptr + n, rest->len - n);
+    return true;
+}
+
+static bool in_set(struct fl_str set, struct fl_str item)
+{
+    struct fl_str rest = set, x;
+    while (next_item(&rest, &x))
+        if (fl_str_eq(x, item))
+            return true;
+    return false;
+}
+
+/* dtypes compared as sets, as PyTorch's analyzer does ("Float, Float" equals "Float"). */
+static bool dtypes_eq(struct fl_str a, struct fl_str b)
+{
+    struct fl_str rest = a, x;
+    while (next_item(&rest, &x))
+        if (!in_set(b, x))
+            return false;
+    rest = b;
+    while (next_item(&rest, &x))
+        if (!in_set(a, x))
+            return false;
+    return true;
+}
+
+static bool has_size(struct fl_str s)
+{
+    struct shape sh = shape_parse(s);
+    return sh.ok && sh.ndims > 0;
+}
+
+enum fl__nccl_match fl__nccl_match_pair(const struct fl__nccl_op *a, const struct fl__nccl_op *b,
+                                        int32_t pg_size)
+{
+    if (!fl_str_eq(a->op, b->op))
+        return FL__NM_TYPE;
+    unsigned f = op_flags(a->op);
+    if (f & OPF_P2P)
+        return a->state == b->state ? FL__NM_MATCH : FL__NM_STATE_DIFFERS;
+    bool a_in = has_size(a->in_sizes), a_out = has_size(a->out_sizes);
+    bool b_in = has_size(b->in_sizes), b_out = has_size(b->out_sizes);
+    bool sized = !(f & OPF_SKIP_SIZES) && (a_in || a_out || b_in || b_out);
+    if (sized) {
+        if (!(f & OPF_NO_IN) && !text_eq(a->in_sizes, b->in_sizes))
+            return FL__NM_SIZE;
+        if (!(f & OPF_NO_OUT) && !text_eq(a->out_sizes, b->out_sizes))
+            return FL__NM_SIZE;
+        if ((f & OPF_IN_EQ_OUT) && !text_eq(a->in_sizes, b->out_sizes))
+            return FL__NM_SIZE;
+        if ((f & (OPF_GATHER | OPF_SCATTER)) && pg_size > 0) {
+            const struct fl__nccl_op *const both[2] = {a, b};
+            for (int k = 0; k < 2; k++) {
+                struct shape in = shape_parse(both[k]->in_sizes);
+                struct shape out = shape_parse(both[k]->out_sizes);
+                if (!in.ok || !out.ok || in.big || out.big || !in.ndims || !out.ndims)
+                    continue;
+                bool big = false;
+                uint64_t small = f & OPF_GATHER ? in.total : out.total;
+                uint64_t large = f & OPF_GATHER ? out.total : in.total;
+                if (mul_sat(small, (uint64_t)pg_size, &big) != large && !big)
+                    return FL__NM_SIZE;
+            }
+        }
+    }
+    /* dtypes, as sets (PyTorch's analyzer rules): a rank's own in and out; in against in,
+     * out against out, where both sides have sizes */
+    if (!(f & (OPF_DT_NO_SELF | OPF_SKIP_SIZES)) &&
+        ((a_in && a_out && !dtypes_eq(a->in_dtypes, a->out_dtypes)) ||
+         (b_in && b_out && !dtypes_eq(b->in_dtypes, b->out_dtypes))))
+        return FL__NM_DTYPE;
+    if (!(f & (OPF_DT_NO_IN | OPF_SKIP_SIZES)) && a_in && b_in &&
+        !dtypes_eq(a->in_dtypes, b->in_dtypes))
+        return FL__NM_DTYPE;
+    if (!(f & (OPF_DT_NO_OUT | OPF_SKIP_SIZES)) && a_out && b_out &&
+        !dtypes_eq(a->out_dtypes, b->out_dtypes))
+        return FL__NM_DTYPE;
+    if (a->state != b->state)
+        return FL__NM_STATE_DIFFERS;
+    return f & OPF_ALLTOALL ? FL__NM_UNDECIDED : FL__NM_MATCH;
+}
+
+bool fl__nccl_is_all_to_all(struct fl_str op)
+{
+    return (op_flags(op) & OPF_ALLTOALL) != 0;
+}
+
+bool fl__nccl_sizes_total(struct fl_str sizes, uint64_t *total)
+{
+    struct shape sh = shape_parse(sizes);
+    *total = sh.total;
+    return sh.ok && !sh.big && sh.ndims > 0;
+}
