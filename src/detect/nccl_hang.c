@@ -1971,13 +1971,14 @@ static const char *describe_rec(struct ctx *x, const struct fl_event *e, const c
         snprintf(seq, sizeof seq, "p2p #%lld", (long long)r->p2p_seq);
     else
         snprintf(seq, sizeof seq, "#%lld", (long long)r->collective_seq);
-    return fl_verdict_printf(x->out, "%s: rank %d %.*s %s on %s, %s%s (sizes %s -> %s)", who,
-                             r->rank, FL_STR_FMT(r->op), seq, pg, fl_fr_state_name(r->state),
-                             r->retired && r->state != FL_FR_COMPLETED ? ", retired by the "
-                                                                         "watchdog"
-                                                                       : "",
-                             istr(x, r->input_sizes).len ? istr(x, r->input_sizes).ptr : "[]",
-                             istr(x, r->output_sizes).len ? istr(x, r->output_sizes).ptr : "[]");
+    return fl_verdict_printf(
+        x->out, "%s: rank %d %.*s %s on %s (record_id %lld), %s%s (sizes %s -> %s)", who, r->rank,
+        FL_STR_FMT(r->op), seq, pg, (long long)r->record_id, fl_fr_state_name(r->state),
+        r->retired && r->state != FL_FR_COMPLETED ? ", retired by the "
+                                                    "watchdog"
+                                                  : "",
+        istr(x, r->input_sizes).len ? istr(x, r->input_sizes).ptr : "[]",
+        istr(x, r->output_sizes).len ? istr(x, r->output_sizes).ptr : "[]");
 }
 
 /* Evidence about a culprit: its last record in the pg, else its dump (or the lack of one). */

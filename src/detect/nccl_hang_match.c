@@ -109,6 +109,10 @@ static uint64_t mul_sat(uint64_t a, uint64_t b, bool *big)
 static struct shape shape_parse(struct fl_str s)
 {
     struct shape sh = {0};
+    if (!s.ptr) {
+        sh.ok = true; /* absent: nothing to check */
+        return sh;
+    }
     struct fl_scan sc = fl_scan_make(s.ptr, s.ptr + s.len);
     fl_scan_skip_ws(&sc);
     if (fl_scan_eof(&sc)) {

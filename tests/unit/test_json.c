@@ -341,9 +341,10 @@ static void gen_value(char *b, size_t *len, size_t cap, int depth)
     static const char *const ws[] = {"", " ", "\n    ", "\t", "\r\n", "\n        "};
 #define PUT(str)                                                                                   \
     do {                                                                                           \
-        size_t l_ = strlen(str);                                                                   \
+        const char *s_ = (str); /* evaluated once: it may call rnd() */                            \
+        size_t l_ = strlen(s_);                                                                    \
         if (*len + l_ < cap) {                                                                     \
-            memcpy(b + *len, str, l_);                                                             \
+            memcpy(b + *len, s_, l_);                                                              \
             *len += l_;                                                                            \
         }                                                                                          \
     } while (0)
