@@ -932,8 +932,8 @@ size_t bench_gen_fr_dump(uint64_t seed, int nranks, int rank, int nentries, bool
                          struct bench_buf *out, uint32_t *memo_ids)
 {
     if (nranks <= 0 || nranks % (PP * EP) || rank < 0 || rank >= nranks || nentries <= 0)
-        bench_die("fr generator: %d ranks (a multiple of %d), rank %d, %d entries", nranks,
-                  PP * EP, rank, nentries);
+        bench_die("fr generator: %d ranks (a multiple of %d), rank %d, %d entries", nranks, PP * EP,
+                  rank, nentries);
     struct dumpctx *c = fl_calloc(1, sizeof *c);
     int32_t *m = c ? fl_calloc((size_t)nranks, sizeof *m) : NULL;
     if (!m)

@@ -4,6 +4,7 @@
  * source.host). Runs once over the engine's event blocks after every input is parsed, so the
  * order of the files in a bundle does not matter. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "faultline/alloc.h"
 #include "ingest/k8s.h"
@@ -26,6 +27,36 @@ static int cmp_anchor(const void *a, const void *b)
     if (x->node != y->node)
         return x->node < y->node ? -1 : 1;
     return 0;
+}
+
+/* in[0..n) into out in cmp_anchor order: counted out by key (an intern id < nkeys), then each
+ * key's run (a pod's anchors: few, and mostly in time order already) insertion-sorted by time
+ * and node; a long run goes to qsort. cnt holds nkeys + 1 counters. */
+static void sort_anchors(const struct anchor *in, struct anchor *out, size_t n, size_t *cnt,
+                         size_t nkeys)
+{
+    memset(cnt, 0, (nkeys + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[in[i].key + 1]++;
+    for (size_t k = 1; k <= nkeys; k++)
+        cnt[k] += cnt[k - 1];
+    for (size_t i = 0; i < n; i++)
+        out[cnt[in[i].key]++] = in[i];
+    for (size_t lo = 0, hi; lo < n; lo = hi) {
+        for (hi = lo + 1; hi < n && out[hi].key == out[lo].key;)
+            hi++;
+        if (hi - lo > 64) {
+            qsort(out + lo, hi - lo, sizeof *out, cmp_anchor);
+            continue;
+        }
+        for (size_t i = lo + 1; i < hi; i++) {
+            struct anchor a = out[i];
+            size_t j = i;
+            for (; j > lo && cmp_anchor(&a, &out[j - 1]) < 0; j--)
+                out[j] = out[j - 1];
+            out[j] = a;
+        }
+    }
 }
 
 /* First index with key >= k. */
@@ -58,23 +89,47 @@ static uint32_t nearest(const struct anchor *v, size_t n, uint32_t k, uint32_t u
     return before ? before : after;
 }
 
+static bool bit(const uint64_t *set, uint32_t id)
+{
+    return (set[id / 64] >> (id % 64)) & 1;
+}
+
 int fl__pod_nodes_resolve(struct fl_engine *e)
 {
-    size_t nanchor = 0, norphan = 0;
+    /* Only anchors of a pod that has an orphan are ever looked at: mark the orphans' uids and
+     * names (intern ids) first, and sort only those anchors, not every pod event read. */
+    size_t nanchor = 0, norphan = 0, words = ((size_t)e->intern.count + 64) / 64;
+    uint64_t *need = NULL; /* words for the uids, then words for the names */
     for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
-        for (size_t i = 0; i < b->n; i++)
-            if (b->ev[i].kind == FL_EV_POD_EVENT && b->ev[i].u.pod.pod) {
-                if (b->ev[i].node)
-                    nanchor++;
-                else
-                    norphan++;
+        for (size_t i = 0; i < b->n; i++) {
+            const struct fl_event *ev = &b->ev[i];
+            if (ev->kind != FL_EV_POD_EVENT || !ev->u.pod.pod)
+                continue;
+            if (ev->node) {
+                nanchor++;
+                continue;
             }
-    if (!nanchor || !norphan)
+            if (!need && !(need = fl_calloc(2 * words, sizeof *need)))
+                return FL_ENOMEM;
+            norphan++;
+            uint32_t uid = ev->u.pod.pod_uid, pod = ev->u.pod.pod;
+            need[uid / 64] |= (uint64_t)1 << (uid % 64);
+            need[words + pod / 64] |= (uint64_t)1 << (pod % 64);
+        }
+    if (!nanchor || !norphan) {
+        fl_free(need);
         return 0;
-    struct anchor *by_uid = fl_malloc(2 * nanchor * sizeof *by_uid);
-    if (!by_uid)
+    }
+    size_t nkeys = (size_t)e->intern.count + 1;
+    struct anchor *mem = fl_malloc(4 * nanchor * sizeof *mem); /* read, then sorted */
+    size_t *cnt = fl_malloc((nkeys + 1) * sizeof *cnt);
+    if (!mem || !cnt) {
+        fl_free(mem);
+        fl_free(cnt);
+        fl_free(need);
         return FL_ENOMEM;
-    struct anchor *by_name = by_uid + nanchor;
+    }
+    struct anchor *by_uid = mem + 2 * nanchor, *by_name = mem + 3 * nanchor;
     size_t nu = 0, nn = 0;
     for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
         for (size_t i = 0; i < b->n; i++) {
@@ -82,12 +137,15 @@ int fl__pod_nodes_resolve(struct fl_engine *e)
             if (ev->kind != FL_EV_POD_EVENT || !ev->u.pod.pod || !ev->node)
                 continue;
             uint32_t uid = ev->u.pod.pod_uid;
-            if (uid)
-                by_uid[nu++] = (struct anchor){uid, uid, ev->node, ev->ts};
-            by_name[nn++] = (struct anchor){ev->u.pod.pod, uid, ev->node, ev->ts};
+            if (uid && bit(need, uid))
+                mem[nu++] = (struct anchor){uid, uid, ev->node, ev->ts};
+            if (bit(need + words, ev->u.pod.pod))
+                mem[nanchor + nn++] = (struct anchor){ev->u.pod.pod, uid, ev->node, ev->ts};
         }
-    qsort(by_uid, nu, sizeof *by_uid, cmp_anchor);
-    qsort(by_name, nn, sizeof *by_name, cmp_anchor);
+    fl_free(need);
+    sort_anchors(mem, by_uid, nu, cnt, nkeys);
+    sort_anchors(mem + nanchor, by_name, nn, cnt, nkeys);
+    fl_free(cnt);
     for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
         for (size_t i = 0; i < b->n; i++) {
             struct fl_event *ev = &b->ev[i];
@@ -100,6 +158,6 @@ int fl__pod_nodes_resolve(struct fl_engine *e)
                 node = nearest(by_name, nn, ev->u.pod.pod, uid, ev->ts);
             ev->node = node;
         }
-    fl_free(by_uid);
+    fl_free(mem);
     return 0;
 }

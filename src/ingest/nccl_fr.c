@@ -3,10 +3,15 @@
  * version, backend, process groups with their members and pg_status, or why the dump could
  * not be read). docs/formats/flight-recorder.md describes what is read and how.
  *
- * Both encodings become the same value tree (ingest/pickle.h) and one reader walks it. The
- * tree, the decoded entries and scratch buffers live in a per-file arena and heap buffers
- * released when the file is done; strings in events are views into the input (pickle strings
- * are raw UTF-8, JSON strings without escapes) or interned. No allocation per record. */
+ * Both encodings become the same value tree (ingest/pickle.h) and one reader walks it, except
+ * for the entries, which are decoded as the dump loads (no tree of 2,000 entries): an entry in
+ * the C++ pickler's form straight from its bytes (raw_entry), in the JSON API's form from its
+ * tokens (json_raw_entry), any other from its values (decode_entry, through the unpickler's
+ * take hook or from the tree); each gives the same staged record, interned afterwards in the
+ * order the tree walk always interned (replay_entry). The tree, the staged entries and scratch
+ * buffers live in a per-file arena and heap buffers released when the file is done; strings
+ * in events are views into the input (pickle strings are raw UTF-8, JSON strings without
+ * escapes) or interned. No allocation per record. */
 #include "ingest/nccl_fr.h"
 
 #include <math.h>
@@ -36,8 +41,45 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* "[0, 1, 2]" (or "[0,1,2]") as the writers spell it, read in one tight pass; -2 when the
+ * text is spelled any other way (the general scanner then reads it). */
+static long ranks_fast(struct fl_str s, int32_t *out, size_t cap)
+{
+    if (s.len < 2 || s.ptr[0] != '[' || s.ptr[s.len - 1] != ']')
+        return -2;
+    const char *p = s.ptr + 1, *e = s.ptr + s.len - 1;
+    long n = 0;
+    if (p == e)
+        return 0;
+    for (;;) {
+        const char *d = p;
+        uint64_t v = 0;
+        while (p < e && p - d < 10 && (unsigned)(*p - '0') <= 9)
+            v = v * 10 + (uint64_t)(*p++ - '0');
+        if (p == d || (p < e && (unsigned)(*p - '0') <= 9) || v > INT32_MAX)
+            return -2;
+        if (out) {
+            if ((size_t)n >= cap)
+                return -1;
+            out[n] = (int32_t)v;
+        }
+        n++;
+        if (p == e)
+            return n;
+        if (*p++ != ',')
+            return -2;
+        if (p < e && *p == ' ')
+            p++;
+        if (p == e)
+            return -2;
+    }
+}
+
 long fl_fr_ranks_parse(struct fl_str s, int32_t *out, size_t cap)
 {
+    long fast = ranks_fast(s, out, cap);
+    if (fast != -2)
+        return fast;
     struct fl_scan sc = fl_scan_make(s.ptr, s.ptr + s.len);
     fl_scan_skip_ws(&sc);
     bool bracket = fl_scan_char(&sc, '[');
@@ -171,6 +213,15 @@ struct cache_slot {
     uint32_t id;
 };
 
+/* A key of an entry as the C++ pickler writes it: BINGET id of the string at ptr. */
+struct keyslot {
+    const char *ptr; /* NULL: not a one-byte BINGET */
+    uint8_t id;
+    uint8_t field; /* enum field */
+};
+
+#define FR_KEYS 32 /* keys of an entry remembered in order */
+
 /* The integers of a sizes list: nshapes shapes of dims[i] integers each, in v. */
 struct shapes {
     int64_t v[FR_SHAPE_MAX];
@@ -220,12 +271,13 @@ struct fr {
         uint8_t field;
     } keys[64];
     struct opslot ops[FR_OPS_CACHE];
-    struct fl_str last_txt[8]; /* the last rendered text kept per interned field (enum ifield) */
+    struct fl_str last_txt[8];   /* the last rendered text kept per interned field (enum ifield) */
     struct shapes last_shape[2]; /* the integers behind last_txt of the two sizes fields */
-    const char *entries_key;   /* the "entries" key string last matched (take_entry) */
-    struct staged *spare;      /* a staged record raw_entry did not use */
-    struct fl_arena *tree;     /* where JSON values go: scratch, or etmp for an entry */
-    struct fl_arena etmp;      /* one JSON entry's values while it is decoded */
+    const char *entries_key;     /* the "entries" key string last matched (take_entry) */
+    struct staged *spare;        /* a staged record raw_entry did not use */
+    struct keyslot keyseq[FR_KEYS]; /* the keys of the last entry read from bytes, in order */
+    struct fl_arena *tree;          /* where JSON values go: scratch, or etmp for an entry */
+    struct fl_arena etmp;           /* one JSON entry's values while it is decoded */
     const char *tid_ptr;
     size_t tid_len;
     int64_t tid;
@@ -324,7 +376,7 @@ static void text_grow(struct fr *f, const char *p, size_t n)
         return;
     }
     if (f->text_len + n > f->text_cap) {
-        size_t cap = f->text_cap ? f->text_cap : 256;
+        size_t cap = f->text_cap ? f->text_cap : 4096;
         while (cap < f->text_len + n)
             cap *= 2;
         char *t = fl_realloc(f->text, cap);
@@ -467,8 +519,7 @@ static int json_container(struct fr *f, const struct fl_json *j, int i, struct f
         if (entries && !obj && k < j->ntok && j->tok[k].type == JSMN_OBJECT) {
             int next = json_raw_entry(f, j, k, &v[m]);
             k = next ? next : json_entry(f, j, k, s->offset, &v[m], depth + 1);
-        } else
-        {
+        } else {
             k = json_value(f, j, k, &v[m * per + per - 1], depth + 1, ents);
         }
         if (k < 0)
@@ -817,7 +868,12 @@ static int pg_members(struct fr *f, struct pginfo *g, const struct fl_pk *v, uin
         return skip(f, at, "pg_config \"%.*s\": \"ranks\" is %s, not a string", FL_STR_FMT(g->name),
                     pk_type_name(v));
     }
-    long n = fl_fr_ranks_parse(text, NULL, 0);
+    /* every rank takes a digit and a separator: one pass into room for the most there can be */
+    size_t most = text.len / 2 + 1;
+    int32_t *m = FL_ARENA_NEW_N(&f->scratch, int32_t, most);
+    if (!m)
+        return oom(f);
+    long n = fl_fr_ranks_parse(text, m, most);
     if (n < 0)
         return skip(f, at, "pg_config \"%.*s\": \"ranks\" \"%.*s\" is not a list of ranks",
                     FL_STR_FMT(g->name), (int)(text.len > 60 ? 60 : text.len), text.ptr);
@@ -825,11 +881,12 @@ static int pg_members(struct fr *f, struct pginfo *g, const struct fl_pk *v, uin
                                   : intern_copy(f, text, &g->ranks_id);
     if (rc)
         return rc;
-    g->members = n ? FL_ARENA_NEW_N(&f->scratch, int32_t, (size_t)n) : NULL;
-    if (n && !g->members)
-        return oom(f);
-    fl_fr_ranks_parse(text, g->members, (size_t)n);
-    qsort(g->members, (size_t)n, sizeof *g->members, cmp_i32);
+    g->members = n ? m : NULL;
+    bool sorted = true; /* as the writers list them: no sort needed */
+    for (long i = 1; i < n && sorted; i++)
+        sorted = m[i - 1] <= m[i];
+    if (!sorted)
+        qsort(m, (size_t)n, sizeof *m, cmp_i32);
     g->size = (int32_t)n;
     return 0;
 }
@@ -1046,18 +1103,18 @@ struct iop {
 #define FR_MAX_IOPS 64 /* interned fields one entry may hold (repeated keys included) */
 
 struct staged {
-    struct fl_event ev;     /* everything but the interned ids */
-    const struct iop *ops;  /* interning to do, in the dict's order */
-    struct fl_str pg_name;  /* process_group[0] */
-    int64_t pg_id;          /* -1 absent */
-    const char *why;        /* rc 1: why the entry is skipped */
-    uint64_t at;            /* byte offset: the dict's, or the list's */
+    struct fl_event ev;    /* everything but the interned ids */
+    const struct iop *ops; /* interning to do, in the dict's order */
+    struct fl_str pg_name; /* process_group[0] */
+    int64_t pg_id;         /* -1 absent */
+    const char *why;       /* rc 1: why the entry is skipped */
+    uint64_t at;           /* byte offset: the dict's, or the list's */
     uint16_t nops;
-    uint8_t rc;             /* 0 read, 1 skipped */
-    bool dict;              /* the entry is a dict (its record_id names it in a skip) */
-    bool have_profiling;    /* ev.u.fr.op holds profiling_name */
-    bool have_p2p_flag;     /* is_p2p was read */
-    bool ok;                /* replayed without a skip */
+    uint8_t rc;          /* 0 read, 1 skipped */
+    bool dict;           /* the entry is a dict (its record_id names it in a skip) */
+    bool have_profiling; /* ev.u.fr.op holds profiling_name */
+    bool have_p2p_flag;  /* is_p2p was read */
+    bool ok;             /* replayed without a skip */
 };
 
 /* Text rendered into f->text, kept for the file (the same bytes as the last text of that
@@ -1244,8 +1301,8 @@ static uint8_t state_of(struct fl_str s)
 /* thread_id is a decimal string (std::thread::id printed); positive, else absent. */
 static bool thread_id(struct fr *f, struct fl_str s, int64_t *out)
 {
-    if (s.len == f->tid_len && (s.ptr == f->tid_ptr ||
-                                (f->tid_ptr && s.ptr && memcmp(s.ptr, f->tid_ptr, s.len) == 0))) {
+    if (s.len == f->tid_len &&
+        (s.ptr == f->tid_ptr || (f->tid_ptr && s.ptr && memcmp(s.ptr, f->tid_ptr, s.len) == 0))) {
         *out = f->tid;
         return f->tid > 0;
     }
@@ -1281,8 +1338,8 @@ static int opname(struct fr *f, struct fl_str name, struct opslot *on, uint32_t 
     int rc = intern_view(f, o.backend, backend);
     if (rc)
         return rc;
-    *on = (struct opslot){name.ptr, (uint32_t)name.len, *backend, o.peer_pg_rank,
-                          o.send,   o.recv,            o.coalesced};
+    *on = (struct opslot){name.ptr, (uint32_t)name.len, *backend, o.peer_pg_rank, o.send,
+                          o.recv,   o.coalesced};
     if (name.ptr && name.len <= UINT32_MAX)
         *c = *on;
     return 0;
@@ -1306,14 +1363,13 @@ static void staged_init(struct staged *st, bool dict, uint64_t at)
 
 /* The end of an entry's decoding (rc: 0, or 1 with e->why): the checks that need every
  * field, then the reason and the interning ops kept with st. 0 or FL_ENOMEM. */
-static int finish_entry(struct fr *f, struct staged *st, const struct ops *o,
-                        struct fl_str pg_desc, int rc, struct entry_err *e)
+static int finish_entry(struct fr *f, struct staged *st, const struct ops *o, struct fl_str pg_desc,
+                        int rc, struct entry_err *e)
 {
     struct fl_ev_nccl_fr *r = &st->ev.u.fr;
     if (!rc) {
         if (st->pg_id > INT32_MAX) {
-            snprintf(e->why, sizeof e->why, "\"pg_id\" %lld is out of range",
-                     (long long)st->pg_id);
+            snprintf(e->why, sizeof e->why, "\"pg_id\" %lld is out of range", (long long)st->pg_id);
             rc = 1;
         } else if (!st->pg_name.len && st->pg_id < 0) {
             /* dumps from before process_group (late 2023) know the pg by its pg_id only */
@@ -1504,12 +1560,12 @@ static int replay_entry(struct fr *f, struct staged *st)
     int rc;
     for (size_t i = 0; i < st->nops; i++) {
         const struct iop *op = &st->ops[i];
-        uint32_t *dst = op->field == IF_IN_SIZES      ? &r->input_sizes
-                        : op->field == IF_OUT_SIZES   ? &r->output_sizes
-                        : op->field == IF_IN_DTYPES   ? &r->input_dtypes
-                        : op->field == IF_OUT_DTYPES  ? &r->output_dtypes
-                        : op->field == IF_FRAMES      ? &r->frames
-                                                      : &r->thread_name;
+        uint32_t *dst = op->field == IF_IN_SIZES     ? &r->input_sizes
+                        : op->field == IF_OUT_SIZES  ? &r->output_sizes
+                        : op->field == IF_IN_DTYPES  ? &r->input_dtypes
+                        : op->field == IF_OUT_DTYPES ? &r->output_dtypes
+                        : op->field == IF_FRAMES     ? &r->frames
+                                                     : &r->thread_name;
         if ((rc = intern_view(f, op->s, dst)))
             return rc;
     }
@@ -1836,8 +1892,10 @@ static int raw_dtypes_op(struct fr *f, struct raw *r, uint8_t field, struct ops 
 /* A scalar v of field fld, read by a raw reader, applied to st as decode_entry applies it when
  * the value has the type it expects. false when decode_entry would complain (the raw reader
  * declines, and decode_entry says what is wrong); *rc gets add_op's result. */
-static bool raw_apply(struct fr *f, struct staged *st, enum field fld, const struct fl_pk *v,
-                      struct ops *o, struct entry_err *e, int *rc)
+static inline __attribute__((always_inline)) bool raw_apply(struct fr *f, struct staged *st,
+                                                            enum field fld, const struct fl_pk *v,
+                                                            struct ops *o, struct entry_err *e,
+                                                            int *rc)
 {
     struct fl_ev_nccl_fr *r = &st->ev.u.fr;
     switch (fld) {
@@ -1851,8 +1909,8 @@ static bool raw_apply(struct fr *f, struct staged *st, enum field fld, const str
             break;
         if (v->type != FL_PK_INT || v->u.i < 0)
             return false;
-        int64_t *dst = fld == F_RECORD_ID ? &r->record_id
-                       : fld == F_PG_ID   ? &st->pg_id
+        int64_t *dst = fld == F_RECORD_ID  ? &r->record_id
+                       : fld == F_PG_ID    ? &st->pg_id
                        : fld == F_COLL_SEQ ? &r->collective_seq
                        : fld == F_P2P_SEQ  ? &r->p2p_seq
                        : fld == F_OP_ID    ? &r->op_id
@@ -1963,10 +2021,27 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
     int rc = 0;
     while (!raw_at(&r, 'u')) {
         struct fl_pk k, v;
-        if (!raw_scalar(&r, &k) || k.type != FL_PK_STR)
-            return 0;
+        enum field fld;
+        /* the C++ pickler writes every entry's keys in the same order, each a BINGET of the
+         * string stored by the first entry: the key at this position last time is checked
+         * by its memo id and string, and its field taken from there */
+        struct keyslot *ks = pairs < FR_KEYS ? &f->keyseq[pairs] : NULL;
+        if (ks && ks->ptr && r.end - r.q >= 2 && r.q[0] == 'h' && r.q[1] == ks->id &&
+            r.memo_cap > ks->id && r.memo[ks->id].type == FL_PK_STR &&
+            r.memo[ks->id].u.s.ptr == ks->ptr) {
+            r.q += 2;
+            fld = (enum field)ks->field;
+        } else {
+            const unsigned char *kq = r.q;
+            if (!raw_scalar(&r, &k) || k.type != FL_PK_STR)
+                return 0;
+            fld = field_cached(f, k.u.s);
+            if (ks) {
+                bool get = r.q - kq == 2 && kq[0] == 'h';
+                *ks = (struct keyslot){get ? k.u.s.ptr : NULL, get ? kq[1] : 0, (uint8_t)fld};
+            }
+        }
         pairs++;
-        enum field fld = field_cached(f, k.u.s);
         switch (fld) {
         case F_PROCESS_GROUP:
             if (raw_at(&r, 'N')) {
@@ -2004,8 +2079,8 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
                 break;
             }
             bool declined;
-            rc = raw_dtypes_op(f, &r, fld == F_INPUT_DTYPES ? IF_IN_DTYPES : IF_OUT_DTYPES, &o,
-                               &e, &declined);
+            rc = raw_dtypes_op(f, &r, fld == F_INPUT_DTYPES ? IF_IN_DTYPES : IF_OUT_DTYPES, &o, &e,
+                               &declined);
             if (declined)
                 return 0;
             break;
@@ -2092,8 +2167,8 @@ static bool json_raw_shapes(const struct fl_json *j, int *i, struct shapes *sh)
         k++;
         for (int d = 0; d < dims; d++, k++) {
             struct fl_pk v;
-            if (k >= j->ntok || t[k].type != JSMN_PRIMITIVE ||
-                !json_prim(tok_raw(j, k), &v) || v.type != FL_PK_INT)
+            if (k >= j->ntok || t[k].type != JSMN_PRIMITIVE || !json_prim(tok_raw(j, k), &v) ||
+                v.type != FL_PK_INT)
                 return false;
             sh->v[n++] = v.u.i;
         }
@@ -2354,8 +2429,7 @@ static int read_entries(struct fr *f, const struct fl_pk *list)
         if (rc == 1) {
             int64_t rid = st->dict ? st->ev.u.fr.record_id : -1;
             if (rid >= 0)
-                rc = skip(f, st->at, "entry %zu (record_id %lld): %s", i, (long long)rid,
-                          st->why);
+                rc = skip(f, st->at, "entry %zu (record_id %lld): %s", i, (long long)rid, st->why);
             else
                 rc = skip(f, st->at, "entry %zu: %s", i, st->why);
         }

@@ -258,7 +258,12 @@ static int grow_stack(struct fl_pickle *p, size_t at)
 {
     if (p->stack_cap >= p->max_stack)
         return fail(p, FL_ELIMIT, at, "more than %zu values on the pickle stack", p->max_stack);
-    size_t cap = p->stack_cap ? p->stack_cap * 2 : 256;
+    /* a first stack in proportion to the input (a dump's entries wait there for APPENDS, one
+     * value per 150 bytes or so): one allocation where doubling from 256 took five */
+    size_t first = p->input_len / 128 < 256     ? 256
+                   : p->input_len / 128 > 65536 ? 65536
+                                                : p->input_len / 128;
+    size_t cap = p->stack_cap ? p->stack_cap * 2 : first;
     if (cap > p->max_stack)
         cap = p->max_stack;
     struct fl_pk *s = fl_realloc(p->stack, cap * sizeof *s);
@@ -672,13 +677,12 @@ static int load(struct fl_pickle *p, const unsigned char *b, size_t len, struct 
              * it from the bytes (the stack limit stays far: the loader would push its pairs) */
             if (p->take_raw && p->take && q < end && *q == '(' && p->nmarks &&
                 p->marks[p->nmarks - 1] > 0 &&
-                stk[p->marks[p->nmarks - 1] - 1].type == FL_PK_LIST &&
-                sp + 4096 < p->max_stack) {
+                stk[p->marks[p->nmarks - 1] - 1].type == FL_PK_LIST && sp + 4096 < p->max_stack) {
                 size_t next = 0;
                 int64_t h = 0;
                 SYNC();
-                int rc = p->take_raw(p->take_arg, p, b, len, AT, p->marks[p->nmarks - 1] - 1,
-                                     &next, &h);
+                int rc =
+                    p->take_raw(p->take_arg, p, b, len, AT, p->marks[p->nmarks - 1] - 1, &next, &h);
                 RELOAD_MEMO();
                 if (rc == FL_ENOMEM)
                     return fail(p, rc, AT, "out of memory");
@@ -900,6 +904,7 @@ int fl_pickle_load(struct fl_pickle *p, const char *buf, size_t len, struct fl_p
     p->last_take_at = 0;
     p->protocol = 0;
     p->end_offset = 0;
+    p->input_len = len;
     p->bump = p->bump_end = NULL; /* the arena may have been reset since the last load */
     /* blocks in proportion to the input: a small pickle does not get 64 KiB */
     p->block = len * 2 < PK_BLOCK_MIN   ? PK_BLOCK_MIN

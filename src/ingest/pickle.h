@@ -116,15 +116,16 @@ struct fl_pickle {
     uint32_t *marks;
     struct fl_pk_markinfo *markinfo; /* parallel to marks */
     size_t nmarks, marks_cap;
-    fl_pickle_take_fn take; /* optional (see above); NULL = build the whole tree */
+    fl_pickle_take_fn take;         /* optional (see above); NULL = build the whole tree */
     fl_pickle_take_raw_fn take_raw; /* optional, only with take */
     void *take_arg;
-    size_t memo_limit; /* memo ids of this load are below it */
-    bool take_conflict;         /* the load failed because a taken dict was used otherwise */
-    uint64_t memo_containers;   /* containers memoized so far in this load */
-    uint64_t taken, reclaimed;  /* dicts taken, and of those whose memory was reused */
-    uint64_t last_take_at;      /* byte offset of the SETITEMS that completed the last one */
-    struct fl_pk *memo; /* indexed by memo id; type 0xff = not defined */
+    size_t memo_limit;         /* memo ids of this load are below it */
+    size_t input_len;          /* bytes of this load's input */
+    bool take_conflict;        /* the load failed because a taken dict was used otherwise */
+    uint64_t memo_containers;  /* containers memoized so far in this load */
+    uint64_t taken, reclaimed; /* dicts taken, and of those whose memory was reused */
+    uint64_t last_take_at;     /* byte offset of the SETITEMS that completed the last one */
+    struct fl_pk *memo;        /* indexed by memo id; type 0xff = not defined */
     size_t memo_cap, memo_len;
     uint32_t max_depth;
     size_t max_stack;

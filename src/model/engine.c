@@ -468,26 +468,37 @@ int fl_engine_add_buffer(struct fl_engine *e, const char *name, const char *buf,
 
 /* ---- parsing ----------------------------------------------------------------------- */
 
-/* Event blocks come one at a time while an engine holds few events, then FL_EVBLOCK_GROUP at a
- * time, linked in advance (empty blocks are harmless to every walk), 2 MiB-aligned and with huge
- * pages asked for: filling 4 KiB pages costs a page fault each, 16 us on the bench VM, which
- * was a quarter of the run time on a 105 MB List; 31 blocks fill two 2 MiB pages. */
-#define FL_EVBLOCK_GROUP 31
+/* Event blocks come one at a time while an engine holds few events, then a group at a time,
+ * linked in advance (empty blocks are harmless to every walk), on huge pages: filling 4 KiB
+ * pages costs a page fault each, 16 us on the bench VM, a quarter of the run time on a 105 MB
+ * List. A group asks the arena for two 2 MiB pages less room for the arena's and malloc's
+ * headers, so malloc maps exactly two huge pages, which Linux (6.7 on) places on a 2 MiB
+ * boundary; then as window.c's advise_huge: MADV_HUGEPAGE on the pages holding the group,
+ * MADV_COLLAPSE (Linux 6.1 on) on the first 2 MiB, whose first page malloc already wrote. */
 #define FL_EVBLOCK_GROUP_AFTER 8 /* blocks held before grouping starts */
 #define FL_HUGE_PAGE ((size_t)2 << 20)
+#define FL_EVBLOCK_GROUP_BYTES (2 * FL_HUGE_PAGE - 256)
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(MADV_COLLAPSE)
+#define MADV_COLLAPSE 25 /* <linux/mman.h>; glibc 2.36's <sys/mman.h> lacks it */
+#endif
 
 static struct fl_evblock *new_blocks(struct fl_engine *e)
 {
-    size_t g = e->nevents >= FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS ? FL_EVBLOCK_GROUP : 1;
-    size_t bytes = g > 1 ? (g * sizeof(struct fl_evblock) + FL_HUGE_PAGE - 1) & ~(FL_HUGE_PAGE - 1)
-                         : sizeof(struct fl_evblock);
-    struct fl_evblock *nb =
-        fl_arena_alloc(&e->arena, bytes, g > 1 ? FL_HUGE_PAGE : _Alignof(struct fl_evblock));
+    size_t g = 1, bytes = sizeof(struct fl_evblock);
+    if (e->nevents >= FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS) {
+        g = FL_EVBLOCK_GROUP_BYTES / sizeof(struct fl_evblock);
+        bytes = FL_EVBLOCK_GROUP_BYTES;
+    }
+    struct fl_evblock *nb = fl_arena_alloc(&e->arena, bytes, _Alignof(struct fl_evblock));
     if (!nb)
         return NULL;
-#ifdef MADV_HUGEPAGE
-    if (g > 1)
-        (void)madvise(nb, bytes, MADV_HUGEPAGE);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (g > 1) {
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), b = (uintptr_t)nb & ~(page - 1);
+        uintptr_t end = ((uintptr_t)nb + bytes + page - 1) & ~(page - 1);
+        if (madvise((void *)b, end - b, MADV_HUGEPAGE) == 0 && b % FL_HUGE_PAGE == 0)
+            (void)madvise((void *)b, FL_HUGE_PAGE, MADV_COLLAPSE);
+    }
 #endif
     for (size_t i = 0; i < g; i++) {
         nb[i].next = i + 1 < g ? &nb[i + 1] : NULL;

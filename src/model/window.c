@@ -1,10 +1,12 @@
 /* Window store: the sorted event array and its pointer indexes. */
 #include "model/engine_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "faultline/alloc.h"
 
@@ -129,33 +131,42 @@ static void id_sort(const struct fl_event **in, const struct fl_event **out, siz
         out[cnt[by_pci ? in[i]->gpu.pci : in[i]->node]++] = in[i];
 }
 
-/* Large arrays sit on 2 MiB pages: 28 MB of events in 4 KiB pages is 7,000 page faults at
- * 16 us each on the bench VM, a fifth of a big List's run time (engine.c groups the event
- * blocks the same way). Below 2 MiB, or where huge pages are not there, plain pages. */
+/* Large arrays sit on 2 MiB pages: 26 MB of events in 4 KiB pages is 6,500 page faults at
+ * 16 us each on the bench VM, a fifth of a big List's run time (engine.c's new_blocks does the
+ * same for the event blocks). A large array asks the arena for a whole number of huge pages
+ * less room for the arena's and malloc's headers, so that malloc maps whole huge pages, which
+ * Linux (6.7 on) places on a 2 MiB boundary. The pages holding the array are advised
+ * (MADV_HUGEPAGE), and the first 2 MiB, where malloc's header already sits in a 4 KiB page,
+ * collapsed at once (MADV_COLLAPSE, Linux 6.1 on), else its other 511 pages fault one by one.
+ * Advice only: where the kernel has neither, plain pages. */
 #define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_HEADROOM ((size_t)256)
 
 static void advise_huge(void *p, size_t n)
 {
-#ifdef MADV_HUGEPAGE
-    uintptr_t b = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-    uintptr_t end = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE_PAGE - 1);
-    if (end > b)
-        (void)madvise((void *)b, end - b, MADV_HUGEPAGE);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* <linux/mman.h>; glibc 2.36's <sys/mman.h> lacks it */
+#endif
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), b = (uintptr_t)p & ~(page - 1);
+    uintptr_t end = ((uintptr_t)p + n + page - 1) & ~(page - 1);
+    if (madvise((void *)b, end - b, MADV_HUGEPAGE) == 0 && b % HUGE_PAGE == 0 &&
+        end - b >= HUGE_PAGE)
+        (void)madvise((void *)b, HUGE_PAGE, MADV_COLLAPSE);
 #else
     (void)p;
     (void)n;
 #endif
 }
 
-/* n bytes of the arena, huge-page aligned and advised when n is large. */
-static void *arena_big(struct fl_arena *a, size_t n, size_t align)
+static void *alloc_huge(struct fl_arena *a, size_t n, size_t align)
 {
-    if (n < HUGE_PAGE)
+    if (n < HUGE_PAGE || n > SIZE_MAX - HUGE_PAGE - HUGE_HEADROOM)
         return fl_arena_alloc(a, n, align);
-    n = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    void *p = fl_arena_alloc(a, n, HUGE_PAGE);
+    size_t bytes = ((n + HUGE_HEADROOM + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - HUGE_HEADROOM;
+    void *p = fl_arena_alloc(a, bytes, align);
     if (p)
-        advise_huge(p, n);
+        advise_huge(p, bytes);
     return p;
 }
 
@@ -193,23 +204,17 @@ int fl__window_build(struct fl_engine *e)
     struct fl_event *all = NULL;
     struct wkey *keys = NULL;
     const struct fl_event **ptrs = NULL;
-    void *kmem = NULL;
     size_t *cnt = NULL, ncnt = 0;
     int rc = FL_ENOMEM;
     if (e->nevents) {
-        if (e->nevents > (SIZE_MAX - HUGE_PAGE) / sizeof *all)
+        if (e->nevents > SIZE_MAX / sizeof *all)
             goto out;
-        all = arena_big(&e->arena, e->nevents * sizeof *all, _Alignof(struct fl_event));
-        /* the keys: scratch, freed below (the merge buffer is all, not yet filled) */
-        size_t kbytes = e->nevents * sizeof *keys;
-        kmem = fl_malloc(kbytes + (kbytes >= HUGE_PAGE ? HUGE_PAGE : 0));
-        if (!all || !kmem)
+        all = alloc_huge(&e->arena, e->nevents * sizeof *all, _Alignof(struct fl_event));
+        if (!all)
             goto out;
-        keys = kmem;
-        if (kbytes >= HUGE_PAGE) {
-            keys = (struct wkey *)(((uintptr_t)kmem + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-            advise_huge(keys, kbytes);
-        }
+        /* the keys and the merge buffer live in all until the events are copied in: no
+         * allocation, no page touched twice */
+        keys = (struct wkey *)(void *)all;
     }
     size_t n = 0;
     for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
@@ -218,11 +223,16 @@ int fl__window_build(struct fl_engine *e)
             if (keep(e, ev))
                 keys[n++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
         }
-    _Static_assert(sizeof(struct fl_event) >= sizeof(struct wkey), "all holds the merge buffer");
+    _Static_assert(sizeof(struct fl_event) >= 2 * sizeof(struct wkey), "all holds the sort");
     if (n > 1)
-        key_sort(keys, (struct wkey *)(void *)all, n);
-    for (size_t i = 0; i < n; i++)
-        all[i] = *keys[i].ev;
+        key_sort(keys, keys + n, n);
+    /* last to first: all[i] covers bytes [i * 264, ...), beyond the keys still to be read
+     * (keys[0..i) lie below i * 32 bytes); memcpy, as the two views share the bytes */
+    for (size_t i = n; i-- > 0;) {
+        const struct fl_event *src;
+        memcpy(&src, (const char *)keys + i * sizeof *keys + offsetof(struct wkey, ev), sizeof src);
+        memcpy(&all[i], src, sizeof *src);
+    }
     w->events = all;
     w->nevents = n;
 
@@ -250,7 +260,7 @@ int fl__window_build(struct fl_engine *e)
     /* the three indexes of every kind in one array: by_kind, by_node, by_gpu of kind 0, ... */
     size_t fill[FL_EV__COUNT] = {0};
     if (n &&
-        !(ptrs = arena_big(&e->arena, 3 * n * sizeof *ptrs, _Alignof(const struct fl_event *))))
+        !(ptrs = alloc_huge(&e->arena, 3 * n * sizeof *ptrs, _Alignof(const struct fl_event *))))
         goto out;
     size_t at = 0;
     for (int k = 0; k < FL_EV__COUNT; k++) {
@@ -278,7 +288,6 @@ int fl__window_build(struct fl_engine *e)
     rc = 0;
 out:
     fl_free(cnt);
-    fl_free(kmem);
     return rc;
 }
 

@@ -1008,3 +1008,51 @@ FL_TEST(k8s, hash64_many_equals_one_at_a_time)
         }
     }
 }
+
+FL_TEST(k8s, pod_node_join_many_anchors_out_of_order)
+{
+    /* 100 kubelet events of pod p (a long run: sorted by qsort) and 10 of pod q (insertion
+     * sort), newest first, the node changing at 18:00:50; an orphan of each at 18:00:55 and one
+     * before all anchors (the earliest after it) */
+    char *text = malloc(200 * 400);
+    size_t n = 0;
+    for (int i = 99; i >= 0; i--)
+        n += (size_t)snprintf(text + n, 400, EV("2026-11-24T18:%02d:%02dZ", "p", "%s") "\n",
+                              1 + i / 60, i % 60, i >= 50 ? "node-b" : "node-a");
+    for (int i = 9; i >= 0; i--)
+        n += (size_t)snprintf(text + n, 400, EV("2026-11-24T18:01:%02dZ", "q", "%s") "\n", i,
+                              i >= 5 ? "node-d" : "node-c");
+    static const char *const orphans[] = {"p", "q"};
+    for (int k = 0; k < 2; k++) {
+        n += (size_t)snprintf(text + n, 400,
+                              "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"lastTimestamp\":\"%s\","
+                              "\"reason\":\"NodeNotReady\",\"involvedObject\":{\"kind\":\"Pod\","
+                              "\"namespace\":\"ns\",\"name\":\"%s\"}}\n",
+                              k ? "2026-11-24T18:01:07Z" : "2026-11-24T18:01:55Z", orphans[k]);
+        n += (size_t)snprintf(text + n, 400,
+                              "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"lastTimestamp\":"
+                              "\"2026-11-24T17:00:00Z\",\"reason\":\"NodeNotReady\","
+                              "\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"ns\","
+                              "\"name\":\"%s\"}}\n",
+                              orphans[k]);
+    }
+    struct in v = {"many.json", text, n};
+    struct fl_engine *e = ingest_n(&v, 1, "kubernetes");
+    cr_assert_eq(skipped(e, NULL), 0);
+    size_t seen = 0;
+    const struct fl_window *w = fl_engine_window(e);
+    for (size_t i = 0; i < w->nevents; i++) {
+        const struct fl_event *ev = &w->events[i];
+        if (ev->u.pod.reason_code != FL_POD_NODE_NOT_READY)
+            continue;
+        const char *pod = S(e, ev->u.pod.pod), *node = S(e, ev->node);
+        if (ev->ts == T("2026-11-24T17:00:00Z"))
+            cr_assert_str_eq(node, strcmp(pod, "ns/p") == 0 ? "node-a" : "node-c", "%s", pod);
+        else
+            cr_assert_str_eq(node, strcmp(pod, "ns/p") == 0 ? "node-b" : "node-d", "%s", pod);
+        seen++;
+    }
+    cr_assert_eq(seen, 4);
+    fl_engine_free(e);
+    free(text);
+}

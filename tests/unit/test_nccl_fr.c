@@ -590,7 +590,8 @@ static bool a_dump(const char *path)
     char *buf = read_file(path + strlen(FL_SOURCE_DIR) + 1, &n);
     struct fl_engine *e = ingest_buf(path, buf, n, "nccl-flight-recorder");
     struct fl_evlist d = kind(e, FL_EV_NCCL_FR_DUMP);
-    bool keys = fl_memmem(buf, buf + n, "profiling_name", 14) || fl_memmem(buf, buf + n, "pg_config", 9);
+    bool keys =
+        fl_memmem(buf, buf + n, "profiling_name", 14) || fl_memmem(buf, buf + n, "pg_config", 9);
     bool dump = d.n == 1 && (d.v[0]->u.fr_dump.status == FL_FR_DUMP_OK || keys);
     fl_engine_free(e);
     free(buf);
@@ -647,6 +648,229 @@ FL_TEST(nccl_fr, sniff_claims_dumps_and_steals_nothing)
     cr_assert_gt(mine()->sniff("", 0, FL_STR_LIT("nccl_trace_rank_3")), 0);
     cr_assert_eq(mine()->sniff("", 0, FL_STR_LIT("notes.txt")), 0);
     cr_assert_eq(mine()->sniff("{\"a\":1}", 7, FL_STR_LIT("config.json")), 0);
+}
+
+/* ---- every reading path gives the same records ------------------------------------------ *
+ *
+ * The reader decodes an entry straight from the pickle's bytes (the C++ pickler's form), from
+ * the unpickler's stack (a dict in another form), from the value tree (when a dump reuses a
+ * dict it has read, the load starts again without streaming), from JSON tokens (the JSON API's
+ * form) or from JSON values (escapes): one dump written in ways that take each path gives the
+ * same records. */
+
+struct pw {
+    char b[16384];
+    size_t n;
+    const char *s[64]; /* strings stored in the memo, by id */
+    int ns;
+};
+
+static void pw_put(struct pw *w, const void *p, size_t n)
+{
+    cr_assert_lt(w->n + n, sizeof w->b);
+    memcpy(w->b + w->n, p, n);
+    w->n += n;
+}
+
+static void pw_op(struct pw *w, unsigned char op)
+{
+    pw_put(w, &op, 1);
+}
+
+/* A string as the C++ pickler writes it: stored once, then BINGET. */
+static void pw_str(struct pw *w, const char *s)
+{
+    for (int i = 0; i < w->ns; i++)
+        if (strcmp(w->s[i], s) == 0) {
+            unsigned char g[2] = {'h', (unsigned char)i};
+            pw_put(w, g, 2);
+            return;
+        }
+    cr_assert_lt(w->ns, 64);
+    uint32_t n = (uint32_t)strlen(s);
+    unsigned char x[5] = {'X', (unsigned char)n, (unsigned char)(n >> 8), 0, 0};
+    pw_put(w, x, 5);
+    pw_put(w, s, n);
+    unsigned char q[2] = {'q', (unsigned char)w->ns};
+    pw_put(w, q, 2);
+    w->s[w->ns++] = s;
+}
+
+static void pw_int(struct pw *w, int64_t v)
+{
+    unsigned char t[10];
+    if (v >= 0 && v <= 255) {
+        t[0] = 'K', t[1] = (unsigned char)v;
+        pw_put(w, t, 2);
+    } else if (v >= 0 && v <= 65535) {
+        t[0] = 'M', t[1] = (unsigned char)v, t[2] = (unsigned char)(v >> 8);
+        pw_put(w, t, 3);
+    } else {
+        t[0] = 0x8a, t[1] = 8;
+        for (int i = 0; i < 8; i++)
+            t[2 + i] = (unsigned char)((uint64_t)v >> (8 * i));
+        pw_put(w, t, 10);
+    }
+}
+
+#define PW_T0 1764009006150000000LL
+static const char *const pw_ops[4] = {"nccl:all_reduce", "nccl:send 0->1", "nccl:all_gather",
+                                      "nccl:coalesced"};
+
+enum { PW_PLAIN, PW_EXTRA, PW_MEMO };
+
+/* Entry i of a small 2.10 dump, C++ keys order; PW_EXTRA adds a key with a list (the byte
+ * reader leaves it to the unpickler), PW_MEMO memoizes the dict (the load starts again). */
+static void pw_entry(struct pw *w, int i, int variant)
+{
+    pw_put(w, "}(", 2);
+    pw_str(w, "record_id"), pw_int(w, 10 + i);
+    pw_str(w, "pg_id"), pw_int(w, 0);
+    pw_str(w, "process_group"), pw_str(w, "0"), pw_str(w, "default_pg"), pw_op(w, 0x86);
+    pw_str(w, "thread_name"), pw_str(w, "pt_main_thread");
+    pw_str(w, "thread_id"), pw_str(w, "140106313836352");
+    pw_str(w, "collective_seq_id"), pw_int(w, i == 3 ? 7 : 5 + i);
+    pw_str(w, "p2p_seq_id"), pw_int(w, 0);
+    pw_str(w, "op_id"), pw_int(w, 5 + i);
+    pw_str(w, "profiling_name"), pw_str(w, pw_ops[i]);
+    pw_str(w, "time_created_ns"), pw_int(w, PW_T0 + i * 1000);
+    if (i % 2 == 0) /* 1.5 */
+        pw_str(w, "duration_ms"), pw_put(w, "G\x3f\xf8\x00\x00\x00\x00\x00\x00", 9);
+    pw_str(w, "input_sizes"), pw_put(w, "](](", 4), pw_int(w, 4), pw_int(w, 5 + i);
+    pw_put(w, "ee", 2);
+    pw_str(w, "input_dtypes"), pw_put(w, "](", 2), pw_str(w, "Float");
+    if (i == 1)
+        pw_str(w, "BFloat16");
+    pw_op(w, 'e');
+    pw_str(w, "output_sizes"), pw_put(w, "](e", 3);
+    pw_str(w, "output_dtypes"), pw_put(w, "](e", 3);
+    pw_str(w, "state"), pw_str(w, i == 3 ? "started" : "completed");
+    pw_str(w, "time_discovered_started_ns"), pw_int(w, PW_T0 + i * 1000 + 10);
+    pw_str(w, "time_discovered_completed_ns");
+    if (i == 3)
+        pw_op(w, 'N');
+    else
+        pw_int(w, PW_T0 + i * 1000 + 20);
+    pw_str(w, "retired"), pw_op(w, i == 3 ? 0x89 : 0x88);
+    pw_str(w, "timeout_ms"), pw_int(w, 600000);
+    pw_str(w, "is_p2p"), pw_op(w, i == 1 ? 0x88 : 0x89);
+    if (variant == PW_EXTRA)
+        pw_str(w, "x_extra"), pw_put(w,
+                                     "](K\x01"
+                                     "e",
+                                     5);
+    pw_op(w, 'u');
+    if (variant == PW_MEMO)
+        pw_put(w, "q\x3f", 2);
+}
+
+static size_t pw_dump(struct pw *w, int variant)
+{
+    memset(w, 0, sizeof *w);
+    pw_put(w, "\x80\x02}(", 4);
+    pw_str(w, "version"), pw_str(w, "2.10");
+    pw_str(w, "pg_config"), pw_put(w, "}(", 2), pw_str(w, "0"), pw_put(w, "}(", 2);
+    pw_str(w, "name"), pw_str(w, "0"), pw_str(w, "desc"), pw_str(w, "default_pg");
+    pw_str(w, "ranks"), pw_str(w, "[0, 1]"), pw_put(w, "uu", 2);
+    pw_str(w, "entries"), pw_put(w, "](", 2);
+    for (int i = 0; i < 4; i++)
+        pw_entry(w, i, variant);
+    pw_put(w, "eu.", 3);
+    return w->n;
+}
+
+/* The same dump as _dump_nccl_trace_json writes it; esc spells one key of entry 1 with an
+ * escape (that entry is read from JSON values). */
+static size_t json_dump(char *b, size_t cap, bool esc)
+{
+    size_t n = (size_t)snprintf(b, cap, "{\"entries\":[");
+    for (int i = 0; i < 4; i++) {
+        char dur[32] = "", comp[32];
+        if (i % 2 == 0)
+            snprintf(dur, sizeof dur, "\"duration_ms\":1.5,");
+        snprintf(comp, sizeof comp, "%lld", i == 3 ? 0LL : PW_T0 + i * 1000 + 20);
+        n += (size_t)snprintf(
+            b + n, cap - n,
+            "%s{\"collective_seq_id\":%d,%s\"input_dtypes\":[\"Float\"%s],\"input_sizes\":[[4,%d]],"
+            "\"is_p2p\":%s,\"op_id\":%d,\"output_dtypes\":[],\"output_sizes\":[],\"p2p_seq_id\":0,"
+            "\"%s\":0,\"process_group\":[\"0\",\"default_pg\"],\"profiling_name\":\"%s\","
+            "\"record_id\":%d,\"retired\":%s,\"state\":\"%s\",\"thread_id\":\"140106313836352\","
+            "\"thread_name\":\"pt_main_thread\",\"time_created_ns\":%lld,"
+            "\"time_discovered_completed_ns\":%s,\"time_discovered_started_ns\":%lld,"
+            "\"timeout_ms\":600000}",
+            i ? "," : "", i == 3 ? 7 : 5 + i, dur, i == 1 ? ",\"BFloat16\"" : "", 5 + i,
+            i == 1 ? "true" : "false", 5 + i, esc && i == 1 ? "pg\\u005fid" : "pg_id", pw_ops[i],
+            10 + i, i == 3 ? "false" : "true", i == 3 ? "started" : "completed", PW_T0 + i * 1000,
+            comp, PW_T0 + i * 1000 + 10);
+    }
+    n += (size_t)snprintf(b + n, cap - n,
+                          "],\"pg_config\":{\"0\":{\"desc\":\"default_pg\",\"name\":\"0\","
+                          "\"ranks\":\"[0, 1]\"}},\"version\":\"2.10\"}");
+    cr_assert_lt(n, cap);
+    return n;
+}
+
+/* The records as JSON Lines, without their "source" (byte offsets differ by encoding). */
+static char *records_text(struct fl_engine *e)
+{
+    const struct fl_window *w = fl_engine_window(e);
+    struct fl_jsonw jw;
+    fl_jsonw_init(&jw, false);
+    for (size_t i = 0; i < w->nevents; i++) {
+        if (w->events[i].kind != FL_EV_NCCL_FR_RECORD)
+            continue;
+        size_t at = jw.len;
+        fl_event_write_json(&jw, w, &w->events[i]);
+        fl_jsonw_bytes(&jw, "\n", 1);
+        char *src = strstr(jw.buf + at, "\"source\":\"");
+        char *end = src ? strstr(src, "\",") : NULL;
+        cr_assert(src && end);
+        memmove(src, end + 2, jw.len - (size_t)(end + 2 - jw.buf));
+        jw.len -= (size_t)(end + 2 - src);
+    }
+    cr_assert_eq(fl_jsonw_error(&jw), 0);
+    char *s = strndup(jw.buf ? jw.buf : "", jw.len);
+    fl_jsonw_release(&jw);
+    return s;
+}
+
+FL_TEST(nccl_fr, every_reading_path_gives_the_same_records)
+{
+    static struct pw w;
+    char *want = NULL;
+    for (int v = PW_PLAIN; v <= PW_MEMO; v++) {
+        size_t n = pw_dump(&w, v);
+        struct fl_engine *e = ingest_buf("comm_lib_trace_rank_0", w.b, n, NULL);
+        cr_assert_eq(skips(e, NULL), 0, "variant %d", v);
+        cr_assert_eq(kind(e, FL_EV_NCCL_FR_RECORD).n, 4, "variant %d", v);
+        char *got = records_text(e);
+        if (!want)
+            want = got;
+        else
+            cr_assert_str_eq(got, want, "pickle variant %d", v);
+        if (got != want)
+            free(got);
+        fl_engine_free(e);
+    }
+    /* what the records say, once: the coalesced pair, the p2p peer, the dtypes joined */
+    cr_assert(strstr(want, "\"op\":\"nccl:all_gather\""));
+    cr_assert(strstr(want, "\"coalesced\":\"op\""), "%s", want);
+    cr_assert(strstr(want, "\"coalesced\":\"end\""), "%s", want);
+    cr_assert(strstr(want, "\"peer\":1"), "%s", want);
+    cr_assert(strstr(want, "\"input_dtypes\":\"Float, BFloat16\""), "%s", want);
+    cr_assert(strstr(want, "\"input_sizes\":\"[[4, 8]]\""), "%s", want);
+    cr_assert(strstr(want, "\"duration_ms\":1.5"), "%s", want);
+    static char js[8192];
+    for (int esc = 0; esc < 2; esc++) {
+        size_t n = json_dump(js, sizeof js, esc);
+        struct fl_engine *e = ingest_buf("comm_lib_trace_rank_0", js, n, NULL);
+        cr_assert_eq(skips(e, NULL), 0, "json %d", esc);
+        char *got = records_text(e);
+        cr_assert_str_eq(got, want, "json %d", esc);
+        free(got);
+        fl_engine_free(e);
+    }
+    free(want);
 }
 
 /* ---- round trip, truncation, allocation failures ------------------------------------------ */

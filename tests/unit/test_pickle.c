@@ -470,6 +470,118 @@ FL_TEST(pickle, real_dump_shape)
     free(buf);
 }
 
+/* ---- the take hook (streaming a list of dicts) -------------------------------------------- */
+
+struct taker {
+    int taken;
+    size_t list_at;
+    int64_t first_a; /* "a" of the first dict offered */
+};
+
+/* Takes every dict it is offered; the handle is 100 + its order. */
+static int take_all(void *arg, const struct fl_pickle *p, size_t list_at, const struct fl_pk *d,
+                    int64_t *handle)
+{
+    struct taker *t = arg;
+    cr_assert_eq(d->type, FL_PK_DICT);
+    cr_assert_eq(p->stack[list_at].type, FL_PK_LIST);
+    const struct fl_pk *a = fl_pk_get(d, "a");
+    cr_assert_not_null(a);
+    if (!t->taken)
+        t->first_a = a->u.i;
+    t->list_at = list_at;
+    *handle = 100 + t->taken++;
+    return 1;
+}
+
+/* [{"a": 1, "s": [7]}, {"a": 2, "s": [7]}, {"a": 3, "s": [7]}] in the C++ form, then a tail:
+ * "" (the list is the root), "q\x09" (the last dict memoized), ... */
+static size_t three_dicts(char *out, const char *tail)
+{
+    static const char head[] = "\x80\x02]("
+                               "}(X\x01\x00\x00\x00"
+                               "aq\x00K\x01X\x01\x00\x00\x00sq\x01](K\x07"
+                               "eu"
+                               "}(h\x00K\x02h\x01](K\x07"
+                               "eu"
+                               "}(h\x00K\x03h\x01](K\x07"
+                               "eu";
+    size_t n = sizeof head - 1;
+    memcpy(out, head, n);
+    memcpy(out + n, tail, strlen(tail));
+    return n + strlen(tail);
+}
+
+FL_TEST(pickle, take_hook_streams_dicts_and_reuses_their_memory)
+{
+    struct ld l;
+    ld_init(&l);
+    struct taker t = {0};
+    l.p.take = take_all;
+    l.p.take_arg = &t;
+    char b[256];
+    size_t n = three_dicts(b, "e.");
+    cr_assert_eq(load_n(&l, b, n), 0, "%s", l.p.why);
+    cr_assert_eq(t.taken, 3);
+    cr_assert_eq(t.first_a, 1);
+    cr_assert_eq(t.list_at, 0);
+    cr_assert_eq(l.root.type, FL_PK_LIST);
+    cr_assert_eq(l.root.u.seq->n, 3);
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(l.root.u.seq->v[i].type, FL_PK_HANDLE);
+        cr_assert_eq(l.root.u.seq->v[i].u.i, 100 + i);
+    }
+    cr_assert_eq(l.p.taken, 3);
+    cr_assert_eq(l.p.reclaimed, 3); /* nothing in them was memoized: their memory went back */
+    ld_release(&l);
+
+    /* a hook that declines leaves the plain tree */
+    ld_init(&l);
+    cr_assert_eq(load_n(&l, b, n), 0);
+    cr_assert_eq(l.root.u.seq->v[2].type, FL_PK_DICT);
+    cr_assert_eq(fl_pk_get(&l.root.u.seq->v[2], "a")->u.i, 3);
+    ld_release(&l);
+}
+
+FL_TEST(pickle, take_hook_conflicts_load_again_without_it)
+{
+    /* a taken dict memoized, put in a tuple, or its memoized list filled after it was taken:
+     * the load stops with take_conflict, and a load without the hook reads the tree */
+    static const char *const tails[] = {"q\x09"
+                                        "e.",
+                                        "\x85"
+                                        "e."};
+    for (size_t k = 0; k < 2; k++) {
+        struct ld l;
+        ld_init(&l);
+        struct taker t = {0};
+        l.p.take = take_all;
+        l.p.take_arg = &t;
+        char b[256];
+        size_t n = three_dicts(b, tails[k]);
+        cr_assert_eq(load_n(&l, b, n), FL_EUNSUPPORTED, "tail %zu", k);
+        cr_assert(l.p.take_conflict);
+        l.p.take = NULL;
+        cr_assert_eq(fl_pickle_load(&l.p, l.copies[0], n, &l.root), 0, "%s", l.p.why);
+        cr_assert(!l.p.take_conflict);
+        cr_assert_eq(l.root.type, FL_PK_LIST);
+        ld_release(&l);
+    }
+    /* the list memoized when created (Python's way), then filled after its dicts were taken */
+    static const char pylist[] = "\x80\x02]q\x05("
+                                 "}(X\x01\x00\x00\x00"
+                                 "aK\x01u"
+                                 "e.";
+    struct ld l;
+    ld_init(&l);
+    struct taker t = {0};
+    l.p.take = take_all;
+    l.p.take_arg = &t;
+    cr_assert_eq(LOAD(&l, pylist), FL_EUNSUPPORTED);
+    cr_assert(l.p.take_conflict);
+    ld_release(&l);
+}
+
 FL_TEST(pickle, allocation_failure_loop)
 {
     size_t n;
