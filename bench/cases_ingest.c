@@ -6,7 +6,7 @@
  *
  * Each input is generated once (gen_ingest.c) and written to bench_tmpdir(); a timed run is
  * fl_engine_new + fl_engine_add_path + fl_engine_ingest + fl_engine_free: the engine maps the
- * file (>= 1 MiB, MAP_POPULATE, as the CLI does), sniffs it, parses it and builds the window.
+ * file (>= 64 KiB, MAP_POPULATE, as the CLI does), sniffs it, parses it and builds the window.
  * The file was just written, so its pages are in the page cache: the figures are those of a
  * warm file, not of a disk. Every run checks that the input was mapped, claimed by the
  * expected parser, and read with no skip and exactly the events the generator wrote.

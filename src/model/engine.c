@@ -18,7 +18,7 @@
 #define FL_WALK_MAX_DEPTH 32
 #define FL_ARENA_CHUNK (64u << 10)    /* first chunk: small inputs stay small */
 #define FL_ARENA_MAX_CHUNK (1u << 20) /* chunks double up to this */
-#define FL_MAP_MIN (1u << 20)         /* regular files this large are mapped, not read */
+#define FL_MAP_MIN (64u << 10)      /* regular files this large are mapped, not read */
 
 static struct fl_engine *volatile guarded; /* whose mappings the SIGBUS handler names */
 
