@@ -378,6 +378,10 @@ enum fl_pod_reason fl_pod_reason_from(struct fl_str reason);
 void fl_event_init(struct fl_event *ev, enum fl_event_kind kind);
 /* Stable uid from kind, node name, ts and raw bytes. */
 uint64_t fl_event_compute_uid(const struct fl_event *ev, struct fl_str node_name);
+/* The uid's hash over kind, ts and node name, before the raw bytes: fl_event_compute_uid is
+ * fl_hash64(raw, fl_event_uid_seed(ev, node)); batched readers hash the raw bytes of many
+ * events at once from here (src/ingest/uid_batch.c). */
+uint64_t fl_event_uid_seed(const struct fl_event *ev, struct fl_str node_name);
 /* Total order used everywhere: ts, kind, uid, then source. */
 int fl_event_cmp(const struct fl_event *a, const struct fl_event *b);
 

@@ -491,7 +491,7 @@ uint64_t fl__gm_uid(struct fl_parse_ctx *ctx, const struct fl_event *ev, const c
     return h ? h : 1;
 }
 
-int fl__gm_emit(struct fl_parse_ctx *ctx, struct fl_event *ev, int64_t ts, const char *disc)
+void fl__gm_stamp(struct fl_event *ev, int64_t ts)
 {
     if (ts == FL_TIME_NONE) {
         ev->ts = FL_TIME_NONE;
@@ -500,6 +500,11 @@ int fl__gm_emit(struct fl_parse_ctx *ctx, struct fl_event *ev, int64_t ts, const
         ev->ts = ts;
         ev->clock = FL_CLOCK_WALL;
     }
+}
+
+int fl__gm_emit(struct fl_parse_ctx *ctx, struct fl_event *ev, int64_t ts, const char *disc)
+{
+    fl__gm_stamp(ev, ts);
     if (disc)
         ev->uid = fl__gm_uid(ctx, ev, disc);
     return fl_ingest_emit(ctx, ev);

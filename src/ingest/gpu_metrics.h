@@ -170,6 +170,8 @@ int fl__gm_ctr_index(struct fl_str name);
  * address / UUID / index and a discriminator naming the field. */
 uint64_t fl__gm_uid(struct fl_parse_ctx *ctx, const struct fl_event *ev, const char *disc);
 
+/* Give ev its time: clock WALL at ts, or clock NONE when ts == FL_TIME_NONE. */
+void fl__gm_stamp(struct fl_event *ev, int64_t ts);
 /* Emit ev with a time: clock WALL at ts, or clock NONE when ts == FL_TIME_NONE; with disc,
  * the uid is fl__gm_uid(ctx, ev, disc), else the usual one. 0 or FL_ENOMEM. */
 int fl__gm_emit(struct fl_parse_ctx *ctx, struct fl_event *ev, int64_t ts, const char *disc);

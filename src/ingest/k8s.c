@@ -20,9 +20,9 @@
 #include "faultline/ingest.h"
 #include "faultline/time.h"
 #include "ingest/k8s.h"
+#include "ingest/uid_batch.h"
 
 #define K8S_MAX_TOKENS (1u << 22)
-#define K8S_BATCH 64 /* events whose uids are hashed together before they are emitted */
 
 struct kp {
     struct fl_parse_ctx *ctx;
@@ -31,8 +31,7 @@ struct kp {
     const char *lpos; /* newlines before lpos are counted in line */
     uint32_t line;
     int rc;                          /* first hard error (FL_ENOMEM) */
-    struct fl_event pend[K8S_BATCH]; /* read, not yet emitted (emit order kept) */
-    size_t npend;
+    struct fl_uid_batch pend; /* read, not yet emitted: uids hashed together */
     /* strings interned lately (views of the table's own copies), direct-mapped by their ends:
      * the same pods, uids and nodes recur, and comparing bytes costs less than hashing them */
     struct fl_str icache_s[64];
@@ -334,53 +333,10 @@ static uint32_t line_of(struct rd *r, int i)
     return line_at(r->k, r->j->js + r->j->tok[i].start);
 }
 
-/* fl_event_compute_uid (src/model/event.c) hashes a head (kind, ts, clock), the node name and
- * then the record's bytes: a kilobyte per Event, where one FNV-1a chain takes about four cycles
- * a byte. So events wait in k->pend and get their uids K8S_BATCH at a time: the head and the
- * node here, byte for byte as event.c does (test_k8s checks every uid against
- * fl_event_compute_uid), the record's bytes through fl_hash64_many, many chains at once. */
-static uint64_t uid_seed(struct kp *k, const struct fl_event *ev)
-{
-    unsigned char head[1 + 8 + 1];
-    head[0] = ev->kind;
-    uint64_t ts = (uint64_t)ev->ts;
-    for (int i = 0; i < 8; i++)
-        head[1 + i] = (unsigned char)(ts >> (8 * i));
-    head[9] = ev->clock;
-    struct fl_str node = fl_ingest_str(k->ctx, ev->node ? ev->node : k->ctx->default_node);
-    return fl_hash64(node.ptr, node.len, fl_hash64(head, sizeof head, FL_HASH_SEED));
-}
-
-/* Emit the pending events in order, their uids computed together first. */
-static int flush(struct kp *k)
-{
-    const void *data[K8S_BATCH] = {0};
-    size_t len[K8S_BATCH] = {0}, at[K8S_BATCH], m = 0;
-    uint64_t h[K8S_BATCH] = {0};
-    for (size_t i = 0; i < k->npend; i++) {
-        const struct fl_event *ev = &k->pend[i];
-        if (ev->uid)
-            continue;
-        h[m] = uid_seed(k, ev);
-        data[m] = ev->raw.ptr;
-        len[m] = ev->raw.len;
-        at[m++] = i;
-    }
-    fl_hash64_many(data, len, h, m);
-    for (size_t i = 0; i < m; i++)
-        k->pend[at[i]].uid = h[i];
-    int rc = 0;
-    for (size_t i = 0; i < k->npend && !rc; i++)
-        rc = fl_ingest_emit(k->ctx, &k->pend[i]) ? FL_ENOMEM : 0;
-    k->npend = 0;
-    return rc;
-}
-
 static bool emit(struct rd *r, struct fl_event *ev)
 {
     struct kp *k = r->k;
-    k->pend[k->npend++] = *ev;
-    if (k->npend == K8S_BATCH && flush(k)) {
+    if (fl_uid_batch_push(k->ctx, &k->pend, ev)) {
         r->oom = true;
         return false;
     }
@@ -1366,7 +1322,7 @@ static int k8s_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
         }
     }
     if (!k.rc)
-        k.rc = flush(&k);
+        k.rc = fl_uid_batch_flush(k.ctx, &k.pend);
     fl_json_parser_release(&k.jp);
     return k.rc;
 }

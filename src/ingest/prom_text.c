@@ -13,6 +13,7 @@
 #include "faultline/ingest.h"
 #include "faultline/time.h"
 #include "ingest/gpu_metrics.h"
+#include "ingest/uid_batch.h"
 
 /* ---- lexing ---------------------------------------------------------------------------- */
 
@@ -129,6 +130,7 @@ struct pt {
     struct fl_str last_name; /* one-entry cache of the metric table lookup */
     const struct fl_gm_metric *last_m;
     struct fl_gm_cache cache; /* label values already resolved */
+    struct fl_uid_batch pend; /* samples read, not yet emitted: uids hashed together */
 };
 
 static const struct fl_gm_metric *lookup(struct pt *t, struct fl_str name)
@@ -385,7 +387,8 @@ static int sample(struct pt *t, struct fl_str line, uint32_t lineno)
         return rc;
     ev.raw = line;
     ev.src.line = lineno;
-    return fl__gm_emit(t->ctx, &ev, ts, NULL);
+    fl__gm_stamp(&ev, ts);
+    return fl_uid_batch_push(t->ctx, &t->pend, &ev);
 }
 
 static bool ends_with_eof_marker(const char *buf, size_t len)
@@ -413,7 +416,8 @@ static int prom_text_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len
         else
             rc = sample(&t, line, lineno);
     }
-    return rc;
+    int frc = fl_uid_batch_flush(ctx, &t.pend); /* also on failure: nothing stays queued */
+    return rc ? rc : frc;
 }
 
 /* ---- sniffing -------------------------------------------------------------------------- */

@@ -70,7 +70,7 @@ void fl_event_init(struct fl_event *ev, enum fl_event_kind kind)
     }
 }
 
-uint64_t fl_event_compute_uid(const struct fl_event *ev, struct fl_str node_name)
+uint64_t fl_event_uid_seed(const struct fl_event *ev, struct fl_str node_name)
 {
     unsigned char head[1 + 8 + 1];
     head[0] = ev->kind;
@@ -79,9 +79,12 @@ uint64_t fl_event_compute_uid(const struct fl_event *ev, struct fl_str node_name
         head[1 + i] = (unsigned char)(ts >> (8 * i));
     head[9] = ev->clock;
     uint64_t h = fl_hash64(head, sizeof head, FL_HASH_SEED);
-    h = fl_hash64(node_name.ptr, node_name.len, h);
-    h = fl_hash64(ev->raw.ptr, ev->raw.len, h);
-    return h;
+    return fl_hash64(node_name.ptr, node_name.len, h);
+}
+
+uint64_t fl_event_compute_uid(const struct fl_event *ev, struct fl_str node_name)
+{
+    return fl_hash64(ev->raw.ptr, ev->raw.len, fl_event_uid_seed(ev, node_name));
 }
 
 static int cmp_i64(int64_t a, int64_t b) { return (a > b) - (a < b); }

@@ -299,6 +299,41 @@ FL_TEST(prom_text, round_trip_through_events_jsonl_keeps_clockless_samples)
 
 /* ---- HTTP API results ------------------------------------------------------------------ */
 
+/* Samples wait in a batch so their uids are hashed together (src/ingest/uid_batch.c): every
+ * uid must still be fl_event_compute_uid of the sample's node, over more lines than a batch,
+ * of many lengths, on several hosts and none, and in read order where nothing else orders. */
+FL_TEST(prom_text, batched_uids_equal_fl_event_compute_uid)
+{
+    size_t cap = 300 * 400, n = 0;
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    for (int i = 0; i < 300; i++) {
+        char pad[120];
+        memset(pad, 'a' + i % 26, sizeof pad);
+        pad[(i * 41) % 119] = '\0';
+        char host[32] = "";
+        if (i % 5)
+            snprintf(host, sizeof host, ",Hostname=\"node-%d\"", i % 4);
+        n += (size_t)snprintf(text + n, cap - n,
+                              "DCGM_FI_DEV_GPU_TEMP{gpu=\"%d\",UUID=\"GPU-%s\"%s} %d %d\n", i % 8,
+                              pad, host, 40 + i % 50, 1764000000 + i);
+    }
+    struct fl_engine *e = ingest_buf("batch.prom", text, n, "prometheus-text");
+    const struct fl_window *w = fl_engine_window(e);
+    cr_assert_eq(w->nevents, 300);
+    cr_assert_eq(skips(e), 0);
+    for (size_t i = 0; i < w->nevents; i++) {
+        const struct fl_event *ev = &w->events[i];
+        const char *node = fl_window_str(w, ev->node);
+        uint64_t want = fl_event_compute_uid(ev, fl_str_from_cstr(node ? node : ""));
+        cr_assert_eq(ev->uid, want, "line %u: uid %016" PRIx64 ", want %016" PRIx64,
+                     ev->src.line, ev->uid, want);
+        cr_assert_eq(ev->src.line, i + 1, "one sample a second: read order is time order");
+    }
+    fl_engine_free(e);
+    free(text);
+}
+
 FL_TEST(prom_api, valid_query_range_matrix)
 {
     struct fl_engine *e = ingest_file("prom-api-query-range.json");
