@@ -119,8 +119,11 @@ static bool disrupts(const struct fl_event *ev)
     case FL_POD_BACKOFF:
     case FL_POD_ADMISSION_ERROR:
     case FL_POD_PREEMPTED:
-    case FL_POD_TAINT_EVICTION:
         return true;
+    case FL_POD_TAINT_EVICTION:
+        /* "Cancelling deletion of Pod ..." is the taint manager standing down (the node came
+         * back): nothing happened to the pod */
+        return !fl_str_starts_with(fl_str_trim(ev->u.pod.message), "Cancelling deletion");
     default:
         return false;
     }

@@ -230,3 +230,25 @@ FL_TEST(xid_correlation, extreme_times_do_not_overflow)
     free(s);
     fl_engine_free(e);
 }
+
+/* The taint manager's "Cancelling deletion" (the node came back before the toleration ran
+ * out) did nothing to the pod: it is not a disruption an XID explains. */
+#define TAINT(ts, node, pod, msg)                                                                  \
+    "{\"kind\":\"pod_event\",\"ts\":\"" ts "\",\"node\":\"" node                                   \
+    "\",\"pod_event\":{\"pod\":\"" pod "\",\"reason\":\"TaintManagerEviction\",\"message\":\"" msg \
+    "\"}}\n"
+
+FL_TEST(xid_correlation, cancelled_taint_deletion_is_not_a_disruption)
+{
+    static const char *const text =
+        XID("2026-11-24T10:00:00Z", "n1", 79)
+            TAINT("2026-11-24T10:00:30Z", "n1", "ml/a", "Marking for deletion Pod ml/a")
+                TAINT("2026-11-24T10:00:31Z", "n1", "ml/b", "Cancelling deletion of Pod ml/b");
+    struct fl_engine *e = engine_of(text);
+    cr_assert_eq(fl_engine_run(e, NULL), 0);
+    char *s = summary(e);
+    cr_assert(strstr(s, "ml/a"), "the deleted pod is named:\n%s", s);
+    cr_assert_null(strstr(s, "ml/b"), "the pod whose deletion was cancelled is not:\n%s", s);
+    free(s);
+    fl_engine_free(e);
+}
