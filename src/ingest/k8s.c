@@ -752,6 +752,7 @@ static bool pod_gpus(struct rd *r, int spec, int64_t *out, bool *got)
 
 struct kpod {
     uint32_t pod, pod_uid, node;
+    uint32_t job; /* "namespace/name" of the workload a label names, 0 none */
     int64_t gpus;
     bool has_gpus;
     int64_t ts; /* the pod's last status change */
@@ -763,6 +764,7 @@ static void pod_base(struct fl_event *ev, const struct kpod *kp)
     ev->u.pod.pod = kp->pod;
     ev->u.pod.pod_uid = kp->pod_uid;
     ev->node = kp->node;
+    ev->job = kp->job;
     if (kp->has_gpus) {
         ev->u.pod.gpus = kp->gpus > INT32_MAX ? INT32_MAX : (int32_t)kp->gpus;
         ev->u.pod.known |= FL_POD_HAS_GPUS;
@@ -835,6 +837,33 @@ static bool pod_containers(struct rd *r, const struct kpod *kp, int arr)
     return true;
 }
 
+/* The training workload a pod belongs to, from the label its controller puts on every pod,
+ * most specific owner first: a JobSet (its child Jobs' pods also carry the Job's name), a
+ * Kubeflow training job (PyTorchJob, MPIJob, ...), a Volcano job, a LeaderWorkerSet, a
+ * batch/v1 Job (the 1.27+ key, then the legacy one). Interned as "namespace/name" into *job
+ * (0 when no label names one). */
+static bool pod_job(struct rd *r, int meta, struct fl_str ns, uint32_t *job)
+{
+    static const char *const keys[] = {
+        "jobset.sigs.k8s.io/jobset-name", "training.kubeflow.org/job-name",
+        "volcano.sh/job-name",            "leaderworkerset.sigs.k8s.io/name",
+        "batch.kubernetes.io/job-name",   "job-name",
+    };
+    const struct fl_json *j = r->j;
+    *job = 0;
+    int labels = fl_json_get(j, meta, "labels");
+    if (!fl_json_is_object(j, labels))
+        return true;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        struct fl_str name;
+        if (!get_str(r, labels, keys[i], "metadata.labels", &name))
+            return false;
+        if (name.len)
+            return pod_key(r, ns, name, "metadata.labels", job);
+    }
+    return true;
+}
+
 static bool read_pod(struct rd *r, int o, uint32_t line)
 {
     const struct fl_json *j = r->j;
@@ -853,7 +882,7 @@ static bool read_pod(struct rd *r, int o, uint32_t line)
         !get_str(r, meta, "uid", "metadata.uid", &uid) ||
         !time_field(r, fl_json_get(j, meta, "creationTimestamp"), "metadata.creationTimestamp",
                     &created) ||
-        !pod_key(r, ns, name, "metadata.name", &kp.pod))
+        !pod_key(r, ns, name, "metadata.name", &kp.pod) || !pod_job(r, meta, ns, &kp.job))
         return false;
     kp.pod_uid = intern(r, uid);
     if (fl_json_is_object(j, spec)) {

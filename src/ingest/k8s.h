@@ -2,9 +2,9 @@
  * with the engine's post-ingest step. Not installed.
  *
  * Contract: every function here is a pure function of its arguments except
- * fl__pod_nodes_resolve, which fills in the node of pod events in the engine's event blocks.
- * Strings returned are views into the message given; nothing allocates except
- * fl__pod_nodes_resolve (one scratch array, freed before it returns).
+ * fl__pod_nodes_resolve, which fills in the node and job of pod events in the engine's event
+ * blocks. Strings returned are views into the message given; nothing allocates except
+ * fl__pod_nodes_resolve (scratch arrays, freed before it returns).
  */
 #ifndef FAULTLINE_INGEST_K8S_H
 #define FAULTLINE_INGEST_K8S_H
@@ -58,8 +58,9 @@ struct fl_str fl__k8s_container_from_message(struct fl_str msg);
 /* Post-ingest: a pod_event whose node is unknown takes the node of a pod_event of the same pod
  * that has one (a pods file's spec.nodeName, a kubelet event's source.host): the one with the
  * same pod uid, else the one with the same namespace/name (and no conflicting uid) nearest in
- * time, preferring the latest at or before the event. Works whatever the order of the inputs.
- * Returns 0 or FL_ENOMEM. */
+ * time, preferring the latest at or before the event. Then a pod_event without a job takes
+ * the job of the same pod (uid, else name with no conflicting uid) that a pods file's labels
+ * named. Works whatever the order of the inputs. Returns 0 or FL_ENOMEM. */
 int fl__pod_nodes_resolve(struct fl_engine *e);
 
 #endif

@@ -1056,3 +1056,53 @@ FL_TEST(k8s, pod_node_join_many_anchors_out_of_order)
     fl_engine_free(e);
     free(text);
 }
+
+/* ---- the workload of a pod: from its labels in the pods file ---------------------------- */
+
+#define JPOD(name, uid, labels)                                                                    \
+    "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" name                       \
+    "\",\"namespace\":\"ml\",\"uid\":\"" uid "\",\"labels\":{" labels                              \
+    "}},\"spec\":{\"nodeName\":\"gpu-1\"},\"status\":{\"phase\":\"Running\",\"startTime\":"        \
+    "\"2026-11-24T17:00:00Z\"}}"
+#define JEV(name, uid)                                                                             \
+    "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"lastTimestamp\":\"2026-11-24T18:00:00Z\","        \
+    "\"reason\":\"Killing\",\"message\":\"Stopping container c\",\"involvedObject\":{\"kind\":"    \
+    "\"Pod\",\"namespace\":\"ml\",\"name\":\"" name "\",\"uid\":\"" uid "\"},\"source\":{"          \
+    "\"host\":\"gpu-1\"}}\n"
+
+FL_TEST(k8s, pod_job_from_labels_reaches_the_events_list)
+{
+    static const char pods[] =
+        "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":["
+        /* a JobSet's pod also carries its child Job's names: the JobSet wins */
+        JPOD("llm-workers-0-3-x7k2p", "u1",
+             "\"batch.kubernetes.io/job-name\":\"llm-workers-0\",\"job-name\":\"llm-workers-0\","
+             "\"jobset.sigs.k8s.io/jobset-name\":\"llm\"") ","
+        JPOD("bert-worker-1", "u2", "\"training.kubeflow.org/job-name\":\"bert\"") ","
+        JPOD("etl-5x2c", "u3", "\"job-name\":\"etl\"") ","
+        JPOD("web-7d9f", "u4", "\"app\":\"web\"") "]}";
+    static const char events[] = JEV("llm-workers-0-3-x7k2p", "u1") JEV("bert-worker-1", "")
+        JEV("etl-5x2c", "other-incarnation") JEV("web-7d9f", "u4");
+    const struct in v[] = {{"events.json", events, 0}, {"pods.json", pods, 0}};
+    struct fl_engine *e = ingest_n(v, 2, "kubernetes");
+    cr_assert_eq(skipped(e, NULL), 0);
+    const struct fl_window *w = fl_engine_window(e);
+    size_t checked = 0;
+    for (size_t i = 0; i < w->nevents; i++) {
+        const struct fl_event *ev = &w->events[i];
+        if (ev->kind != FL_EV_POD_EVENT || ev->u.pod.reason_code != FL_POD_KILLING)
+            continue;
+        const char *pod = S(e, ev->u.pod.pod), *job = ev->job ? S(e, ev->job) : "";
+        if (strcmp(pod, "ml/llm-workers-0-3-x7k2p") == 0)
+            cr_assert_str_eq(job, "ml/llm", "by uid, the JobSet label first");
+        else if (strcmp(pod, "ml/bert-worker-1") == 0)
+            cr_assert_str_eq(job, "ml/bert", "by name when the event has no uid");
+        else if (strcmp(pod, "ml/etl-5x2c") == 0)
+            cr_assert_str_eq(job, "", "another incarnation of the pod: not joined");
+        else
+            cr_assert_str_eq(job, "", "no job label: no job");
+        checked++;
+    }
+    cr_assert_eq(checked, 4);
+    fl_engine_free(e);
+}
