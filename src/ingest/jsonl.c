@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "faultline/ingest.h"
 #include "faultline/time.h"
+#include "ingest/k8s.h"
 
 /* A field reader over one object; the first failure wins and names the field. */
 struct rd {
@@ -406,6 +407,17 @@ static bool read_payload(struct rd *r, int o, struct fl_event *ev)
         p->exit_code = (int32_t)ec;
         p->gpus = (int32_t)g;
         p->reason_code = (uint8_t)fl_pod_reason_from(p->reason);
+        /* a record that carries the kubelet's message but not its numbers (written by
+         * another tool than faultline) gets them from the message, as the Kubernetes reader
+         * does; a malformed quantity leaves them out, the message stays */
+        enum { NUMBERS = FL_POD_HAS_THRESHOLD | FL_POD_HAS_AVAILABLE | FL_POD_HAS_USAGE |
+                         FL_POD_HAS_REQUEST };
+        if (!p->resource.len && !(p->known & NUMBERS) && p->message.len) {
+            struct fl_str container = p->container;
+            char why[160];
+            if (fl__k8s_pod_message_numbers(p, why, sizeof why) > 0 && container.len)
+                p->container = container;
+        }
         return true;
     }
     case FL_EV_NODE_CONDITION: {

@@ -552,34 +552,12 @@ static struct fl_str event_host(struct rd *r, const struct kev *e)
     return host;
 }
 
-static void set_msg_numbers(struct fl_ev_pod_event *p, const struct fl__k8s_msg *m)
-{
-    if (m->resource.len)
-        p->resource = m->resource;
-    if (m->container.len)
-        p->container = m->container;
-    p->threshold = m->threshold;
-    p->available = m->available;
-    p->usage = m->usage;
-    p->request = m->request;
-    p->known |= m->known;
-}
-
 /* Evicted / UnexpectedAdmissionError: read the numbers out of the message. */
 static bool read_message_numbers(struct rd *r, struct fl_ev_pod_event *p, const char *field)
 {
-    struct fl__k8s_msg m;
-    if (p->reason_code == FL_POD_EVICTED) {
-        char why[160];
-        int rc = fl__k8s_evict_parse(p->message, &m, why, sizeof why);
-        if (rc < 0)
-            return fail(r, field, "%s", why + strlen("\"message\": "));
-        if (rc > 0)
-            set_msg_numbers(p, &m);
-    } else if (p->reason_code == FL_POD_ADMISSION_ERROR &&
-               fl__k8s_admission_parse(p->message, &m)) {
-        set_msg_numbers(p, &m);
-    }
+    char why[160];
+    if (fl__k8s_pod_message_numbers(p, why, sizeof why) < 0)
+        return fail(r, field, "%s", why + strlen("\"message\": "));
     return true;
 }
 

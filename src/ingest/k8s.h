@@ -16,6 +16,7 @@
 #include "faultline/str.h"
 
 struct fl_engine;
+struct fl_ev_pod_event;
 
 /* A Kubernetes resource.Quantity (k8s.io/apimachinery/pkg/api/resource): sign, digits with an
  * optional fraction, then a suffix: binary Ki Mi Gi Ti Pi Ei, decimal n u m "" k M G T P E, or an
@@ -45,6 +46,12 @@ int fl__k8s_evict_parse(struct fl_str msg, struct fl__k8s_msg *out, char *why, s
  * nvidia.com/gpu. Requested: 8, Available: 7, which is unexpected", "no healthy devices
  * present; cannot allocate unhealthy devices nvidia.com/gpu"). true when recognized. */
 bool fl__k8s_admission_parse(struct fl_str msg, struct fl__k8s_msg *out);
+
+/* Evicted / UnexpectedAdmissionError: the numbers p->message carries, read into p (resource,
+ * container, threshold, available, usage, request; the fields it does not carry are left
+ * alone). 1 when read, 0 when the message is not of that shape or the reason is another,
+ * FL_EPARSE when a quantity in it is malformed (why gets the reason). */
+int fl__k8s_pod_message_numbers(struct fl_ev_pod_event *p, char *why, size_t cap);
 
 /* Node named by the message of a pod event whose source names none: Scheduled ("Successfully
  * assigned ns/pod to NODE"), Preempted ("... on node NODE"), NodeControllerEviction ("... from

@@ -263,3 +263,32 @@ struct fl_str fl__k8s_container_from_message(struct fl_str msg)
         }
     return FL_STR_NULL;
 }
+
+static void set_msg_numbers(struct fl_ev_pod_event *p, const struct fl__k8s_msg *m)
+{
+    if (m->resource.len)
+        p->resource = m->resource;
+    if (m->container.len)
+        p->container = m->container;
+    p->threshold = m->threshold;
+    p->available = m->available;
+    p->usage = m->usage;
+    p->request = m->request;
+    p->known |= m->known;
+}
+
+int fl__k8s_pod_message_numbers(struct fl_ev_pod_event *p, char *why, size_t cap)
+{
+    struct fl__k8s_msg m;
+    if (p->reason_code == FL_POD_EVICTED) {
+        int rc = fl__k8s_evict_parse(p->message, &m, why, cap);
+        if (rc > 0)
+            set_msg_numbers(p, &m);
+        return rc;
+    }
+    if (p->reason_code == FL_POD_ADMISSION_ERROR && fl__k8s_admission_parse(p->message, &m)) {
+        set_msg_numbers(p, &m);
+        return 1;
+    }
+    return 0;
+}

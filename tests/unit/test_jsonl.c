@@ -226,3 +226,43 @@ FL_TEST(jsonl, allocation_failure_loop)
     }
     cr_assert(completed);
 }
+
+/* A pod_event another tool wrote with the kubelet's message and no numbers gets them from the
+ * message; numbers or a container the record gives win; a malformed quantity keeps the
+ * event, without numbers. */
+#define PODEV(ts, pod, extra)                                                                      \
+    "{\"kind\":\"pod_event\",\"ts\":\"" ts "\",\"node\":\"n1\",\"pod_event\":{\"pod\":\"ml/" pod \
+    "\",\"reason\":\"Evicted\",\"message\":\"The node was low on resource: memory. Threshold "     \
+    "quantity: 100Mi, available: 92104Ki. Container trainer was using 61865984Ki, request is "     \
+    "48Gi, has larger consumption of memory. \"" extra "}}\n"
+
+FL_TEST(jsonl, pod_event_numbers_from_the_kubelet_message)
+{
+    struct fl_engine *e = ingest(
+        PODEV("2026-11-24T18:00:01Z", "a", "") PODEV("2026-11-24T18:00:02Z", "b",
+                                                     ",\"container\":\"sidecar\"")
+            PODEV("2026-11-24T18:00:03Z", "c", ",\"resource\":\"memory\",\"threshold\":1")
+                "{\"kind\":\"pod_event\",\"ts\":\"2026-11-24T18:00:04Z\",\"pod_event\":{\"pod\":"
+                "\"ml/d\",\"reason\":\"Evicted\",\"message\":\"The node was low on resource: "
+                "memory. Threshold quantity: 12x, available: 1Ki. \"}}\n");
+    const struct fl_window *w = fl_engine_window(e);
+    uint32_t line;
+    cr_assert_null(first_skip(e, &line));
+    cr_assert_eq(w->nevents, 4);
+    const struct fl_ev_pod_event *a = &w->events[0].u.pod, *b = &w->events[1].u.pod,
+                                 *c = &w->events[2].u.pod, *d = &w->events[3].u.pod;
+    cr_assert(fl_str_eq_cstr(a->resource, "memory"));
+    cr_assert(fl_str_eq_cstr(a->container, "trainer"));
+    cr_assert_eq(a->threshold, 100LL << 20);
+    cr_assert_eq(a->available, 92104LL << 10);
+    cr_assert_eq(a->usage, 61865984LL << 10);
+    cr_assert_eq(a->request, 48LL << 30);
+    cr_assert(a->known & FL_POD_HAS_USAGE);
+    cr_assert(fl_str_eq_cstr(b->container, "sidecar"), "the record's container wins");
+    cr_assert_eq(b->usage, 61865984LL << 10);
+    cr_assert_eq(c->threshold, 1, "the record's numbers win");
+    cr_assert_not(c->known & FL_POD_HAS_USAGE, "and the message is not read");
+    cr_assert_eq(d->known & FL_POD_HAS_THRESHOLD, 0, "a malformed quantity: no numbers");
+    cr_assert_gt(d->message.len, 0);
+    fl_engine_free(e);
+}
