@@ -1,8 +1,9 @@
 /* Post-ingest: the node of a pod event whose record named none (a scheduler or controller
  * event: FailedScheduling, Preempted, TaintManagerEviction, NodeNotReady), taken from another
  * event of the same pod that has one (a pods file's spec.nodeName, a kubelet event's
- * source.host). Runs once over the engine's event blocks after every input is parsed, so the
+ * source.host); then, the same way, its job (a pods file's labels). Runs once over the engine's event blocks after every input is parsed, so the
  * order of the files in a bundle does not matter. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 struct anchor {
     uint32_t key; /* pod uid or pod name id */
     uint32_t uid; /* pod uid of the anchor, 0 unknown */
-    uint32_t node;
+    uint32_t node; /* the value carried: a node, or a job */
     int64_t ts;
 };
 
@@ -94,7 +95,15 @@ static bool bit(const uint64_t *set, uint32_t id)
     return (set[id / 64] >> (id % 64)) & 1;
 }
 
-static int nodes_resolve(struct fl_engine *e)
+/* The uint32_t field at offset off of ev (node or job). */
+static uint32_t *field(struct fl_event *ev, size_t off)
+{
+    return (uint32_t *)(void *)((char *)ev + off);
+}
+
+/* Fill the field at offset off (node or job) of pod events that lack it from the nearest
+ * event of the same pod that has it (fl__pod_nodes_resolve). */
+static int resolve(struct fl_engine *e, size_t off)
 {
     /* Only anchors of a pod that has an orphan are ever looked at: mark the orphans' uids and
      * names (intern ids) first, and sort only those anchors, not every pod event read. */
@@ -102,10 +111,10 @@ static int nodes_resolve(struct fl_engine *e)
     uint64_t *need = NULL; /* words for the uids, then words for the names */
     for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
         for (size_t i = 0; i < b->n; i++) {
-            const struct fl_event *ev = &b->ev[i];
+            struct fl_event *ev = &b->ev[i];
             if (ev->kind != FL_EV_POD_EVENT || !ev->u.pod.pod)
                 continue;
-            if (ev->node) {
+            if (*field(ev, off)) {
                 nanchor++;
                 continue;
             }
@@ -133,14 +142,15 @@ static int nodes_resolve(struct fl_engine *e)
     size_t nu = 0, nn = 0;
     for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
         for (size_t i = 0; i < b->n; i++) {
-            const struct fl_event *ev = &b->ev[i];
-            if (ev->kind != FL_EV_POD_EVENT || !ev->u.pod.pod || !ev->node)
+            struct fl_event *ev = &b->ev[i];
+            uint32_t have = ev->kind == FL_EV_POD_EVENT ? *field(ev, off) : 0;
+            if (!have || !ev->u.pod.pod)
                 continue;
             uint32_t uid = ev->u.pod.pod_uid;
             if (uid && bit(need, uid))
-                mem[nu++] = (struct anchor){uid, uid, ev->node, ev->ts};
+                mem[nu++] = (struct anchor){uid, uid, have, ev->ts};
             if (bit(need + words, ev->u.pod.pod))
-                mem[nanchor + nn++] = (struct anchor){ev->u.pod.pod, uid, ev->node, ev->ts};
+                mem[nanchor + nn++] = (struct anchor){ev->u.pod.pod, uid, have, ev->ts};
         }
     fl_free(need);
     sort_anchors(mem, by_uid, nu, cnt, nkeys);
@@ -149,106 +159,24 @@ static int nodes_resolve(struct fl_engine *e)
     for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
         for (size_t i = 0; i < b->n; i++) {
             struct fl_event *ev = &b->ev[i];
-            if (ev->kind != FL_EV_POD_EVENT || !ev->u.pod.pod || ev->node)
+            if (ev->kind != FL_EV_POD_EVENT || !ev->u.pod.pod || *field(ev, off))
                 continue;
-            uint32_t uid = ev->u.pod.pod_uid, node = 0;
+            uint32_t uid = ev->u.pod.pod_uid, v = 0;
             if (uid)
-                node = nearest(by_uid, nu, uid, uid, ev->ts);
-            if (!node)
-                node = nearest(by_name, nn, ev->u.pod.pod, uid, ev->ts);
-            ev->node = node;
+                v = nearest(by_uid, nu, uid, uid, ev->ts);
+            if (!v)
+                v = nearest(by_name, nn, ev->u.pod.pod, uid, ev->ts);
+            *field(ev, off) = v;
         }
     fl_free(mem);
     return 0;
 }
 
-/* ---- the workload of pod events that did not name one ------------------------------- */
 
-/* A pod whose pods-file entry named its workload (a job label): by pod uid or by name. */
-struct podjob {
-    uint32_t key; /* pod uid or pod name id */
-    uint32_t uid; /* pod uid, 0 unknown */
-    uint32_t job;
-};
-
-static int cmp_podjob(const void *a, const void *b)
-{
-    const struct podjob *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    if (x->uid != y->uid)
-        return x->uid < y->uid ? -1 : 1;
-    return (x->job > y->job) - (x->job < y->job);
-}
-
-/* The job of the first entry of key k whose uid does not contradict uid; 0 when none. */
-static uint32_t job_of(const struct podjob *v, size_t n, uint32_t k, uint32_t uid)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].key < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < n && v[lo].key == k; lo++)
-        if (!uid || !v[lo].uid || v[lo].uid == uid)
-            return v[lo].job;
-    return 0;
-}
-
-/* Events of the events list say which pod, never which workload: a pod event without a job
- * takes the job of the same pod (by uid, else by name and a uid that does not differ) from
- * the pods file, whose labels name it (k8s.c, pod_job). Nothing is done, and nothing
- * allocated, when no event carries a job. */
-static int jobs_resolve(struct fl_engine *e)
-{
-    size_t nj = 0, norphan = 0;
-    for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
-        for (size_t i = 0; i < b->n; i++) {
-            const struct fl_event *ev = &b->ev[i];
-            if (ev->kind == FL_EV_POD_EVENT && ev->u.pod.pod) {
-                nj += ev->job != 0;
-                norphan += ev->job == 0;
-            }
-        }
-    if (!nj || !norphan)
-        return 0;
-    struct podjob *by_uid = fl_malloc(2 * nj * sizeof *by_uid), *by_name = by_uid + nj;
-    if (!by_uid)
-        return FL_ENOMEM;
-    size_t nu = 0, nn = 0;
-    for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
-        for (size_t i = 0; i < b->n; i++) {
-            const struct fl_event *ev = &b->ev[i];
-            if (ev->kind != FL_EV_POD_EVENT || !ev->u.pod.pod || !ev->job)
-                continue;
-            uint32_t uid = ev->u.pod.pod_uid;
-            if (uid)
-                by_uid[nu++] = (struct podjob){uid, uid, ev->job};
-            by_name[nn++] = (struct podjob){ev->u.pod.pod, uid, ev->job};
-        }
-    qsort(by_uid, nu, sizeof *by_uid, cmp_podjob);
-    qsort(by_name, nn, sizeof *by_name, cmp_podjob);
-    for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
-        for (size_t i = 0; i < b->n; i++) {
-            struct fl_event *ev = &b->ev[i];
-            if (ev->kind != FL_EV_POD_EVENT || !ev->u.pod.pod || ev->job)
-                continue;
-            uint32_t uid = ev->u.pod.pod_uid, job = 0;
-            if (uid)
-                job = job_of(by_uid, nu, uid, uid);
-            if (!job)
-                job = job_of(by_name, nn, ev->u.pod.pod, uid);
-            ev->job = job;
-        }
-    fl_free(by_uid);
-    return 0;
-}
-
+/* The node first (a pods file's spec.nodeName, a kubelet event's source.host), then the job
+ * (a pods file's labels, k8s.c pod_job): the events list names neither for many pod events. */
 int fl__pod_nodes_resolve(struct fl_engine *e)
 {
-    int rc = nodes_resolve(e);
-    return rc ? rc : jobs_resolve(e);
+    int rc = resolve(e, offsetof(struct fl_event, node));
+    return rc ? rc : resolve(e, offsetof(struct fl_event, job));
 }
