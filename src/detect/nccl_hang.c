@@ -2772,7 +2772,8 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
         }
     }
     x->ibuf = FL_ARENA_NEW_N(x->a, int32_t, x->nrks + 1);
-    x->f = FL_ARENA_NEW_N(x->a, struct finding, 2 * x->npgs + 1);
+    /* per pg: a mismatch and one wavefront finding (judge_collective), one p2p finding */
+    x->f = FL_ARENA_NEW_N(x->a, struct finding, 3 * x->npgs + 1);
     if (!x->ibuf || !x->f)
         return oom();
     for (size_t g = 0; g < x->npgs && !rc; g++)
