@@ -1855,13 +1855,7 @@ static int judge_p2p(struct ctx *x)
             return rc;
         i = j;
     }
-    /* the evidence reads the pending ops only */
-    size_t np = 0;
-    for (size_t i = 0; i < n; i++)
-        if (x->p2p[i].state != FL_FR_COMPLETED)
-            x->p2p[np++] = x->p2p[i];
-    x->np2p = np;
-    return 0;
+    return 0; /* x->p2p keeps every send and recv: the evidence reads them */
 }
 
 /* ==== across pgs ========================================================================= */
@@ -2185,6 +2179,17 @@ static const char *describe_rec(struct ctx *x, const struct fl_event *e, const c
         istr(x, r->output_sizes).len ? istr(x, r->output_sizes).ptr : "[]");
 }
 
+/* The latest send or recv (completed or not) a slot recorded. */
+static const struct fl_event *last_p2p(const struct ctx *x, const struct slot *s)
+{
+    const struct fl_event *last = NULL;
+    for (size_t i = 0; s && i < x->np2p; i++)
+        if (x->p2p[i].slot == (uint32_t)(s - x->slots) &&
+            (!last || cmp_by_record(&x->p2p[i].ev, &last) > 0))
+            last = x->p2p[i].ev;
+    return last;
+}
+
 /* Evidence about a culprit: its last record in the pg, else its dump (or the lack of one). */
 static void culprit_evidence(struct ctx *x, struct evbuf *b, const struct finding *f, int32_t r)
 {
@@ -2194,35 +2199,31 @@ static void culprit_evidence(struct ctx *x, struct evbuf *b, const struct findin
     const struct rk *k = rk_find(x, r);
     char pg[256];
     pg_label(x, f->pg, pg, sizeof pg);
-    if (f->p2p) {
-        /* its last p2p record in the pg */
-        const struct fl_event *last = NULL;
-        for (size_t i = 0; i < x->np2p; i++)
-            if (s && x->p2p[i].slot == (uint32_t)(s - x->slots) &&
-                (!last || cmp_by_record(&x->p2p[i].ev, &last) > 0))
-                last = x->p2p[i].ev;
-        if (last) {
-            ev_add(b, last, describe_rec(x, last, "its last p2p op there"));
-            return;
-        }
-    } else if (s && s->known && has_i32(f->laggards, f->nlaggards, r)) {
+    const struct fl_event *lp = last_p2p(x, s);
+    if (f->p2p && lp) {
+        ev_add(b, lp, describe_rec(x, lp, "its last p2p op there"));
+        return;
+    }
+    if (!f->p2p && s && s->known && has_i32(f->laggards, f->nlaggards, r)) {
         const struct fl_event *e = rec_at(x, f->pg, s->C + 1, r);
         if (e) {
             ev_add(b, e, describe_rec(x, e, "first collective it did not complete"));
             return;
         }
     }
-    if (!f->p2p && s && s->last) {
-        ev_add(b, s->last, describe_rec(x, s->last, "culprit's last record in the pg"));
+    const struct fl_event *last = s && s->last ? s->last : lp;
+    if (last) {
+        ev_add(b, last, describe_rec(x, last, "culprit's last record in the pg"));
         return;
     }
     if (k && k->dump && k->dstate == DS_OK) {
         const char *st = "";
-        char buf[160] = "";
+        char buf[192] = "";
         if (s && s->st_e != FL_FR_NO_SEQ) {
-            snprintf(buf, sizeof buf, ": last enqueued #%lld, last completed #%lld%s",
+            snprintf(buf, sizeof buf, ": last enqueued #%lld, last completed #%lld%s%s",
                      (long long)s->st_e, (long long)s->st_c,
-                     s->st_e == s->st_c ? " (nothing pending)" : "");
+                     s->st_e == s->st_c ? " (nothing pending)" : "",
+                     g->has_p2p ? " (pg_status counts p2p work in p2p seqs)" : "");
             st = buf;
         }
         ev_add(b, k->dump,
