@@ -26,10 +26,13 @@
  *              may: a rank whose main thread is not in a collective is named);
  *   dump       a member without a usable dump (missing, cut, unsupported) while its peers
  *              wait: the suspect, with lower confidence.
- * p2p ops are paired per (sender, receiver) in each rank's own order: the pending sends of
- * a to b against the pending recvs of b from a; the ranks that never posted the other half are
- * missing (p2p_seq_id counts a rank's own p2p ops, so it differs between peers and is not
- * compared across ranks).
+ * p2p ops are paired per (sender, receiver) in each rank's own order: the sends of a to b
+ * against the recvs of b from a, all of them when both dumps hold the ranks' whole p2p
+ * history in the pg (p2p seqs from 1 without a gap), else the pending ones only (oldest
+ * first). A half with no counterpart: its peer never posted it (missing); one half completed
+ * and the other held past its timeout: straggler; both pending past the timeout: stuck
+ * (p2p_seq_id counts a rank's own p2p ops in the pg, whatever the peer, so it differs between
+ * peers and is never compared across ranks).
  * Across pgs: a rank absent from pg A's wavefront because it waits in pg B (it entered B's
  * wavefront op and is not B's culprit) is explained by B. Pgs whose culprits are all free are
  * roots; roots sharing culprits are one verdict (its pg: the one naming most of them, then the
@@ -71,13 +74,13 @@ static const struct fl_pattern patterns[] = {
      "loading, a crash, a dead GPU); the waiting ranks are victims. Ranks that had not seen "
      "collectives complete that their peers completed are named with them."},
     {"nccl_hang.straggler",
-     "Some ranks completed a collective while others still held it past the timeout "
-     "(the entry's timeout_ms, else the timeout setting): the slow ranks' GPU or host is the "
-     "suspect."},
+     "Some ranks completed a collective (or their half of a send/recv) while others still held "
+     "it past the timeout (the entry's timeout_ms, else the timeout setting): the slow ranks' "
+     "GPU or host is the suspect."},
     {"nccl_hang.stuck",
-     "Every rank of the process group entered the collective and none completed it within the "
-     "timeout: the network or NCCL itself. Flight Recorder alone cannot name a rank; a rank "
-     "py-spy shows outside any collective is named."},
+     "Every rank of the process group entered the collective (or both ranks entered a "
+     "send/recv) and none completed it within the timeout: the network or NCCL itself. Flight "
+     "Recorder alone cannot name a rank; a rank py-spy shows outside any collective is named."},
     {"nccl_hang.mismatch",
      "Ranks called different collectives, sizes or dtypes at the same sequence number: a "
      "program bug (diverging control flow or data), not hardware. The ranks outside the "
@@ -207,6 +210,7 @@ struct p2pop {
     uint32_t pg;
     int32_t src, dst;
     uint8_t recv;
+    uint8_t state; /* its own, or its coalesced batch's closing entry's */
     const struct fl_event *ev;
 };
 
@@ -228,7 +232,9 @@ struct finding {
     uint32_t nculprits, nlaggards, nsuspects, nwaiting;
     uint32_t nentered, ncompleted;
     int64_t lag_lo, lag_hi;
-    uint32_t nunmatched; /* p2p ops with no counterpart */
+    uint32_t nunmatched;           /* p2p ops with no counterpart */
+    uint32_t npairs;               /* p2p stuck: send/recv pairs neither side completed */
+    const struct fl_event *peer_ev; /* p2p: the other half of wait_ev's pair */
     /* attribution */
     bool root;
     int32_t group; /* root group (union-find parent while grouping) */
@@ -1535,34 +1541,244 @@ static int cmp_p2p_pair(const void *a, const void *b)
     return cmp_by_record(&x->ev, &y->ev);
 }
 
-/* Pending p2p ops of every pg, paired per (src, dst) in each rank's order. */
+/* The p2p ops of every pg, paired per direction (src -> dst: the sends of src to dst against
+ * the recvs of dst from src, each in its rank's own order; p2p_seq_id counts each rank's own
+ * p2p ops in the pg, whatever the peer, so it is never compared across ranks).
+ *
+ * Alignment. When both ranks' dumps hold every p2p op they issued in the pg (their p2p seqs
+ * run from 1 without a gap: the ring buffer dropped none), the k-th send pairs with the k-th
+ * recv. Otherwise only the pending ops are paired, oldest first (a dump keeps the newest
+ * entries, and what is pending is newest): the completed halves cannot be told apart.
+ *
+ * Per pair: both pending past the timeout: stuck (network or NCCL, like a collective every
+ * rank entered); one completed, the other still held past its timeout: the holder
+ * straggles. An op with no counterpart: its peer never posted it (missing). One finding per
+ * pg: missing first, then straggler, then stuck. */
+struct p2pjudge {
+    int32_t *cul, *wait, *strag, *stuck;
+    size_t ncul, nwait, nstrag, nstuck, unmatched, npairs;
+    const struct fl_event *first;            /* missing: the earliest op without counterpart */
+    const struct fl_event *s_ev, *s_peer;    /* straggler: the held op, its completed half */
+    int64_t s_el, s_to;
+    const struct fl_event *k_send, *k_recv;  /* stuck: the earliest pair */
+    int64_t k_el, k_to;
+    bool k_timed_out;
+};
+
+static int32_t p2p_self(const struct p2pop *o)
+{
+    return o->recv ? o->dst : o->src;
+}
+
+static bool p2p_timed_out(const struct p2pop *o)
+{
+    return o->ev->u.fr.retired && o->state != FL_FR_COMPLETED;
+}
+
+/* an op of the longer side with no counterpart: its peer never posted the other half */
+static void p2p_unmatched(struct p2pjudge *j, const struct p2pop *w)
+{
+    if (w->state == FL_FR_COMPLETED)
+        return; /* completed without a counterpart: nothing waits on it */
+    j->cul[j->ncul++] = w->recv ? w->src : w->dst;
+    j->wait[j->nwait++] = p2p_self(w);
+    j->unmatched++;
+    if (!j->first || fl_event_cmp(w->ev, j->first) < 0)
+        j->first = w->ev;
+}
+
+static void p2p_pair(const struct ctx *x, struct p2pjudge *j, const struct p2pop *s,
+                     const struct p2pop *r)
+{
+    bool sd = s->state == FL_FR_COMPLETED, rd = r->state == FL_FR_COMPLETED;
+    if (sd && rd)
+        return;
+    if (sd != rd) { /* one half completed: the other straggles past its timeout */
+        const struct p2pop *p = sd ? r : s;
+        int64_t t0 = start_of(p->ev), to = timeout_of(x, p->ev);
+        if (t0 == FL_TIME_NONE || x->t_ref == FL_TIME_NONE)
+            return;
+        int64_t el = elapsed(x->t_ref, t0);
+        if (el < to)
+            return;
+        j->strag[j->nstrag++] = p2p_self(p);
+        if (!j->s_ev || el > j->s_el || (el == j->s_el && fl_event_cmp(p->ev, j->s_ev) < 0)) {
+            j->s_ev = p->ev;
+            j->s_peer = (sd ? s : r)->ev;
+            j->s_el = el;
+            j->s_to = to;
+        }
+        return;
+    }
+    /* both pending: stuck once the later of the two has waited past the shorter timeout */
+    int64_t ts = start_of(s->ev), tr = start_of(r->ev);
+    int64_t latest = ts == FL_TIME_NONE || tr == FL_TIME_NONE ? FL_TIME_NONE : ts > tr ? ts : tr;
+    int64_t el = latest != FL_TIME_NONE && x->t_ref != FL_TIME_NONE ? elapsed(x->t_ref, latest)
+                                                                    : -1;
+    int64_t to = timeout_of(x, s->ev), t2 = timeout_of(x, r->ev);
+    to = t2 < to ? t2 : to;
+    bool timed_out = p2p_timed_out(s) || p2p_timed_out(r);
+    if (!timed_out && !(to > 0 && el >= to))
+        return;
+    j->stuck[j->nstuck++] = s->src;
+    j->stuck[j->nstuck++] = r->dst;
+    j->npairs++;
+    if (!j->k_send || fl_event_cmp(s->ev, j->k_send) < 0) {
+        j->k_send = s->ev;
+        j->k_recv = r->ev;
+        j->k_el = el;
+        j->k_to = to;
+        j->k_timed_out = timed_out;
+    }
+}
+
+static uint32_t slot_of(const struct ctx *x, uint32_t gi, int32_t rank)
+{
+    const struct pg *g = &x->pgs[gi];
+    uint32_t mi = member_index(g, rank);
+    return mi == UINT32_MAX ? UINT32_MAX : g->slot0 + mi;
+}
+
+static int p2p_finding(struct ctx *x, uint32_t gi, struct p2pjudge *j)
+{
+    if (j->ncul) {
+        int32_t *cul = j->cul, *wait = j->wait;
+        size_t ncul = j->ncul, nwait = j->nwait;
+        qsort(cul, ncul, sizeof *cul, cmp_i32);
+        ncul = uniq_i32(cul, ncul);
+        qsort(wait, nwait, sizeof *wait, cmp_i32);
+        nwait = uniq_i32(wait, nwait);
+        struct finding *f = new_finding(x, gi, CL_MISSING, true);
+        /* a culprit without a usable dump is a suspect */
+        size_t nc = 0, nsus = 0;
+        int32_t *sus = FL_ARENA_NEW_N(x->a, int32_t, ncul);
+        if (!sus)
+            return oom();
+        for (size_t k = 0; k < ncul; k++) {
+            const struct rk *r = rk_find(x, cul[k]);
+            if (!r || (r->dstate != DS_OK && !r->has_records))
+                sus[nsus++] = cul[k];
+            else
+                cul[nc++] = cul[k];
+        }
+        size_t nw = 0;
+        for (size_t k = 0; k < nwait; k++)
+            if (!has_i32(cul, nc, wait[k]))
+                wait[nw++] = wait[k];
+        if (!nc && nsus)
+            f->cls = CL_DUMP;
+        const struct fl_event *first = j->first;
+        f->culprits = cul;
+        f->nculprits = (uint32_t)nc;
+        f->suspects = sus;
+        f->nsuspects = (uint32_t)nsus;
+        f->waiting = wait;
+        f->nwaiting = (uint32_t)nw;
+        f->wait_ev = first;
+        f->nunmatched = (uint32_t)j->unmatched;
+        f->seq = first->u.fr.p2p_seq;
+        f->ts = first->ts;
+        int64_t t0 = start_of(first);
+        if (t0 != FL_TIME_NONE && x->t_ref != FL_TIME_NONE && x->t_ref >= t0)
+            f->waited = elapsed(x->t_ref, t0);
+        f->timeout = timeout_of(x, first);
+        f->timed_out = first->u.fr.retired && first->u.fr.state != FL_FR_COMPLETED;
+        return 0;
+    }
+    if (j->nstrag) {
+        qsort(j->strag, j->nstrag, sizeof *j->strag, cmp_i32);
+        size_t n = uniq_i32(j->strag, j->nstrag);
+        struct finding *f = new_finding(x, gi, CL_STRAGGLER, true);
+        f->culprits = f->laggards = j->strag;
+        f->nculprits = f->nlaggards = (uint32_t)n;
+        f->wait_ev = j->s_ev;
+        f->peer_ev = j->s_peer;
+        f->seq = j->s_ev->u.fr.p2p_seq;
+        f->ts = j->s_ev->ts;
+        f->waited = j->s_el;
+        f->timeout = j->s_to;
+        return 0;
+    }
+    if (j->nstuck) {
+        qsort(j->stuck, j->nstuck, sizeof *j->stuck, cmp_i32);
+        size_t n = uniq_i32(j->stuck, j->nstuck);
+        struct finding *f = new_finding(x, gi, CL_STUCK, true);
+        f->waiting = j->stuck;
+        f->nwaiting = f->nentered = (uint32_t)n;
+        f->npairs = (uint32_t)j->npairs;
+        f->wait_ev = j->k_send;
+        f->peer_ev = j->k_recv;
+        f->seq = j->k_send->u.fr.p2p_seq;
+        f->ts = j->k_send->ts;
+        f->waited = j->k_el;
+        f->timeout = j->k_to;
+        f->timed_out = j->k_timed_out;
+        /* py-spy may show a rank of a stuck pair outside any collective: name it */
+        int32_t *cul = FL_ARENA_NEW_N(x->a, int32_t, n);
+        if (!cul)
+            return oom();
+        size_t nc = 0;
+        for (size_t k = 0; k < n; k++) {
+            const struct rk *r = rk_find(x, j->stuck[k]);
+            if (r && r->stack && r->stack->u.pyspy.activity != FL_PYSPY_COLLECTIVE &&
+                r->stack->u.pyspy.activity != FL_PYSPY_UNKNOWN)
+                cul[nc++] = r->rank;
+        }
+        f->culprits = cul;
+        f->nculprits = (uint32_t)nc;
+    }
+    return 0;
+}
+
 static int judge_p2p(struct ctx *x)
 {
     if (!x->np2p)
         return 0;
     qsort(x->p2p, x->np2p, sizeof *x->p2p, cmp_p2p_slot);
-    /* one entry per (rank, record_id); a coalesced batch completed as a whole completes its
-     * ops; the pending ones with a resolvable peer are kept */
+    /* one entry per (rank, record_id), its furthest state first */
     size_t n = 0;
+    for (size_t i = 0; i < x->np2p; i++)
+        if (!n || x->p2p[n - 1].slot != x->p2p[i].slot ||
+            x->p2p[n - 1].ev->u.fr.record_id != x->p2p[i].ev->u.fr.record_id)
+            x->p2p[n++] = x->p2p[i];
+    x->np2p = n;
+    bool *whole = FL_ARENA_NEW_N(x->a, bool, x->nslots ? x->nslots : 1);
+    if (!whole)
+        return oom();
+    memset(whole, 0, (x->nslots ? x->nslots : 1) * sizeof *whole);
+    n = 0;
     for (size_t i = 0; i < x->np2p;) {
         size_t j = i;
         while (j < x->np2p && x->p2p[j].slot == x->p2p[i].slot)
             j++;
+        /* the rank's whole p2p history in the pg: seqs 1, then each the same or one more */
+        bool all = true;
+        int64_t prev = 0;
+        for (size_t k = i; k < j && all; k++) {
+            int64_t q = x->p2p[k].ev->u.fr.p2p_seq;
+            all = q >= 1 && (q == prev || q == prev + 1);
+            prev = q;
+        }
+        whole[x->p2p[i].slot] = all;
+        /* an op of a coalesced batch (2.7+ records them without events, so they stay
+         * scheduled) takes the state of its batch's closing entry, recorded after it */
+        int64_t end_seq = -1;
+        uint8_t end_state = 0;
+        for (size_t k = j; k-- > i;) {
+            const struct fl_ev_nccl_fr *r = &x->p2p[k].ev->u.fr;
+            x->p2p[k].state = r->state;
+            if (r->coalesced == FL_FR_COALESCED_END) {
+                end_seq = r->p2p_seq;
+                end_state = r->state;
+            } else if (r->coalesced == FL_FR_COALESCED_OP && r->p2p_seq == end_seq) {
+                x->p2p[k].state = end_state;
+            }
+        }
+        /* the sends and recvs with a resolvable peer */
         for (size_t k = i; k < j; k++) {
             struct p2pop op = x->p2p[k];
             const struct fl_ev_nccl_fr *r = &op.ev->u.fr;
-            if (k > i && x->p2p[k - 1].ev->u.fr.record_id == r->record_id)
-                continue;
-            if (r->state == FL_FR_COMPLETED || r->coalesced == FL_FR_COALESCED_END)
-                continue;
-            bool done = false;
-            if (r->coalesced == FL_FR_COALESCED_OP)
-                for (size_t m = i; m < j && !done; m++) {
-                    const struct fl_ev_nccl_fr *q = &x->p2p[m].ev->u.fr;
-                    done = q->coalesced == FL_FR_COALESCED_END && q->p2p_seq == r->p2p_seq &&
-                           q->state == FL_FR_COMPLETED;
-                }
-            if (done)
+            if (r->coalesced == FL_FR_COALESCED_END)
                 continue;
             struct fl_fr_opname o;
             fl_fr_opname_parse(r->op, &o);
@@ -1583,17 +1799,21 @@ static int judge_p2p(struct ctx *x)
     }
     x->np2p = n;
     qsort(x->p2p, n, sizeof *x->p2p, cmp_p2p_pair);
+    uint32_t *sp = FL_ARENA_NEW_N(x->a, uint32_t, n + 1), *rp = FL_ARENA_NEW_N(x->a, uint32_t, n + 1);
+    if (!sp || !rp)
+        return oom();
     for (size_t i = 0; i < n;) {
-        uint32_t gi = x->slots[x->p2p[i].slot].pg;
+        uint32_t gi = x->p2p[i].pg;
         size_t j = i;
-        while (j < n && x->slots[x->p2p[j].slot].pg == gi)
+        while (j < n && x->p2p[j].pg == gi)
             j++;
-        int32_t *cul = FL_ARENA_NEW_N(x->a, int32_t, 2 * (j - i));
-        int32_t *wait = FL_ARENA_NEW_N(x->a, int32_t, 2 * (j - i));
-        if (!cul || !wait)
+        struct p2pjudge jd = {0};
+        jd.cul = FL_ARENA_NEW_N(x->a, int32_t, j - i);
+        jd.wait = FL_ARENA_NEW_N(x->a, int32_t, j - i);
+        jd.strag = FL_ARENA_NEW_N(x->a, int32_t, j - i);
+        jd.stuck = FL_ARENA_NEW_N(x->a, int32_t, 2 * (j - i));
+        if (!jd.cul || !jd.wait || !jd.strag || !jd.stuck)
             return oom();
-        size_t ncul = 0, nwait = 0, unmatched = 0;
-        const struct fl_event *first = NULL;
         for (size_t a = i; a < j;) {
             size_t b = a;
             while (b < j && x->p2p[b].src == x->p2p[a].src && x->p2p[b].dst == x->p2p[a].dst)
@@ -1601,63 +1821,41 @@ static int judge_p2p(struct ctx *x)
             size_t ns = 0;
             while (a + ns < b && !x->p2p[a + ns].recv)
                 ns++;
-            size_t nrv = b - a - ns;
-            if (ns != nrv) {
-                /* the later ops of the longer side have no counterpart */
-                bool sends = ns > nrv;
-                size_t extra = sends ? ns - nrv : nrv - ns;
-                const struct p2pop *w = &x->p2p[sends ? a + nrv : a + ns + ns];
-                cul[ncul++] = sends ? w->dst : w->src;
-                wait[nwait++] = sends ? w->src : w->dst;
-                unmatched += extra;
-                if (!first || fl_event_cmp(w->ev, first) < 0)
-                    first = w->ev;
+            const struct p2pop *S = &x->p2p[a], *R = &x->p2p[a + ns];
+            size_t nr = b - a - ns;
+            uint32_t ss = slot_of(x, gi, x->p2p[a].src), sr = slot_of(x, gi, x->p2p[a].dst);
+            if (ss != UINT32_MAX && sr != UINT32_MAX && whole[ss] && whole[sr]) {
+                size_t m = ns < nr ? ns : nr;
+                for (size_t k = 0; k < m; k++)
+                    p2p_pair(x, &jd, &S[k], &R[k]);
+                for (size_t k = m; k < ns; k++)
+                    p2p_unmatched(&jd, &S[k]);
+                for (size_t k = m; k < nr; k++)
+                    p2p_unmatched(&jd, &R[k]);
+            } else {
+                size_t nsp = 0, nrp = 0;
+                for (size_t k = 0; k < ns; k++)
+                    if (S[k].state != FL_FR_COMPLETED)
+                        sp[nsp++] = (uint32_t)k;
+                for (size_t k = 0; k < nr; k++)
+                    if (R[k].state != FL_FR_COMPLETED)
+                        rp[nrp++] = (uint32_t)k;
+                size_t m = nsp < nrp ? nsp : nrp;
+                for (size_t k = 0; k < m; k++)
+                    p2p_pair(x, &jd, &S[sp[k]], &R[rp[k]]);
+                for (size_t k = m; k < nsp; k++)
+                    p2p_unmatched(&jd, &S[sp[k]]);
+                for (size_t k = m; k < nrp; k++)
+                    p2p_unmatched(&jd, &R[rp[k]]);
             }
             a = b;
         }
-        if (ncul) {
-            qsort(cul, ncul, sizeof *cul, cmp_i32);
-            ncul = uniq_i32(cul, ncul);
-            qsort(wait, nwait, sizeof *wait, cmp_i32);
-            nwait = uniq_i32(wait, nwait);
-            struct finding *f = new_finding(x, gi, CL_MISSING, true);
-            /* a culprit without a usable dump is a suspect */
-            size_t nc = 0, nsus = 0;
-            int32_t *sus = FL_ARENA_NEW_N(x->a, int32_t, ncul);
-            if (!sus)
-                return oom();
-            for (size_t k = 0; k < ncul; k++) {
-                const struct rk *r = rk_find(x, cul[k]);
-                if (!r || (r->dstate != DS_OK && !r->has_records))
-                    sus[nsus++] = cul[k];
-                else
-                    cul[nc++] = cul[k];
-            }
-            size_t nw = 0;
-            for (size_t k = 0; k < nwait; k++)
-                if (!has_i32(cul, nc, wait[k]))
-                    wait[nw++] = wait[k];
-            if (!nc && nsus)
-                f->cls = CL_DUMP;
-            f->culprits = cul;
-            f->nculprits = (uint32_t)nc;
-            f->suspects = sus;
-            f->nsuspects = (uint32_t)nsus;
-            f->waiting = wait;
-            f->nwaiting = (uint32_t)nw;
-            f->wait_ev = first;
-            f->nunmatched = (uint32_t)unmatched;
-            f->seq = first->u.fr.p2p_seq;
-            f->ts = first->ts;
-            int64_t t0 = start_of(first);
-            if (t0 != FL_TIME_NONE && x->t_ref != FL_TIME_NONE && x->t_ref >= t0)
-                f->waited = elapsed(x->t_ref, t0);
-            f->timeout = timeout_of(x, first);
-            f->timed_out = first->u.fr.retired && first->u.fr.state != FL_FR_COMPLETED;
-        }
+        int rc = p2p_finding(x, gi, &jd);
+        if (rc)
+            return rc;
         i = j;
     }
-    return 0;
+    return 0; /* x->p2p keeps every send and recv: the evidence reads them */
 }
 
 /* ==== across pgs ========================================================================= */
@@ -1981,6 +2179,17 @@ static const char *describe_rec(struct ctx *x, const struct fl_event *e, const c
         istr(x, r->output_sizes).len ? istr(x, r->output_sizes).ptr : "[]");
 }
 
+/* The latest send or recv (completed or not) a slot recorded. */
+static const struct fl_event *last_p2p(const struct ctx *x, const struct slot *s)
+{
+    const struct fl_event *last = NULL;
+    for (size_t i = 0; s && i < x->np2p; i++)
+        if (x->p2p[i].slot == (uint32_t)(s - x->slots) &&
+            (!last || cmp_by_record(&x->p2p[i].ev, &last) > 0))
+            last = x->p2p[i].ev;
+    return last;
+}
+
 /* Evidence about a culprit: its last record in the pg, else its dump (or the lack of one). */
 static void culprit_evidence(struct ctx *x, struct evbuf *b, const struct finding *f, int32_t r)
 {
@@ -1990,35 +2199,31 @@ static void culprit_evidence(struct ctx *x, struct evbuf *b, const struct findin
     const struct rk *k = rk_find(x, r);
     char pg[256];
     pg_label(x, f->pg, pg, sizeof pg);
-    if (f->p2p) {
-        /* its last p2p record in the pg */
-        const struct fl_event *last = NULL;
-        for (size_t i = 0; i < x->np2p; i++)
-            if (s && x->p2p[i].slot == (uint32_t)(s - x->slots) &&
-                (!last || cmp_by_record(&x->p2p[i].ev, &last) > 0))
-                last = x->p2p[i].ev;
-        if (last) {
-            ev_add(b, last, describe_rec(x, last, "its last p2p op there"));
-            return;
-        }
-    } else if (s && s->known && has_i32(f->laggards, f->nlaggards, r)) {
+    const struct fl_event *lp = last_p2p(x, s);
+    if (f->p2p && lp) {
+        ev_add(b, lp, describe_rec(x, lp, "its last p2p op there"));
+        return;
+    }
+    if (!f->p2p && s && s->known && has_i32(f->laggards, f->nlaggards, r)) {
         const struct fl_event *e = rec_at(x, f->pg, s->C + 1, r);
         if (e) {
             ev_add(b, e, describe_rec(x, e, "first collective it did not complete"));
             return;
         }
     }
-    if (!f->p2p && s && s->last) {
-        ev_add(b, s->last, describe_rec(x, s->last, "culprit's last record in the pg"));
+    const struct fl_event *last = s && s->last ? s->last : lp;
+    if (last) {
+        ev_add(b, last, describe_rec(x, last, "culprit's last record in the pg"));
         return;
     }
     if (k && k->dump && k->dstate == DS_OK) {
         const char *st = "";
-        char buf[160] = "";
+        char buf[192] = "";
         if (s && s->st_e != FL_FR_NO_SEQ) {
-            snprintf(buf, sizeof buf, ": last enqueued #%lld, last completed #%lld%s",
+            snprintf(buf, sizeof buf, ": last enqueued #%lld, last completed #%lld%s%s",
                      (long long)s->st_e, (long long)s->st_c,
-                     s->st_e == s->st_c ? " (nothing pending)" : "");
+                     s->st_e == s->st_c ? " (nothing pending)" : "",
+                     g->has_p2p ? " (pg_status counts p2p work in p2p seqs)" : "");
             st = buf;
         }
         ev_add(b, k->dump,
@@ -2114,6 +2319,62 @@ static void sb_stack_note(struct ctx *x, struct sb *b, const int32_t *r, size_t 
     }
 }
 
+/* " in 11m" / " within the 10m timeout", then who py-spy names, for a stuck finding */
+static void sb_stuck_tail(struct ctx *x, struct sb *b, const struct finding *f, const char *what)
+{
+    char d[32];
+    if (f->timed_out && f->timeout > 0) {
+        fmt_dur(f->timeout, d, sizeof d);
+        sb_add(b, " within the %s timeout", d);
+    } else if (f->waited >= 0) {
+        fmt_dur(f->waited, d, sizeof d);
+        sb_add(b, " in %s", d);
+    }
+    if (f->nculprits) {
+        sb_add(b, "; py-spy shows ");
+        sb_ranks_nodes(x, b, f->culprits, f->nculprits);
+        const struct rk *k = rk_find(x, f->culprits[0]);
+        sb_add(b, " %s, not in the %s",
+               k && k->stack ? activity_words(k->stack->u.pyspy.activity) : "elsewhere", what);
+    } else {
+        sb_add(b, " (network or NCCL: Flight Recorder alone cannot name a rank)");
+    }
+}
+
+/* p2p stuck and straggler headlines: the op and its p2p seq are those of one rank's record
+ * (p2p seqs are counted per rank). */
+static void headline_p2p(struct ctx *x, struct sb *b, const struct finding *f, const char *pg)
+{
+    struct fl_fr_opname o;
+    fl_fr_opname_parse(f->wait_ev->u.fr.op, &o);
+    if (f->cls == CL_STRAGGLER) {
+        char d[32], t[32];
+        fmt_dur(f->waited, d, sizeof d);
+        fmt_dur(f->timeout, t, sizeof t);
+        sb_add(b, "%.*s p2p #%lld on %s straggled: ", FL_STR_FMT(o.op), (long long)f->seq, pg);
+        sb_ranks_nodes(x, b, f->culprits, f->nculprits);
+        if (f->nculprits == 1)
+            sb_add(b, " still held it %s after it began (timeout %s) while rank %d completed the "
+                      "matching %s",
+                   d, t, f->peer_ev->u.fr.rank, o.send ? "recv" : "send");
+        else
+            sb_add(b, " still held their halves up to %s after they began (timeout %s) while "
+                      "their peers completed the matching ones",
+                   d, t);
+        return;
+    }
+    sb_add(b, "%.*s p2p #%lld on %s stuck: ", FL_STR_FMT(o.op), (long long)f->seq, pg);
+    if (f->npairs == 1) {
+        sb_add(b, "both ranks entered it (rank %d the send, rank %d the recv) and neither "
+                  "completed it",
+               f->wait_ev->u.fr.rank, f->peer_ev->u.fr.rank);
+    } else {
+        sb_ranks(b, f->waiting, f->nwaiting, (size_t)x->cfg[P_MAX_RANKS].i);
+        sb_add(b, " entered %u send/recv pairs and none completed them", f->npairs);
+    }
+    sb_stuck_tail(x, b, f, "send/recv");
+}
+
 /* The headline of one finding (without the group's tail). */
 static void headline(struct ctx *x, struct sb *b, const struct finding *f)
 {
@@ -2125,6 +2386,10 @@ static void headline(struct ctx *x, struct sb *b, const struct finding *f)
     if (at && !f->p2p && at->u.fr.coalesced == FL_FR_COALESCED_END &&
         fl_str_eq_cstr(op, "coalesced"))
         op = FL_STR_LIT("coalesced group");
+    if (f->p2p && (f->cls == CL_STUCK || f->cls == CL_STRAGGLER)) {
+        headline_p2p(x, b, f, pg);
+        return;
+    }
     switch (f->cls) {
     case CL_MISMATCH: {
         const struct fl_event *mj = f->mm_major, *mn = f->mm_minor;
@@ -2184,23 +2449,7 @@ static void headline(struct ctx *x, struct sb *b, const struct finding *f)
     case CL_STUCK: {
         sb_add(b, "%.*s #%lld on %s stuck: all %u ranks entered it and none completed it",
                FL_STR_FMT(op), (long long)f->seq, pg, f->nentered);
-        char d[32];
-        if (f->timed_out && f->timeout > 0) {
-            fmt_dur(f->timeout, d, sizeof d);
-            sb_add(b, " within the %s timeout", d);
-        } else if (f->waited >= 0) {
-            fmt_dur(f->waited, d, sizeof d);
-            sb_add(b, " in %s", d);
-        }
-        if (f->nculprits) {
-            sb_add(b, "; py-spy shows ");
-            sb_ranks_nodes(x, b, f->culprits, f->nculprits);
-            const struct rk *k = rk_find(x, f->culprits[0]);
-            sb_add(b, " %s, not in the collective",
-                   k && k->stack ? activity_words(k->stack->u.pyspy.activity) : "elsewhere");
-        } else {
-            sb_add(b, " (network or NCCL: Flight Recorder alone cannot name a rank)");
-        }
+        sb_stuck_tail(x, b, f, "collective");
         return;
     }
     case CL_DUMP:
@@ -2321,8 +2570,14 @@ static const char *remediation(struct ctx *x, const struct finding *f, const int
         if (f->nculprits)
             return fl_verdict_printf(x->out,
                                      "Look at what %s was doing instead (the py-spy stack "
-                                     "below); the ranks in the collective are victims.",
-                                     who);
+                                     "below); the ranks in the %s are victims.",
+                                     who, f->p2p ? "send/recv" : "collective");
+        if (f->p2p)
+            return fl_verdict_printf(
+                x->out,
+                "Both ranks of the send/recv are inside it: check the network and NCCL between "
+                "them (NCCL_DEBUG=INFO logs, InfiniBand/RoCE port counters, NVLink errors) and "
+                "take py-spy dumps of both; Flight Recorder alone cannot name a rank.");
         return fl_verdict_printf(
             x->out,
             "Every rank is inside the collective: check the network and NCCL (NCCL_DEBUG=INFO "
@@ -2413,6 +2668,8 @@ static void finding_evidence(struct ctx *x, struct evbuf *b, const struct findin
                                                           : "a peer's record"));
     else if (f->wait_ev)
         ev_add(b, f->wait_ev, describe_rec(x, f->wait_ev, "a waiting rank's record"));
+    if (f->peer_ev)
+        ev_add(b, f->peer_ev, describe_rec(x, f->peer_ev, "the matching half"));
     for (uint32_t k = 0; k < f->nculprits && k < maxc; k++)
         stack_evidence(x, b, f->culprits[k]);
     for (uint32_t k = 0; k < f->nsuspects && k < maxc; k++)
@@ -2772,7 +3029,8 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
         }
     }
     x->ibuf = FL_ARENA_NEW_N(x->a, int32_t, x->nrks + 1);
-    x->f = FL_ARENA_NEW_N(x->a, struct finding, 2 * x->npgs + 1);
+    /* per pg: a mismatch and one wavefront finding (judge_collective), one p2p finding */
+    x->f = FL_ARENA_NEW_N(x->a, struct finding, 3 * x->npgs + 1);
     if (!x->ibuf || !x->f)
         return oom();
     for (size_t g = 0; g < x->npgs && !rc; g++)

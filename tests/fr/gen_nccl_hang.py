@@ -439,6 +439,57 @@ def case_p2p():
     c.write("pyspy-rank1.txt", pyspy(60601, [(60601, "idle", "MainThread", DATALOADER)]))
 
 
+def case_p2p_stuck():
+    c = Case("p2p-stuck",
+             "Pipeline stages 0 and 1 both started their halves of the next exchange (rank 0's "
+             "send p2p #37, rank 1's matching recv) and neither completed it in 11 minutes "
+             "(timeout 10 minutes), while a heartbeat group kept completing: stuck in the "
+             "network or NCCL, no rank named. Each dump lost its older ops to the ring buffer, "
+             "so the halves are paired by their pending tails.")
+    j = Job(2)
+    j.pg("0", "default_pg", [0, 1])
+    j.pg("1", "PIPELINE_MODEL_PARALLEL_GROUP", [0, 1])
+    j.pg("2", "HEARTBEAT_GROUP", [0, 1])
+    healthy_prefix(j, "0", 5, [0, 1])
+    t = T0 + 10 * SEC
+    sz = [[4096, 1, 5120]]
+    for k in range(36):
+        j.p2p("1", 0, "send", 1, sz, "BFloat16", t + k * SEC, "completed")
+        j.p2p("1", 1, "recv", 0, sz, "BFloat16", t + k * SEC + 1000, "completed")
+    t = t + 36 * SEC
+    j.p2p("1", 0, "send", 1, sz, "BFloat16", t, "started")
+    j.p2p("1", 1, "recv", 0, sz, "BFloat16", t + 1000, "started")
+    for k in range(1, 12):
+        j.coll("2", k, "all_reduce", [[1]], [[1]], "Long", t + k * MIN,
+               {r: "completed" for r in range(2)})
+    c.dumps(j)
+
+
+def case_p2p_straggler():
+    c = Case("p2p-straggler",
+             "Rank 0 completed its send p2p #4 to rank 1 and rank 1 still held the matching "
+             "recv 12 minutes later, past the entry's 10-minute timeout_ms: rank 1 is a "
+             "straggler, not rank 0 a missing sender. Both dumps hold every p2p op of the "
+             "pg (p2p seqs from 1), so the halves are paired from the first.")
+    j = Job(2)
+    j.pg("0", "default_pg", [0, 1])
+    j.pg("1", "PIPELINE_MODEL_PARALLEL_GROUP", [0, 1])
+    j.pg("2", "HEARTBEAT_GROUP", [0, 1])
+    healthy_prefix(j, "0", 3, [0, 1])
+    t = T0 + 10 * SEC
+    sz = [[4096, 1, 5120]]
+    for k in range(3):
+        j.p2p("1", 0, "send", 1, sz, "BFloat16", t + k * SEC, "completed")
+        j.p2p("1", 1, "recv", 0, sz, "BFloat16", t + k * SEC + 1000, "completed")
+    t = t + 3 * SEC
+    j.p2p("1", 0, "send", 1, sz, "BFloat16", t, "completed")
+    j.p2p("1", 1, "recv", 0, sz, "BFloat16", t + 1000, "started")
+    for k in range(1, 13):
+        j.coll("2", k, "all_reduce", [[1]], [[1]], "Long", t + k * MIN,
+               {r: "completed" for r in range(2)})
+    c.dumps(j)
+
+
 def case_coalesced():
     c = Case("coalesced-group",
              "A coalesced group (two all_gather ops and their closing entry, one seq) counts "
@@ -651,6 +702,8 @@ def main():
     case_mismatch()
     case_load_order()
     case_p2p()
+    case_p2p_stuck()
+    case_p2p_straggler()
     case_coalesced()
     case_nested()
     case_supersede()

@@ -513,3 +513,134 @@ FL_TEST(nccl_hang_golden, extreme_values_saturate)
         cr_assert(v[i].headline[0] && v[i].remediation[0]);
     fl_engine_free(e);
 }
+
+/* ---- p2p: pairing, stuck, straggler (faultline JSON Lines, one line per event) ----------- */
+
+/* A job of `nranks` ranks in pg "1" (one ok dump each, written `minutes` after 18:30) and the
+ * p2p records `recs` (JSON objects without their envelope), each at 18:30:00. */
+static char *p2p_run(int nranks, int minutes, const char *const *recs, size_t n)
+{
+    size_t cap = 4096 + n * 512, len = 0;
+    char *s = malloc(cap);
+    cr_assert_not_null(s);
+    char ranks[128] = "[";
+    for (int r = 0; r < nranks; r++)
+        snprintf(ranks + strlen(ranks), sizeof ranks - strlen(ranks), "%s%d", r ? ", " : "", r);
+    strcat(ranks, "]");
+    for (int r = 0; r < nranks; r++)
+        len += (size_t)snprintf(s + len, cap - len,
+                                "{\"kind\":\"nccl_fr_dump\",\"ts\":\"2025-11-24T%02d:%02d:00Z\","
+                                "\"nccl_fr_dump\":{\"rank\":%d,\"status\":\"ok\",\"pgs\":[{\"name\":"
+                                "\"1\",\"desc\":\"PIPELINE_MODEL_PARALLEL_GROUP\",\"ranks\":\"%s\"}]}}\n",
+                                18 + (30 + minutes) / 60, (30 + minutes) % 60, r, ranks);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len,
+                                "{\"kind\":\"nccl_fr_record\",\"ts\":\"2025-11-24T18:30:00Z\","
+                                "\"nccl_fr_record\":{\"pg\":\"1\",\"is_p2p\":true,"
+                                "\"timeout_ms\":600000,%s}}\n",
+                                recs[i]);
+    cr_assert_lt(len, cap);
+    struct fl_engine *e = new_engine();
+    cr_assert_eq(fl_engine_add_buffer(e, "job.jsonl", s, len, NULL), 0);
+    cr_assert_eq(fl_engine_run(e, NULL), 0);
+    size_t ni;
+    const struct fl_input *in = fl_engine_inputs(e, &ni);
+    cr_assert_eq(in[0].skipped, 0, "every line was read");
+    char *out = summary(e);
+    fl_engine_free(e);
+    free(s);
+    return out;
+}
+
+#define SEND(rank, peer, seq, rid, state)                                                          \
+    "\"rank\":" #rank ",\"op\":\"nccl:send " #rank "->" #peer "\",\"p2p_seq\":" #seq               \
+    ",\"record_id\":" #rid ",\"state\":\"" state "\""
+#define RECV(rank, peer, seq, rid, state)                                                          \
+    "\"rank\":" #rank ",\"op\":\"nccl:recv " #rank "<-" #peer "\",\"p2p_seq\":" #seq               \
+    ",\"record_id\":" #rid ",\"state\":\"" state "\""
+
+FL_TEST(nccl_hang_p2p, straggler_past_and_under_the_timeout)
+{
+    /* both dumps hold every p2p op of the pg (seqs from 1): the 2nd send pairs with the 2nd
+     * recv, which rank 1 still holds */
+    static const char *const r[] = {SEND(0, 1, 1, 0, "completed"), SEND(0, 1, 2, 1, "completed"),
+                                    RECV(1, 0, 1, 0, "completed"), RECV(1, 0, 2, 1, "started")};
+    char *s = p2p_run(2, 12, r, N(r));
+    cr_assert(strstr(s, "nccl_hang.straggler [1] recv p2p #2 on pg 1 "
+                        "(PIPELINE_MODEL_PARALLEL_GROUP) straggled: rank 1 still held it 12m "
+                        "after it began (timeout 10m) while rank 0 completed the matching send\n"),
+              "%s", s);
+    cr_assert_eq(strchr(s, '\n') - s + 1, (long)strlen(s), "one verdict: %s", s);
+    free(s);
+    s = p2p_run(2, 5, r, N(r));
+    cr_assert_str_eq(s, "", "5 minutes is under the 10-minute timeout: %s", s);
+    free(s);
+}
+
+FL_TEST(nccl_hang_p2p, without_a_whole_history_only_pending_halves_pair)
+{
+    /* the same straggle, but both dumps lost their first ops (seqs from 5): the completed
+     * halves cannot be aligned, so the pending recv has no pending send against it and rank 0
+     * is reported as never having posted it. The limit of a dump that kept the newest entries
+     * only; the docs say so. */
+    static const char *const r[] = {SEND(0, 1, 5, 9, "completed"), SEND(0, 1, 6, 10, "completed"),
+                                    RECV(1, 0, 5, 9, "completed"), RECV(1, 0, 6, 10, "started")};
+    char *s = p2p_run(2, 12, r, N(r));
+    cr_assert(strstr(s, "nccl_hang.missing [0] recv p2p #6 on pg 1 "
+                        "(PIPELINE_MODEL_PARALLEL_GROUP) hung: rank 0 never posted the matching "
+                        "send"),
+              "%s", s);
+    free(s);
+    /* a gap in one rank's seqs is a lost op too */
+    static const char *const g[] = {SEND(0, 1, 1, 0, "completed"), SEND(0, 1, 3, 1, "completed"),
+                                    RECV(1, 0, 1, 0, "completed"), RECV(1, 0, 2, 1, "started")};
+    s = p2p_run(2, 12, g, N(g));
+    cr_assert(strstr(s, "nccl_hang.missing [0] "), "%s", s);
+    free(s);
+}
+
+FL_TEST(nccl_hang_p2p, stuck_pairs_name_no_rank)
+{
+    /* a 4-stage pipeline: every stage started its send to the next and the next its recv */
+    static const char *const r[] = {
+        SEND(0, 1, 1, 0, "started"), RECV(1, 0, 1, 0, "started"), SEND(1, 2, 2, 1, "started"),
+        RECV(2, 1, 1, 0, "started"), SEND(2, 3, 2, 1, "started"), RECV(3, 2, 1, 0, "started")};
+    char *s = p2p_run(4, 12, r, N(r));
+    cr_assert(strstr(s, "nccl_hang.stuck [] send p2p #1 on pg 1 (PIPELINE_MODEL_PARALLEL_GROUP) "
+                        "stuck: ranks 0-3 entered 3 send/recv pairs and none completed them in "
+                        "12m (network or NCCL: Flight Recorder alone cannot name a rank)\n"),
+              "%s", s);
+    free(s);
+    s = p2p_run(4, 9, r, N(r));
+    cr_assert_str_eq(s, "", "under the timeout: %s", s);
+    free(s);
+}
+
+FL_TEST(nccl_hang_p2p, coalesced_batch_takes_its_closing_entry_state)
+{
+    /* 2.7+: a batch_isend_irecv records each op without events (they stay scheduled), then
+     * the closing entry, which the watchdog updates; one p2p seq for the whole batch */
+    static const char *const started[] = {
+        SEND(0, 1, 1, 0, "scheduled") ",\"coalesced\":\"op\"",
+        "\"rank\":0,\"op\":\"nccl:coalesced\",\"p2p_seq\":1,\"record_id\":1,"
+        "\"state\":\"started\",\"coalesced\":\"end\"",
+        RECV(1, 0, 1, 0, "scheduled") ",\"coalesced\":\"op\"",
+        "\"rank\":1,\"op\":\"nccl:coalesced\",\"p2p_seq\":1,\"record_id\":1,"
+        "\"state\":\"started\",\"coalesced\":\"end\""};
+    char *s = p2p_run(2, 12, started, N(started));
+    cr_assert(strstr(s, "nccl_hang.stuck [] send p2p #1 on pg 1 (PIPELINE_MODEL_PARALLEL_GROUP) "
+                        "stuck: both ranks entered it (rank 0 the send, rank 1 the recv) and "
+                        "neither completed it in 12m"),
+              "%s", s);
+    free(s);
+    static const char *const done[] = {
+        SEND(0, 1, 1, 0, "scheduled") ",\"coalesced\":\"op\"",
+        "\"rank\":0,\"op\":\"nccl:coalesced\",\"p2p_seq\":1,\"record_id\":1,"
+        "\"state\":\"completed\",\"coalesced\":\"end\"",
+        RECV(1, 0, 1, 0, "scheduled") ",\"coalesced\":\"op\"",
+        "\"rank\":1,\"op\":\"nccl:coalesced\",\"p2p_seq\":1,\"record_id\":1,"
+        "\"state\":\"started\",\"coalesced\":\"end\""};
+    s = p2p_run(2, 12, done, N(done));
+    cr_assert(strstr(s, "nccl_hang.straggler [1] recv p2p #1 "), "%s", s);
+    free(s);
+}
