@@ -110,8 +110,9 @@ void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o);
 /* cases_ingest.c: kernel_log_scan, k8s_events_list, dcgm_scrape (files read by the engine) */
 void bench_cases_ingest(struct bench_results *rs, const struct bench_opts *o);
 
-/* cases_more.c: pyspy_dumps, prom_api_range, k8s_pods_nodes, nvsmi_q, nvsmi_xml (files and
- * directories of the remaining parsers, read by a fresh engine) */
+/* cases_more.c: pyspy_dumps, prom_api_range, k8s_pods_nodes, nvsmi_q, nvsmi_xml,
+ * journal_export, kernel_log_gz (files and directories of the remaining parsers, read by a
+ * fresh engine) */
 void bench_cases_more(struct bench_results *rs, const struct bench_opts *o);
 
 /* cases_detectors.c: detector_<name> for every bench/windows/<name>.jsonl */
@@ -177,5 +178,9 @@ size_t bench_gen_prom_range(uint64_t seed, unsigned nodes, uint64_t npoints, str
 size_t bench_gen_k8s_pods(uint64_t seed, unsigned nnodes, struct bench_buf *out, size_t *npods);
 /* `kubectl get nodes -o json` of the same cluster. Returns the conditions (one event each). */
 size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out);
+/* The lines of a dmesg (bench_gen_kernel_log) as `journalctl -o export` writes the node's
+ * kernel records. Returns the entries. */
+size_t bench_gen_journal_export(uint64_t seed, const struct bench_buf *dmesg,
+                                struct bench_buf *out);
 
 #endif

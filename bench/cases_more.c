@@ -13,6 +13,10 @@
  *                   unit = an event (a GPU reading)
  *   nvsmi_xml       the same with <node>/nvidia-smi-q.xml, the real A100 `nvidia-smi -q -x`
  *                   capture (one GPU)
+ *   journal_export  `journalctl -k -o export` of one node: the kernel_log_scan generator's
+ *                   lines, 24 MiB of dmesg (--scale 256) as 212k entries; unit = an entry
+ *   kernel_log_gz   that generator's dmesg, 32 MiB (--scale 512), gzip-compressed; unit = a
+ *                   line of the text
  *
  * Inputs are generated (gen_more.c) or copied once into bench_tmpdir() before their case and
  * removed after it. A timed run is fl_engine_new + fl_engine_add_path + fl_engine_ingest +
@@ -31,6 +35,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <zlib.h>
+
 #include "bench.h"
 #include "faultline/alloc.h"
 #include "faultline/engine.h"
@@ -42,6 +48,8 @@
 #define SEED_PYSPY 0x7079737079000001ULL /* "pyspy" */
 #define SEED_PROM 0x70726f6d61706901ULL  /* "promapi" */
 #define SEED_K8SPN 0x6b3873706f640001ULL /* "k8spod" */
+#define SEED_KERNEL 0x646d657367000001ULL /* "dmesg": the kernel_log_scan case's */
+#define SEED_JOURNAL 0x6a6f75726e616c01ULL /* "journal" */
 
 /* One file of a case's input and what the reader must make of it. */
 struct mfile {
@@ -55,6 +63,7 @@ struct minput {
     struct mfile *f;
     size_t n, cap;
     uint64_t events, bytes;
+    uint64_t units; /* what ns/unit divides by; 0 = the events */
 };
 
 static void add_file(struct minput *in, const char *path, const char *format,
@@ -160,6 +169,7 @@ static int cmp_u64(const void *a, const void *b)
 static double run_case(const struct bench_opts *o, struct bench_result *r, struct minput *in)
 {
     qsort(in->f, in->n, sizeof *in->f, cmp_mfile);
+    uint64_t units = in->units ? in->units : in->events;
     struct bench_counts first = {0};
     uint64_t cpu[MAX_RUNS];
     for (int run = -1; run < o->runs; run++) { /* run -1 warms the page cache */
@@ -181,15 +191,15 @@ static double run_case(const struct bench_opts *o, struct bench_result *r, struc
             continue;
         bench_same_counts(r->name, run, &first, c);
         cpu[r->nruns] = u1 - u0;
-        r->ns[r->nruns++] = (double)((t1 - t0) + (t3 - t2)) / (double)in->events;
+        r->ns[r->nruns++] = (double)((t1 - t0) + (t3 - t2)) / (double)units;
     }
-    r->events = in->events;
+    r->events = units;
     r->bytes_io = (double)in->bytes;
-    bench_set_counts(r, first, in->events);
+    bench_set_counts(r, first, units);
     qsort(cpu, (size_t)r->nruns, sizeof cpu[0], cmp_u64);
     int n = r->nruns;
     double med = n % 2 ? (double)cpu[n / 2] : ((double)cpu[n / 2 - 1] + (double)cpu[n / 2]) / 2;
-    return med / (double)in->events;
+    return med / (double)units;
 }
 
 static void root_dir(struct minput *in, const char *name)
@@ -327,6 +337,90 @@ static void case_nvsmi(const struct bench_opts *o, struct bench_result *r, bool 
     release(&in);
 }
 
+/* ---- journal_export, kernel_log_gz ------------------------------------------------------- */
+
+/* The records of a node's kernel log as `journalctl -k -o export` writes them: the kernel_log_scan
+ * case's generator (its seed, a smaller size), each line turned into an entry. The reader
+ * feeds every MESSAGE to the same kernel-line rules as a dmesg, so the generator's event
+ * count holds. */
+static void case_journal(const struct bench_opts *o, struct bench_result *r)
+{
+    struct minput in = {0};
+    root_dir(&in, "journal");
+    struct bench_buf d = {0}, b = {0};
+    size_t events;
+    size_t lines = bench_gen_kernel_log(SEED_KERNEL, (o->scale ? 256 : 24) * MIB, &d, &events);
+    size_t entries = bench_gen_journal_export(SEED_JOURNAL, &d, &b);
+    if (entries != lines)
+        bench_die("journal_export: %zu entries for %zu lines", entries, lines);
+    bench_buf_release(&d);
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/kernel.export", in.root);
+    add_file(&in, p, "journal-json", &b, events);
+    bench_buf_release(&b);
+    in.units = entries;
+    double cpu = run_case(o, r, &in);
+    snprintf(r->note, sizeof r->note, "%zu entries, %zu GPU events, %.1f MiB; CPU %.0f ns/entry",
+             entries, events, (double)in.bytes / (double)MIB, cpu);
+    release(&in);
+}
+
+/* The same dmesg gzip-compressed (zlib level 6, the gzip header with the file name and mtime
+ * as `gzip -6` writes it, then raw deflate, CRC-32 and length): the reader inflates it and
+ * hands the text to the kernel-log reader. */
+static void gzip_buf(const struct bench_buf *in, struct bench_buf *out)
+{
+    static const unsigned char head[10] = {0x1f, 0x8b, 8, 0x08 /* FNAME */, 0x20, 0x27,
+                                           0x05, 0x6b /* mtime */, 0, 3 /* Unix */};
+    bench_buf_put(out, (const char *)head, sizeof head);
+    bench_buf_put(out, "dmesg.txt", 10); /* with its NUL */
+    z_stream z = {0};
+    if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        bench_die("deflateInit2 failed");
+    static unsigned char chunk[1 << 18];
+    z.next_in = (Bytef *)in->p;
+    z.avail_in = (uInt)in->len;
+    int rc;
+    do {
+        z.next_out = chunk;
+        z.avail_out = sizeof chunk;
+        rc = deflate(&z, Z_FINISH);
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+            bench_die("deflate failed: %d", rc);
+        bench_buf_put(out, (const char *)chunk, sizeof chunk - z.avail_out);
+    } while (rc != Z_STREAM_END);
+    deflateEnd(&z);
+    uLong crc = crc32(0L, (const Bytef *)in->p, (uInt)in->len);
+    unsigned char tail[8];
+    for (int i = 0; i < 4; i++) {
+        tail[i] = (unsigned char)(crc >> (8 * i));
+        tail[4 + i] = (unsigned char)((uint64_t)in->len >> (8 * i));
+    }
+    bench_buf_put(out, (const char *)tail, 8);
+}
+
+static void case_gz(const struct bench_opts *o, struct bench_result *r)
+{
+    struct minput in = {0};
+    root_dir(&in, "kernel-gz");
+    struct bench_buf d = {0}, b = {0};
+    size_t events;
+    size_t lines = bench_gen_kernel_log(SEED_KERNEL, (o->scale ? 512 : 32) * MIB, &d, &events);
+    gzip_buf(&d, &b);
+    size_t text = d.len;
+    bench_buf_release(&d);
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/dmesg.txt.gz", in.root);
+    add_file(&in, p, "gzip", &b, events);
+    bench_buf_release(&b);
+    in.units = lines;
+    double cpu = run_case(o, r, &in);
+    snprintf(r->note, sizeof r->note,
+             "%.1f MiB dmesg in %.1f MiB of gzip, %zu GPU events; CPU %.0f ns/line",
+             (double)text / (double)MIB, (double)in.bytes / (double)MIB, events, cpu);
+    release(&in);
+}
+
 void bench_cases_more(struct bench_results *rs, const struct bench_opts *o)
 {
     struct bench_result *r;
@@ -340,4 +434,8 @@ void bench_cases_more(struct bench_results *rs, const struct bench_opts *o)
         case_nvsmi(o, r, false);
     if ((r = bench_case(rs, o, "nvsmi_xml")) != NULL)
         case_nvsmi(o, r, true);
+    if ((r = bench_case(rs, o, "journal_export")) != NULL)
+        case_journal(o, r);
+    if ((r = bench_case(rs, o, "kernel_log_gz")) != NULL)
+        case_gz(o, r);
 }

@@ -84,6 +84,12 @@ CEILINGS = {
     # allocations (its DOM: about 1,390 malloc calls per 21 KB capture, counted with valgrind)
     # do not go through the allocation hook and are not in this figure.
     "nvsmi_xml": (1.0, "per-file fixed costs; libxml2's DOM not counted"),
+    # journalctl -o export of 212k kernel records (156 GPU events). Measured 26 allocations:
+    # fixed costs only. Ceiling 0.0005: one allocation per GPU event (+0.0007) breaks it.
+    "journal_export": (0.0005, "fixed costs only: nothing per entry"),
+    # A 6 MiB gzip of a 32 MiB dmesg (283k lines, 222 GPU events), inflated into one arena
+    # buffer. Measured 28 allocations. Ceiling 0.0005: one per GPU event (+0.0008) breaks it.
+    "kernel_log_gz": (0.0005, "fixed costs only: nothing per line"),
 }
 
 GATED = ("allocs_per_event", "bytes_per_event")

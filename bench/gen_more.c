@@ -67,6 +67,15 @@ static void put_hex(struct bench_buf *b, uint64_t v, unsigned digits)
     bench_buf_put(b, t, digits);
 }
 
+/* %llx: lower-case hex without padding */
+static void put_xu(struct bench_buf *b, uint64_t v)
+{
+    unsigned d = 1;
+    while (d < 16 && v >> (4 * d))
+        d++;
+    put_hex(b, v, d);
+}
+
 static uint64_t rb(struct bench_rng *r, uint64_t n)
 {
     return bench_rng_below(r, n);
@@ -1414,4 +1423,104 @@ size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out
     }
     jw_list_end(&w);
     return events;
+}
+
+/* ==== journalctl -o export ================================================================ */
+
+/* The kernel lines of a dmesg ("[ 8123.456789] msg", bench_gen_kernel_log) as `journalctl -o
+ * export` writes the same records of a node's journal: the cursor, realtime and monotonic
+ * receive stamps (journald reads /dev/kmsg a few microseconds after the kernel stamps it),
+ * the boot and machine ids, then the entry's fields as journald stores kernel records
+ * (tests/unit/data/kernel/journal-kernel.export); each entry ends with a blank line. A
+ * message with a byte outside printable UTF-8 (control characters) is written in the binary
+ * form (name, newline, little-endian 64-bit size, bytes, newline). Returns the entries. */
+size_t bench_gen_journal_export(uint64_t seed, const struct bench_buf *dmesg,
+                                struct bench_buf *out)
+{
+    struct bench_rng r = {seed};
+    struct bench_buf *b = out;
+    const int64_t boot_us = (T_NOW - 86400 * 3) * 1000000LL;
+    char seqid[40], bootid[40], machine[40];
+    struct bench_buf t = {0};
+    for (int k = 0; k < 3; k++) {
+        t.len = 0;
+        uint64_t v1 = bench_rng_next(&r);
+        uint64_t v2 = bench_rng_next(&r);
+        put_hex(&t, v1, 16);
+        put_hex(&t, v2, 16);
+        snprintf(k == 0 ? seqid : k == 1 ? bootid : machine, 40, "%.*s", (int)t.len, t.p);
+    }
+    bench_buf_release(&t);
+    size_t n = 0;
+    uint64_t seq = 1 + rb(&r, 100000);
+    const char *p = dmesg->p, *end = dmesg->p + dmesg->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        /* "[ 8123.456789] msg" */
+        const char *q = p + 1;
+        while (q < le && *q == ' ')
+            q++;
+        uint64_t sec = 0, usec = 0;
+        while (q < le && *q >= '0' && *q <= '9')
+            sec = sec * 10 + (uint64_t)(*q++ - '0');
+        if (q < le && *q == '.')
+            q++;
+        while (q < le && *q >= '0' && *q <= '9')
+            usec = usec * 10 + (uint64_t)(*q++ - '0');
+        if (*p != '[' || q + 2 > le || q[0] != ']' || q[1] != ' ')
+            bench_die("journal export: not a dmesg line: %.*s", (int)(le - p), p);
+        const char *msg = q + 2;
+        size_t mlen = (size_t)(le - msg);
+        uint64_t src = sec * 1000000 + usec;
+        uint64_t mono = src + 3 + rb(&r, 40);
+        uint64_t real = (uint64_t)boot_us + mono;
+        uint64_t xor = bench_rng_next(&r);
+        /* sd_journal_get_cursor(): "s=%s;i=%llx;b=%s;m=%llx;t=%llx;x=%llx" */
+        put(b, "__CURSOR=s=");
+        put(b, seqid);
+        put(b, ";i=");
+        put_xu(b, seq);
+        put(b, ";b=");
+        put(b, bootid);
+        put(b, ";m=");
+        put_xu(b, mono);
+        put(b, ";t=");
+        put_xu(b, real);
+        put(b, ";x=");
+        put_xu(b, xor);
+        put(b, "\n__REALTIME_TIMESTAMP=");
+        put_u(b, real);
+        put(b, "\n__MONOTONIC_TIMESTAMP=");
+        put_u(b, mono);
+        put(b, "\n_BOOT_ID=");
+        put(b, bootid);
+        put(b, "\n_MACHINE_ID=");
+        put(b, machine);
+        put(b, "\n_HOSTNAME=gpu-node-12\nPRIORITY=");
+        bool nv = mlen > 5 && memcmp(msg, "NVRM:", 5) == 0;
+        put(b, nv ? "4" : "6");
+        put(b, "\nSYSLOG_FACILITY=0\nSYSLOG_IDENTIFIER=kernel\n_TRANSPORT=kernel\n");
+        bool printable = true;
+        for (size_t i = 0; i < mlen && printable; i++)
+            printable = (unsigned char)msg[i] >= 0x20 && msg[i] != 0x7f;
+        if (printable) {
+            put(b, "MESSAGE=");
+            bench_buf_put(b, msg, mlen);
+        } else {
+            put(b, "MESSAGE\n");
+            unsigned char sz[8];
+            for (int i = 0; i < 8; i++)
+                sz[i] = (unsigned char)((uint64_t)mlen >> (8 * i));
+            bench_buf_put(b, (const char *)sz, 8);
+            bench_buf_put(b, msg, mlen);
+        }
+        put(b, "\n_SOURCE_MONOTONIC_TIMESTAMP=");
+        put_u(b, src);
+        put(b, "\n\n");
+        seq++;
+        n++;
+        p = nl ? nl + 1 : end;
+    }
+    return n;
 }
