@@ -45,10 +45,10 @@
 #error "FL_BENCH_GPU_DATA (tests/unit/data/gpu-metrics) must be defined by the build"
 #endif
 
-#define SEED_PYSPY 0x7079737079000001ULL /* "pyspy" */
-#define SEED_PROM 0x70726f6d61706901ULL  /* "promapi" */
-#define SEED_K8SPN 0x6b3873706f640001ULL /* "k8spod" */
-#define SEED_KERNEL 0x646d657367000001ULL /* "dmesg": the kernel_log_scan case's */
+#define SEED_PYSPY 0x7079737079000001ULL   /* "pyspy" */
+#define SEED_PROM 0x70726f6d61706901ULL    /* "promapi" */
+#define SEED_K8SPN 0x6b3873706f640001ULL   /* "k8spod" */
+#define SEED_KERNEL 0x646d657367000001ULL  /* "dmesg": the kernel_log_scan case's */
 #define SEED_JOURNAL 0x6a6f75726e616c01ULL /* "journal" */
 
 /* One file of a case's input and what the reader must make of it. */
@@ -370,8 +370,8 @@ static void case_journal(const struct bench_opts *o, struct bench_result *r)
  * hands the text to the kernel-log reader. */
 static void gzip_buf(const struct bench_buf *in, struct bench_buf *out)
 {
-    static const unsigned char head[10] = {0x1f, 0x8b, 8, 0x08 /* FNAME */, 0x20, 0x27,
-                                           0x05, 0x6b /* mtime */, 0, 3 /* Unix */};
+    static const unsigned char head[10] = {
+        0x1f, 0x8b, 8, 0x08 /* FNAME */, 0x20, 0x27, 0x05, 0x6b /* mtime */, 0, 3 /* Unix */};
     bench_buf_put(out, (const char *)head, sizeof head);
     bench_buf_put(out, "dmesg.txt", 10); /* with its NUL */
     z_stream z = {0};

@@ -126,6 +126,8 @@ struct pyframe {
     const char *locals[4];
 };
 
+/* Frame tables: one frame a row. */
+/* clang-format off */
 /* Innermost first, as py-spy prints them. */
 static const struct pyframe py_tail[] = {
     {"train_step", "megatron/training/training.py", 745, {"forward_step_func", "data_iterator", "model", "optimizer"}, {"timers", "rerun_state_machine", NULL, NULL}},
@@ -239,6 +241,7 @@ static const struct pyframe py_pool[] = {
     {"_bootstrap_inner", "threading.py", 1016, {"self", NULL, NULL, NULL}, {NULL}},
     {"_bootstrap", "threading.py", 973, {"self", NULL, NULL, NULL}, {NULL}},
 };
+/* clang-format on */
 
 /* A repr as py-spy's --locals prints it (src/python_data_access.rs: "<Tensor at 0x...>"). */
 static void py_repr(struct bench_buf *b, struct bench_rng *r, const char *name)
@@ -248,8 +251,11 @@ static void py_repr(struct bench_buf *b, struct bench_rng *r, const char *name)
         !strcmp(name, "config") || !strcmp(name, "layer") || !strcmp(name, "executor_reference")) {
         static const char *const types[] = {"Float16Module", "DistributedDataParallel",
                                             "TransformerConfig", "TransformerLayer", "Thread"};
-        size_t k = !strcmp(name, "model") ? 1 : !strcmp(name, "config") ? 2
-                   : !strcmp(name, "layer") ? 3 : !strcmp(name, "executor_reference") ? 4 : 0;
+        size_t k = !strcmp(name, "model")                ? 1
+                   : !strcmp(name, "config")             ? 2
+                   : !strcmp(name, "layer")              ? 3
+                   : !strcmp(name, "executor_reference") ? 4
+                                                         : 0;
         put(b, "<");
         put(b, k || strcmp(name, "self") ? types[k] : "object");
         put(b, " at 0x");
@@ -267,8 +273,11 @@ static void py_repr(struct bench_buf *b, struct bench_rng *r, const char *name)
                !strcmp(name, "waiter") || !strcmp(name, "selector")) {
         static const char *const t[] = {"AllreduceOptions", "Work", "_WorkItem", "lock",
                                         "EpollSelector"};
-        size_t k = !strcmp(name, "opts") ? 0 : !strcmp(name, "work") ? 1
-                   : !strcmp(name, "work_item") ? 2 : !strcmp(name, "waiter") ? 3 : 4;
+        size_t k = !strcmp(name, "opts")        ? 0
+                   : !strcmp(name, "work")      ? 1
+                   : !strcmp(name, "work_item") ? 2
+                   : !strcmp(name, "waiter")    ? 3
+                                                : 4;
         put(b, "<");
         put(b, t[k]);
         put(b, " at 0x");
@@ -421,11 +430,16 @@ size_t bench_gen_pyspy_dump(uint64_t seed, int nranks, int rank, struct bench_bu
 /* Sorted by name: Prometheus sorts a matrix by its series' labels, and for one GPU only
  * __name__ differs. */
 static const char *const prom_metrics[] = {
-    "DCGM_FI_DEV_CLOCKS_EVENT_REASONS",      "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS",
-    "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",         "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL",
-    "DCGM_FI_DEV_GPU_TEMP",                  "DCGM_FI_DEV_MEMORY_TEMP",
-    "DCGM_FI_DEV_POWER_USAGE",               "DCGM_FI_DEV_ROW_REMAP_FAILURE",
-    "DCGM_FI_DEV_SM_CLOCK",                  "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS",
+    "DCGM_FI_DEV_CLOCKS_EVENT_REASONS",
+    "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS",
+    "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
+    "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL",
+    "DCGM_FI_DEV_GPU_TEMP",
+    "DCGM_FI_DEV_MEMORY_TEMP",
+    "DCGM_FI_DEV_POWER_USAGE",
+    "DCGM_FI_DEV_ROW_REMAP_FAILURE",
+    "DCGM_FI_DEV_SM_CLOCK",
+    "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS",
     "DCGM_FI_DEV_XID_ERRORS",
 };
 
@@ -701,8 +715,8 @@ struct kp {
     unsigned gpus;    /* nvidia.com/gpu limit, 0 none */
     const char *init; /* init container name (GPU operator's validation), or NULL */
     /* status */
-    int state;          /* 0 running, 1 running after restarts (lastState terminated),
-                           2 failed (terminated), 3 evicted, 4 pending unschedulable */
+    int state;               /* 0 running, 1 running after restarts (lastState terminated),
+                                2 failed (terminated), 3 evicted, 4 pending unschedulable */
     const char *term_reason; /* for 1 and 2 */
     int exit_code;
     unsigned restarts;
@@ -964,8 +978,9 @@ static size_t k8s_pod(struct jw *w, struct bench_rng *r, const struct kp *p, uns
         jw_open(w, "initContainers", '[');
         jw_open(w, NULL, '{');
         jw_open(w, "args", '[');
-        jw_str(w, NULL, "until [ -f /run/nvidia/validations/toolkit-ready ]; do echo waiting for "
-                        "nvidia container stack to be setup; sleep 5; done");
+        jw_str(w, NULL,
+               "until [ -f /run/nvidia/validations/toolkit-ready ]; do echo waiting for "
+               "nvidia container stack to be setup; sleep 5; done");
         jw_close(w, ']');
         jw_open(w, "command", '[');
         jw_str(w, NULL, "sh");
@@ -1021,14 +1036,12 @@ static size_t k8s_pod(struct jw *w, struct bench_rng *r, const struct kp *p, uns
                             "request is 0, has larger consumption of ephemeral-storage. ";
     jw_open(w, "conditions", '[');
     if (p->state == 3)
-        k8s_pod_cond(w, "DisruptionTarget", "True", T_NOW - 600, "TerminationByKubelet",
-                     evict_msg);
+        k8s_pod_cond(w, "DisruptionTarget", "True", T_NOW - 600, "TerminationByKubelet", evict_msg);
     k8s_pod_cond(w, "PodReadyToStartContainers", failed ? "False" : "True",
                  failed ? T_NOW - 590 : sched + 3, NULL, NULL);
     k8s_pod_cond(w, "Initialized", "True", sched + (p->init ? 14 : 2), NULL, NULL);
     int64_t ready_t = failed ? T_NOW - 590 : p->state == 1 ? T_NOW - 2990 : sched + 30;
-    k8s_pod_cond(w, "Ready", failed ? "False" : "True", ready_t, failed ? "PodFailed" : NULL,
-                 NULL);
+    k8s_pod_cond(w, "Ready", failed ? "False" : "True", ready_t, failed ? "PodFailed" : NULL, NULL);
     k8s_pod_cond(w, "ContainersReady", failed ? "False" : "True", ready_t,
                  failed ? "PodFailed" : NULL, NULL);
     k8s_pod_cond(w, "PodScheduled", "True", p->created, NULL, NULL);
@@ -1077,14 +1090,14 @@ struct dsdef {
 };
 /* Namespaces in kubectl's order (the API lists by namespace, then name). */
 static const struct dsdef k8s_ds[] = {
-    {"gpu-operator", "gpu-feature-discovery",
-     "nvcr.io/nvidia/k8s-device-plugin:v0.17.0", "toolkit-validation"},
+    {"gpu-operator", "gpu-feature-discovery", "nvcr.io/nvidia/k8s-device-plugin:v0.17.0",
+     "toolkit-validation"},
     {"gpu-operator", "nvidia-container-toolkit-daemonset",
      "nvcr.io/nvidia/k8s/container-toolkit:v1.17.0-ubuntu20.04", "driver-validation"},
     {"gpu-operator", "nvidia-dcgm-exporter",
      "nvcr.io/nvidia/k8s/dcgm-exporter:3.3.8-3.6.0-ubuntu22.04", "toolkit-validation"},
-    {"gpu-operator", "nvidia-device-plugin-daemonset",
-     "nvcr.io/nvidia/k8s-device-plugin:v0.17.0", "toolkit-validation"},
+    {"gpu-operator", "nvidia-device-plugin-daemonset", "nvcr.io/nvidia/k8s-device-plugin:v0.17.0",
+     "toolkit-validation"},
     {"kube-system", "kube-proxy", "registry.k8s.io/kube-proxy:v1.30.6", NULL},
 };
 
@@ -1130,9 +1143,13 @@ size_t bench_gen_k8s_pods(uint64_t seed, unsigned nnodes, struct bench_buf *out,
         }
         qsort(order, nnodes, sizeof *order, cmp_sfx);
         for (unsigned i = 0; i < nnodes; i++) {
-            struct kp p = {.ns = k8s_ds[d].ns, .app = k8s_ds[d].app, .image = k8s_ds[d].image,
-                           .init = k8s_ds[d].init, .qos = "BestEffort",
-                           .priority_class = "system-node-critical", .priority = 2000001000};
+            struct kp p = {.ns = k8s_ds[d].ns,
+                           .app = k8s_ds[d].app,
+                           .image = k8s_ds[d].image,
+                           .init = k8s_ds[d].init,
+                           .qos = "BestEffort",
+                           .priority_class = "system-node-critical",
+                           .priority = 2000001000};
             p.sa = p.app;
             snprintf(p.name, sizeof p.name, "%s-%s", p.app, order[i].s);
             p.node_idx = order[i].node;
@@ -1165,9 +1182,12 @@ size_t bench_gen_k8s_pods(uint64_t seed, unsigned nnodes, struct bench_buf *out,
     qsort(names, nworkers, sizeof *names, cmp_name); /* "worker-10" before "worker-2" */
     for (unsigned k = 0; k < nworkers; k++) {
         unsigned i = (unsigned)strtoul(names[k] + 21, NULL, 10);
-        struct kp p = {.ns = "team-llm", .app = "pytorch",
-                       .image = "nvcr.io/nvidia/pytorch:24.10-py3", .sa = "default",
-                       .qos = "Burstable", .gpus = 8};
+        struct kp p = {.ns = "team-llm",
+                       .app = "pytorch",
+                       .image = "nvcr.io/nvidia/pytorch:24.10-py3",
+                       .sa = "default",
+                       .qos = "Burstable",
+                       .gpus = 8};
         snprintf(p.name, sizeof p.name, "%s", names[k]);
         p.created = T_NOW - 86400 * 2 + (int64_t)(i % 60);
         if (i >= nnodes) {
@@ -1258,9 +1278,9 @@ size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out
         char name[24], ip[24], buf[96];
         node_name(name, sizeof name, i);
         snprintf(ip, sizeof ip, "10.0.%u.%u", i / 250, i % 250 + 2);
-        bool notready = i % 400 == 123;   /* the kubelet stopped posting status */
-        bool sickgpu = i % 37 == 5;       /* a GPU fell off the bus: 7 allocatable */
-        bool npd = i % 50 != 49;          /* node-problem-detector runs on most nodes */
+        bool notready = i % 400 == 123; /* the kubelet stopped posting status */
+        bool sickgpu = i % 37 == 5;     /* a GPU fell off the bus: 7 allocatable */
+        bool npd = i % 50 != 49;        /* node-problem-detector runs on most nodes */
         int64_t created = T_NOW - 86400 * 60 + (int64_t)i * 17;
         int64_t hb = notready ? T_NOW - 900 : T_NOW - (int64_t)rb(&r, 40);
         jw_open(&w, NULL, '{');
@@ -1434,8 +1454,7 @@ size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out
  * (tests/unit/data/kernel/journal-kernel.export); each entry ends with a blank line. A
  * message with a byte outside printable UTF-8 (control characters) is written in the binary
  * form (name, newline, little-endian 64-bit size, bytes, newline). Returns the entries. */
-size_t bench_gen_journal_export(uint64_t seed, const struct bench_buf *dmesg,
-                                struct bench_buf *out)
+size_t bench_gen_journal_export(uint64_t seed, const struct bench_buf *dmesg, struct bench_buf *out)
 {
     struct bench_rng r = {seed};
     struct bench_buf *b = out;
