@@ -110,6 +110,11 @@ void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o);
 /* cases_ingest.c: kernel_log_scan, k8s_events_list, dcgm_scrape (files read by the engine) */
 void bench_cases_ingest(struct bench_results *rs, const struct bench_opts *o);
 
+/* cases_more.c: pyspy_dumps, prom_api_range, k8s_pods_nodes, nvsmi_q, nvsmi_xml,
+ * journal_export, kernel_log_gz (files and directories of the remaining parsers, read by a
+ * fresh engine) */
+void bench_cases_more(struct bench_results *rs, const struct bench_opts *o);
+
 /* cases_detectors.c: detector_<name> for every bench/windows/<name>.jsonl */
 void bench_cases_detectors(struct bench_results *rs, const struct bench_opts *o);
 
@@ -155,5 +160,27 @@ size_t bench_gen_dcgm_scrapes(uint64_t seed, size_t bytes, struct bench_buf *out
  * be NULL) gets the pickle's memo ids (0 for JSON). */
 size_t bench_gen_fr_dump(uint64_t seed, int nranks, int rank, int nentries, bool json,
                          struct bench_buf *out, uint32_t *memo_ids);
+
+/* ---- gen_more.c ------------------------------------------------------------------------ */
+
+/* Rank `rank`'s `py-spy dump` of a hung Megatron job of nranks ranks (TP 8, PP 4): Process and
+ * Python headers, the main thread (a DP all-reduce, a TP all-gather, a pipeline recv, or the
+ * DataLoader on the odd rank out) and 5-7 idle helper threads; one rank in 8 dumped with
+ * --locals (*locals set). Returns the threads written (one pyspy_stack event each). */
+size_t bench_gen_pyspy_dump(uint64_t seed, int nranks, int rank, struct bench_buf *out,
+                            bool *locals);
+/* A Prometheus /api/v1/query_range matrix of 11 DCGM metrics for nodes x 8 GPUs, npoints
+ * steps of 15 s (some steps missing on one node). Returns the points (one event each). */
+size_t bench_gen_prom_range(uint64_t seed, unsigned nodes, uint64_t npoints, struct bench_buf *out);
+/* `kubectl get pods -A -o json` of an nnodes-node GPU cluster (5 DaemonSets and one 8-GPU
+ * training worker per node, a few unschedulable). Returns the events the reader must make of
+ * it; *npods gets the pods. */
+size_t bench_gen_k8s_pods(uint64_t seed, unsigned nnodes, struct bench_buf *out, size_t *npods);
+/* `kubectl get nodes -o json` of the same cluster. Returns the conditions (one event each). */
+size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out);
+/* The lines of a dmesg (bench_gen_kernel_log) as `journalctl -o export` writes the node's
+ * kernel records. Returns the entries. */
+size_t bench_gen_journal_export(uint64_t seed, const struct bench_buf *dmesg,
+                                struct bench_buf *out);
 
 #endif

@@ -59,6 +59,37 @@ CEILINGS = {
     # chunks, nothing per record. Measured 0.013-0.014 per record (about 27 per 2,000-entry file).
     "fr_pickle": (0.03, "per-file fixed costs, nothing per record"),
     "fr_json": (0.03, "per-file fixed costs, nothing per record"),
+    # The remaining parsers (bench/cases_more.c): a fresh engine over a file or a directory.
+    # py-spy: 512 files of about 7 threads each. Measured 4,235 allocations = 8.3 per file:
+    # the engine's path, read buffer and directory entry, and the reader's stream array, hash
+    # slots and the thread's line list, which doubles from 16 entries to the longest thread
+    # (up to 256 lines on a --locals dump) and is reused for the file's other threads:
+    # 8.3 / 7.06 threads = 1.17 per thread. Ceiling 1.6: one allocation per thread (+1.0)
+    # breaks it.
+    "pyspy_dumps": (1.6, "per-file fixed costs, nothing per thread"),
+    # One 23 MiB query_range document, 1.01 M points in 2,816 series. Measured 103
+    # allocations (engine, token array for the `metric` objects, event blocks and window
+    # arrays) = 0.0001 per point. Ceiling 0.0005: one allocation per series (+0.0028) breaks it.
+    "prom_api_range": (0.0005, "fixed costs: nothing per series or point"),
+    # pods.json (12,024 pods) and nodes.json (2,000 nodes), 26,051 events. Measured 88
+    # allocations = 0.0034 per event. Ceiling 0.007 (about 2x): one allocation per node
+    # (+0.077) or per pod (+0.46) breaks it.
+    "k8s_pods_nodes": (0.007, "fresh engine: fixed cost + arena chunks"),
+    # 256 bundle files of 8 GPUs (120 events each). Measured 1,584 allocations = 6.2 per file
+    # (path, read buffer, node directory and its entries, node name) = 0.052 per event.
+    # Ceiling 0.1: one allocation per GPU (+0.067 per event) breaks it.
+    "nvsmi_q": (0.1, "per-file fixed costs, nothing per GPU"),
+    # 256 bundle files of one GPU (10 events each). Measured 1,837 allocations = 7.2 per file
+    # = 0.72 per event. Ceiling 1.0: one more allocation per event breaks it. libxml2's own
+    # allocations (its DOM: about 1,390 malloc calls per 21 KB capture, counted with valgrind)
+    # do not go through the allocation hook and are not in this figure.
+    "nvsmi_xml": (1.0, "per-file fixed costs; libxml2's DOM not counted"),
+    # journalctl -o export of 212k kernel records (156 GPU events). Measured 26 allocations:
+    # fixed costs only. Ceiling 0.0005: one allocation per GPU event (+0.0007) breaks it.
+    "journal_export": (0.0005, "fixed costs only: nothing per entry"),
+    # A 6 MiB gzip of a 32 MiB dmesg (283k lines, 222 GPU events), inflated into one arena
+    # buffer. Measured 28 allocations. Ceiling 0.0005: one per GPU event (+0.0008) breaks it.
+    "kernel_log_gz": (0.0005, "fixed costs only: nothing per line"),
 }
 
 GATED = ("allocs_per_event", "bytes_per_event")

@@ -833,6 +833,7 @@ int main(int argc, char **argv)
     /* case groups in their own files (bench.h) */
     bench_cases_fr(rs, &o);
     bench_cases_ingest(rs, &o);
+    bench_cases_more(rs, &o);
     bench_cases_detectors(rs, &o);
 
     print_table(&o, rs);
