@@ -46,6 +46,7 @@ struct fl_engine {
     struct fl_skip_list *skips; /* parallel to inputs */
 
     struct fl_evblock *blocks_head, *blocks_tail;
+    struct fl_arena *block_arena; /* where event blocks come from: &arena, or a parse task's own */
     size_t nevents;
 
     struct fl_skip *kept_skips; /* merged, sorted, <= FL_SKIPS_KEPT */
@@ -62,6 +63,9 @@ struct fl_engine {
 /* Apply the ranks maps to rank-bearing events without a node (src/model/ranks.c). 0 or
  * FL_ENOMEM; conflicting mappings are skips of the map that lost. */
 int fl__ranks_resolve(struct fl_engine *e);
+
+/* Rewrite every interned id of ev through map[0..n] (event.c; the parallel ingest's merge). */
+void fl__event_map_ids(struct fl_event *ev, const uint32_t *map, uint32_t n);
 
 /* Build the window from the parsed event blocks (engine.c -> window.c). */
 int fl__window_build(struct fl_engine *e);
