@@ -2,7 +2,8 @@
 # analyze --jobs N: the output does not depend on the thread count (issue 8). Every golden
 # bundle, then all of them at once (one run over many inputs of every format, so strings are
 # shared across inputs and the intern ids a parallel parse hands out must be re-ordered), with
-# --jobs 1, 2 and 8, compared byte for byte; events too (every field of every event).
+# --jobs 1 and 8 (the combined run also 2), compared byte for byte; events too (every field
+# of every event).
 set -uo pipefail
 bin=${1:?faultline binary}
 root=${2:?source dir}
@@ -24,10 +25,9 @@ for case in $(find "$root/tests/golden" -mindepth 2 -maxdepth 2 -type d | sort);
   name=${case#"$root/tests/golden/"}
   args=()
   [ -f "$case/args" ] && mapfile -t args < "$case/args"
-  for j in 1 2 8; do
+  for j in 1 8; do # (2 is the golden check's on a 2-core machine, and the combined run's)
     (cd "$case" && run "$tmp/a$j" analyze --format json --jobs $j "${args[@]}" inputs)
   done
-  same "$name --jobs 2" "$tmp/a1" "$tmp/a2"
   same "$name --jobs 8" "$tmp/a1" "$tmp/a8"
   same "$name --jobs 8 stderr" "$tmp/a1.err" "$tmp/a8.err"
 done
@@ -61,7 +61,8 @@ for bad in 0 -1 x 2x 100000; do
     fail=$((fail+1)); echo "FAIL --jobs $bad: no message"; cat "$tmp/err"
   fi
 done
-"$bin" analyze --help | grep -q -- "--jobs N" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL --help does not teach --jobs"; }
+"$bin" analyze --help >"$tmp/help"
+grep -q -- "--jobs N" "$tmp/help" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL --help does not teach --jobs"; }
 
 echo "test_jobs: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -137,10 +137,10 @@ FL_TEST(jobs, allocation_failure_in_a_worker_is_reported)
 {
     char *big = kernel_log(5000, 1), *small = kernel_log(20, 2);
     const char *paths[] = {FL_SOURCE_DIR "/examples/incident",
-                           FL_SOURCE_DIR "/tests/golden/ingest_nccl_fr"};
+                           FL_SOURCE_DIR "/tests/golden/ingest_nccl_fr/mixed-encodings-cut-dump"};
     unsigned in_parse = 0, failed_runs = 0;
     uint64_t n;
-    for (n = 1; n < 100000; n += n < 400 ? 1 : n / 50) {
+    for (n = 1; n < 100000; n += n < 150 ? 1 : n / 16) {
         for (int sticky = 0; sticky < 2; sticky++) {
             struct fl_engine_opts o;
             fl_engine_opts_init(&o);
