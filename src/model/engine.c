@@ -20,6 +20,7 @@
 #define FL_ARENA_CHUNK (64u << 10)    /* first chunk: small inputs stay small */
 #define FL_ARENA_MAX_CHUNK (1u << 20) /* chunks double up to this */
 #define FL_MAP_MIN (64u << 10)      /* regular files this large are mapped, not read */
+#define FL_EVBLOCK_GROUP_AFTER 8 /* blocks an engine holds before grouping starts (new_blocks) */
 
 static struct fl_engine *volatile guarded; /* whose mappings the SIGBUS handler names */
 
@@ -88,6 +89,7 @@ struct fl_engine *fl_engine_new(const struct fl_engine_opts *opts, struct fl_err
     fl_arena_init(&e->arena, FL_ARENA_CHUNK, 0);
     fl_arena_set_growth(&e->arena, FL_ARENA_MAX_CHUNK);
     e->block_arena = &e->arena;
+    e->group_after = FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS;
     fl_intern_init(&e->intern);
     fl_verdict_sink_init(&e->sink, &e->arena, &e->intern);
     if (opts && opts->node) {
@@ -477,7 +479,6 @@ int fl_engine_add_buffer(struct fl_engine *e, const char *name, const char *buf,
  * headers, so malloc maps exactly two huge pages, which Linux (6.7 on) places on a 2 MiB
  * boundary; then as window.c's advise_huge: MADV_HUGEPAGE on the pages holding the group,
  * MADV_COLLAPSE (Linux 6.1 on) on the first 2 MiB, whose first page malloc already wrote. */
-#define FL_EVBLOCK_GROUP_AFTER 8 /* blocks held before grouping starts */
 #define FL_HUGE_PAGE ((size_t)2 << 20)
 #define FL_EVBLOCK_GROUP_BYTES (2 * FL_HUGE_PAGE - 256)
 #if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(MADV_COLLAPSE)
@@ -486,12 +487,23 @@ int fl_engine_add_buffer(struct fl_engine *e, const char *name, const char *buf,
 
 static struct fl_evblock *new_blocks(struct fl_engine *e)
 {
-    size_t g = 1, bytes = sizeof(struct fl_evblock);
-    if (e->nevents >= FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS) {
-        g = FL_EVBLOCK_GROUP_BYTES / sizeof(struct fl_evblock);
+    struct fl_evblock *nb = e->spare;
+    if (nb) {
+        e->spare = NULL;
+        return nb;
+    }
+    if (!e->blocks_head && e->first_cap) {
+        nb = fl_arena_alloc(&e->arena, FL_EVBLOCK_BYTES(e->first_cap), _Alignof(struct fl_evblock));
+        if (nb)
+            *nb = (struct fl_evblock){NULL, 0, e->first_cap};
+        return nb;
+    }
+    size_t g = 1, bytes = FL_EVBLOCK_BYTES(FL_EVBLOCK_EVENTS);
+    if (e->nevents >= e->group_after) {
+        g = FL_EVBLOCK_GROUP_BYTES / bytes;
         bytes = FL_EVBLOCK_GROUP_BYTES;
     }
-    struct fl_evblock *nb = fl_arena_alloc(e->block_arena, bytes, _Alignof(struct fl_evblock));
+    nb = fl_arena_alloc(e->block_arena, bytes, _Alignof(struct fl_evblock));
     if (!nb)
         return NULL;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
@@ -503,8 +515,10 @@ static struct fl_evblock *new_blocks(struct fl_engine *e)
     }
 #endif
     for (size_t i = 0; i < g; i++) {
-        nb[i].next = i + 1 < g ? &nb[i + 1] : NULL;
-        nb[i].n = 0;
+        struct fl_evblock *b = (struct fl_evblock *)(void *)((char *)nb + i * FL_EVBLOCK_BYTES(FL_EVBLOCK_EVENTS));
+        b->next = i + 1 < g ? (struct fl_evblock *)(void *)((char *)b + FL_EVBLOCK_BYTES(FL_EVBLOCK_EVENTS)) : NULL;
+        b->n = 0;
+        b->cap = FL_EVBLOCK_EVENTS;
     }
     return nb;
 }
@@ -513,7 +527,7 @@ static struct fl_evblock *new_blocks(struct fl_engine *e)
 static struct fl_event *next_slot(struct fl_engine *e)
 {
     struct fl_evblock *b = e->blocks_tail;
-    if (!b || b->n == FL_EVBLOCK_EVENTS) {
+    if (!b || b->n == b->cap) {
         struct fl_evblock *nb = b ? b->next : NULL; /* the next block of a group */
         if (!nb) {
             nb = new_blocks(e);
@@ -706,29 +720,42 @@ static int parse_input(struct fl_engine *e, uint32_t idx, struct fl_err *err)
  * With opts.jobs > 1 each input is one task, parsed by a worker thread into a task engine of
  * its own: the parser sees an ordinary struct fl_engine (so fl_ingest_* need no locks), which
  * shares the inputs and skips arrays with the real engine (a task writes only its own input's
- * element) and owns its arena, event blocks, intern table and ranks. Workers take inputs
- * largest first; the calling thread merges the tasks in input order as they finish, which is
- * exactly the order a sequential parse takes:
+ * element) and owns its arena, intern table and ranks. Workers take inputs largest first; the
+ * calling thread merges the tasks in input order as they finish, which is exactly the order a
+ * sequential parse takes:
  *   - the task's strings are put into the engine's intern table in the task's id order (the
  *     order the parse first met them), so each new string gets the id the sequential parse
  *     would have given it, and the task's events, ranks and input node are rewritten to those
  *     ids (fl__event_map_ids);
- *   - its events follow the engine's in the block chain (copied when few, the blocks adopted
- *     when many), its skips and decoded bytes stay in its arena, which the engine adopts.
+ *   - its events follow the engine's in the block chain, in place: a task's first block is a
+ *     small one in its arena (a 10-line file costs 16 KiB, not a 124 KiB block), the others
+ *     come from its worker's block memory, which grows as one engine's does (single blocks,
+ *     then 4 MiB huge-page groups; a task starts in the empty blocks the previous task of its
+ *     worker left), so events are written once and no more memory is touched than with one
+ *     thread. Task and worker arenas are adopted by the engine's (fl_arena_adopt): nothing is
+ *     copied.
  * So ids, uids, event order, skips and every output byte do not depend on the thread count or
  * on which thread finished first. No parser keeps state across inputs (the k8s pod -> node
  * join and the ranks maps are applied after the merge), so every input can be a task. */
 
-#define FL_TASK_ARENA_CHUNK (16u << 10) /* a task's first arena chunk: small inputs stay small */
-#define FL_TASK_COPY_MAX (FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS) /* fewer: copy events */
+#define FL_TASK_ARENA_CHUNK (32u << 10) /* a task's first arena chunk: holds its first block */
+#define FL_TASK_FIRST_BLOCK 64          /* events in a task's first block */
 
 struct parse_task {
     struct fl_engine sh;    /* the task engine the parser writes into */
-    struct fl_arena blocks; /* sh's event blocks */
     struct fl_str node;     /* the input's bundle-directory node, as a string */
     struct fl_err err;
     int rc;
     bool done; /* under pool.mu */
+};
+
+/* What a worker keeps from one task to the next: the memory its tasks' event blocks come from. */
+struct parse_worker {
+    struct parse_pool *pool;
+    struct fl_arena blocks;
+    struct fl_evblock *spare; /* empty blocks the last task left */
+    size_t nevents;           /* events its tasks emitted: when to start grouping blocks */
+    pthread_t th;
 };
 
 struct parse_pool {
@@ -753,9 +780,10 @@ static void task_init(struct parse_pool *pool, uint32_t idx)
     t->sh.skips = e->skips;
     fl_arena_init(&t->sh.arena, FL_TASK_ARENA_CHUNK, 0);
     fl_arena_set_growth(&t->sh.arena, FL_ARENA_MAX_CHUNK);
-    fl_arena_init(&t->blocks, sizeof(struct fl_evblock) + 64, 0);
-    t->sh.block_arena = &t->blocks;
     fl_intern_init(&t->sh.intern);
+    fl_arena_init(&t->sh.intern.arena, 4096, 0); /* strings: most inputs intern a few names */
+    fl_arena_set_growth(&t->sh.intern.arena, FL_ARENA_DEFAULT_CHUNK);
+    t->sh.first_cap = FL_TASK_FIRST_BLOCK;
     /* the engine's table is the merge's to write while tasks run: take the string now */
     t->node = fl_intern_str(&e->intern, e->inputs[idx].node);
 }
@@ -765,31 +793,47 @@ static void task_release(struct parse_task *t)
     fl_free(t->sh.ranks);
     fl_intern_release(&t->sh.intern);
     fl_arena_release(&t->sh.arena);
-    fl_arena_release(&t->blocks);
 }
 
-static void task_run(struct parse_task *t, uint32_t idx)
+static void task_run(struct parse_worker *w, struct parse_task *t, uint32_t idx)
 {
-    struct fl_input *in = &t->sh.inputs[idx];
+    struct fl_engine *sh = &t->sh;
+    struct fl_input *in = &sh->inputs[idx];
+    sh->block_arena = &w->blocks;
+    sh->spare = w->spare;
+    sh->group_after = w->nevents >= FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS
+                          ? 0
+                          : FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS - w->nevents;
     if (in->node) {
-        in->node = fl_intern_put(&t->sh.intern, t->node);
+        in->node = fl_intern_put(&sh->intern, t->node);
         if (in->node == FL_INTERN_FAIL) {
             in->node = 0;
             t->rc = fl_err_set(&t->err, FL_ENOMEM, in->path, 0, "out of memory");
-            return;
         }
     }
-    t->rc = parse_input(&t->sh, idx, &t->err);
+    if (!t->rc)
+        t->rc = parse_input(sh, idx, &t->err);
+    /* the empty blocks after the task's last one are the worker's again */
+    struct fl_evblock *rest = sh->spare;
+    if (sh->blocks_tail && sh->blocks_tail->next) {
+        rest = sh->blocks_tail->next;
+        sh->blocks_tail->next = NULL;
+    }
+    w->spare = rest;
+    sh->spare = NULL;
+    sh->block_arena = NULL;
+    w->nevents += sh->nevents;
 }
 
 static void *pool_worker(void *arg)
 {
-    struct parse_pool *pool = arg;
+    struct parse_worker *w = arg;
+    struct parse_pool *pool = w->pool;
     pthread_mutex_lock(&pool->mu);
     while (!pool->stop && pool->next < pool->n) {
         uint32_t idx = pool->order[pool->next++];
         pthread_mutex_unlock(&pool->mu);
-        task_run(&pool->tasks[idx], idx);
+        task_run(w, &pool->tasks[idx], idx);
         pthread_mutex_lock(&pool->mu);
         pool->tasks[idx].done = true;
         pthread_cond_broadcast(&pool->cv);
@@ -803,7 +847,7 @@ static int task_merge(struct fl_engine *e, struct parse_task *t, uint32_t idx)
 {
     struct fl_engine *sh = &t->sh;
     struct fl_input *in = &e->inputs[idx];
-    /* first what cannot fail: the skips and decoded bytes live as long as e */
+    /* first what cannot fail: the skips, decoded bytes and first block live as long as e */
     fl_arena_adopt(&e->arena, &sh->arena);
     fl_arena_adopt(&e->arena, &sh->intern.arena); /* views a parser took of its strings */
     e->skipped_total += sh->skipped_total;
@@ -823,7 +867,6 @@ static int task_merge(struct fl_engine *e, struct parse_task *t, uint32_t idx)
     }
     if (in->node <= n)
         in->node = map[in->node];
-    int rc = 0;
     if (sh->nranks) {
         if (e->nranks + sh->nranks > e->cap_ranks) {
             size_t cap = e->cap_ranks ? e->cap_ranks : 64;
@@ -831,8 +874,8 @@ static int task_merge(struct fl_engine *e, struct parse_task *t, uint32_t idx)
                 cap *= 2;
             struct fl_rank_entry *v = fl_realloc(e->ranks, cap * sizeof *v);
             if (!v) {
-                rc = FL_ENOMEM;
-                goto out;
+                fl_free(map);
+                return FL_ENOMEM;
             }
             e->ranks = v;
             e->cap_ranks = cap;
@@ -848,39 +891,17 @@ static int task_merge(struct fl_engine *e, struct parse_task *t, uint32_t idx)
         for (struct fl_evblock *b = sh->blocks_head; b; b = b->next)
             for (size_t i = 0; i < b->n; i++)
                 fl__event_map_ids(&b->ev[i], map, n);
-    if (sh->nevents < FL_TASK_COPY_MAX) {
-        /* a few events: into e's blocks, as a sequential parse puts them; the task's block
-         * (128 KiB whatever it holds) is freed */
-        for (struct fl_evblock *b = sh->blocks_head; b; b = b->next)
-            for (size_t i = 0; i < b->n; i++) {
-                struct fl_event *d = next_slot(e);
-                if (!d) {
-                    rc = FL_ENOMEM;
-                    goto out;
-                }
-                *d = b->ev[i];
-            }
-        fl_arena_release(&t->blocks);
-    } else if (sh->blocks_head) {
-        /* many: e's chain goes on into the task's blocks (after any empty blocks of e's last
-         * group, which every walk passes over) */
-        struct fl_evblock *last = e->blocks_tail;
-        while (last && last->next)
-            last = last->next;
-        if (last)
-            last->next = sh->blocks_head;
+    fl_free(map);
+    if (sh->blocks_head) {
+        if (e->blocks_tail)
+            e->blocks_tail->next = sh->blocks_head;
         else
             e->blocks_head = sh->blocks_head;
         e->blocks_tail = sh->blocks_tail;
         e->nevents += sh->nevents;
-        fl_arena_adopt(&e->arena, &t->blocks);
+        sh->blocks_head = sh->blocks_tail = NULL;
     }
-out:
-    if (rc)
-        fl_arena_adopt(&e->arena, &t->blocks); /* events copied so far point into it */
-    sh->blocks_head = sh->blocks_tail = NULL;
-    fl_free(map);
-    return rc;
+    return 0;
 }
 
 struct order_key {
@@ -902,12 +923,12 @@ static int ingest_parallel(struct fl_engine *e, unsigned jobs, struct fl_err *er
     pool.tasks = fl_calloc(pool.n, sizeof *pool.tasks);
     pool.order = fl_malloc(pool.n * sizeof *pool.order);
     struct order_key *keys = fl_malloc(pool.n * sizeof *keys);
-    pthread_t *th = fl_calloc(jobs, sizeof *th);
-    if (!pool.tasks || !pool.order || !keys || !th) {
+    struct parse_worker *wk = fl_calloc(jobs, sizeof *wk);
+    if (!pool.tasks || !pool.order || !keys || !wk) {
         fl_free(pool.tasks);
         fl_free(pool.order);
         fl_free(keys);
-        fl_free(th);
+        fl_free(wk);
         return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
     }
     for (uint32_t i = 0; i < pool.n; i++) {
@@ -918,17 +939,21 @@ static int ingest_parallel(struct fl_engine *e, unsigned jobs, struct fl_err *er
     for (uint32_t i = 0; i < pool.n; i++)
         pool.order[i] = keys[i].idx;
     fl_free(keys);
+    for (unsigned i = 0; i < jobs; i++) {
+        wk[i].pool = &pool;
+        fl_arena_init(&wk[i].blocks, FL_EVBLOCK_BYTES(FL_EVBLOCK_EVENTS) + 64, 0);
+    }
     pthread_mutex_init(&pool.mu, NULL);
     pthread_cond_init(&pool.cv, NULL);
     unsigned started = 0;
-    while (started < jobs && pthread_create(&th[started], NULL, pool_worker, &pool) == 0)
+    while (started < jobs && pthread_create(&wk[started].th, NULL, pool_worker, &wk[started]) == 0)
         started++;
     int rc = 0;
     uint32_t merged = 0;
     for (; merged < pool.n; merged++) {
         struct parse_task *t = &pool.tasks[merged];
         if (!started) {
-            task_run(t, merged); /* no thread could start: parse here, in order */
+            task_run(&wk[0], t, merged); /* no thread could start: parse here, in order */
         } else {
             pthread_mutex_lock(&pool.mu);
             while (!t->done)
@@ -955,7 +980,11 @@ static int ingest_parallel(struct fl_engine *e, unsigned jobs, struct fl_err *er
         pthread_mutex_unlock(&pool.mu);
     }
     for (unsigned i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
+        pthread_join(wk[i].th, NULL);
+    /* every event block lives in a worker's memory (those of tasks not merged too: released
+     * with the engine) */
+    for (unsigned i = 0; i < jobs; i++)
+        fl_arena_adopt(&e->arena, &wk[i].blocks);
     for (uint32_t i = 0; i < pool.n; i++) {
         if (i >= merged)
             e->skips[i] = (struct fl_skip_list){NULL, 0}; /* they live in the task's arena */
@@ -963,7 +992,7 @@ static int ingest_parallel(struct fl_engine *e, unsigned jobs, struct fl_err *er
     }
     pthread_cond_destroy(&pool.cv);
     pthread_mutex_destroy(&pool.mu);
-    fl_free(th);
+    fl_free(wk);
     fl_free(pool.order);
     fl_free(pool.tasks);
     return rc;

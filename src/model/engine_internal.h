@@ -13,11 +13,14 @@
 
 #define FL_EVBLOCK_EVENTS 512
 
+/* A block holds cap events (FL_EVBLOCK_EVENTS, or fewer for the first block of a parse task),
+ * n of them used. Walks use n and next only. */
 struct fl_evblock {
     struct fl_evblock *next;
-    size_t n;
-    struct fl_event ev[FL_EVBLOCK_EVENTS];
+    size_t n, cap;
+    struct fl_event ev[];
 };
+#define FL_EVBLOCK_BYTES(cap) (sizeof(struct fl_evblock) + (size_t)(cap) * sizeof(struct fl_event))
 
 struct fl_skip_list {
     struct fl_skip *v; /* kept skips of one input, at most FL_SKIPS_KEPT */
@@ -47,6 +50,9 @@ struct fl_engine {
 
     struct fl_evblock *blocks_head, *blocks_tail;
     struct fl_arena *block_arena; /* where event blocks come from: &arena, or a parse task's own */
+    size_t group_after;           /* events held before blocks come a huge-page group at a time */
+    struct fl_evblock *spare;     /* empty blocks, linked, to use before allocating any */
+    size_t first_cap;             /* > 0: the first block holds this many events, from arena */
     size_t nevents;
 
     struct fl_skip *kept_skips; /* merged, sorted, <= FL_SKIPS_KEPT */
