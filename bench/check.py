@@ -41,6 +41,12 @@ CEILINGS = {
     # data buffer, directory entries), detector scratch arrays, sink and report growth.
     # Measured: 220 allocations / 82k events = 0.0027. Ceiling about 2x.
     "analyze_e2e": (0.005, "fresh engine and process: per-input and per-run fixed costs"),
+    # The same bundle with a parse thread per online core: analyze_e2e's allocations plus, per
+    # input, the task's arena chunks (its first block among them) and its own intern table
+    # (slots, ids and hashes growing to the input's strings, an arena chunk), then the pool
+    # (tasks, order, workers) and each worker's block memory. Measured: 420 allocations / 82k
+    # events = 0.0051 (analyze_e2e 197: 13 more per input). Ceiling about 2x.
+    "analyze_e2e_jobs": (0.01, "analyze_e2e plus a task arena and intern table per input"),
     # Every detector over its committed window (bench/windows/): scratch from the sink's arena,
     # so a warm run allocates nothing (measured 0 for all five).
     "detector_pod_evicted": (0.01, "steady state"),

@@ -360,14 +360,27 @@ static const char *make_bundle(size_t size, size_t *nev, size_t *nbytes)
     return bundle;
 }
 
-/* The child: exec'd afresh so its peak RSS is its own, not the parent's inputs. Prints
- * "ns events allocs bytes maxrss_kb verdicts". */
-static int e2e_child(const char *bundle)
+/* Parse threads of analyze_e2e_jobs: what `faultline analyze` uses by default. */
+static unsigned online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (unsigned)n;
+}
+
+/* The child: exec'd afresh so its peak RSS is its own, not the parent's inputs; jobs is
+ * fl_engine_opts.jobs (0: the calling thread only). Prints "ns events allocs bytes maxrss_kb
+ * verdicts cpu_ns". */
+static int e2e_child(const char *bundle, unsigned jobs)
 {
     struct bench_counts c0 = bench_counts_now();
     uint64_t t0 = bench_now_ns();
     struct fl_err err = {0};
-    struct fl_engine *e = bench_new_engine();
+    struct fl_engine_opts eo;
+    fl_engine_opts_init(&eo);
+    eo.jobs = jobs;
+    struct fl_engine *e = fl_engine_new(&eo, &err);
+    if (!e)
+        bench_die("cannot create an engine: %s", err.msg);
     if (fl_engine_add_path(e, bundle, &err) || fl_engine_run(e, &err))
         bench_die("analyze '%s': %s", bundle, err.msg);
     if (fl_engine_input_errors(e))
@@ -385,8 +398,11 @@ static int e2e_child(const char *bundle)
     struct bench_counts c = bench_counts_since(c0);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("%llu %zu %llu %llu %ld %zu\n", (unsigned long long)(t1 - t0), nev,
-           (unsigned long long)c.allocs, (unsigned long long)c.bytes, ru.ru_maxrss, nverdicts);
+    uint64_t cpu = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
+                   (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
+    printf("%llu %zu %llu %llu %ld %zu %llu\n", (unsigned long long)(t1 - t0), nev,
+           (unsigned long long)c.allocs, (unsigned long long)c.bytes, ru.ru_maxrss, nverdicts,
+           (unsigned long long)cpu);
     return fflush(stdout) ? 1 : 0;
 }
 
@@ -402,8 +418,10 @@ static bool next_u64(const char **p, uint64_t *out)
     return true;
 }
 
-static void run_child(const char *self, const char *bundle, uint64_t v[6])
+static void run_child(const char *self, const char *bundle, unsigned jobs, uint64_t v[7])
 {
+    char jobs_arg[16];
+    snprintf(jobs_arg, sizeof jobs_arg, "%u", jobs);
     int fds[2];
     if (pipe(fds))
         bench_die("pipe: %s", strerror(errno));
@@ -415,7 +433,7 @@ static void run_child(const char *self, const char *bundle, uint64_t v[6])
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execl(self, self, "--e2e-child", bundle, (char *)NULL);
+        execl(self, self, "--e2e-child", bundle, jobs_arg, (char *)NULL);
         fprintf(stderr, "fl_bench: cannot run '%s': %s\n", self, strerror(errno));
         _exit(127);
     }
@@ -441,34 +459,68 @@ static void run_child(const char *self, const char *bundle, uint64_t v[6])
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         bench_die("analyze_e2e child failed (status %d)", st);
     const char *p = line;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         if (!next_u64(&p, &v[i]))
             bench_die("analyze_e2e child wrote '%s'", line);
 }
 
-static void case_e2e(const struct bench_opts *o, struct bench_result *r, const char *self)
+/* One analyze_e2e variant: o->runs fresh processes with jobs parse threads. Returns the median
+ * CPU time (user + system) of a run, in ns; *verdicts gets the verdict count. */
+static double e2e_runs(const struct bench_opts *o, struct bench_result *r, const char *self,
+                       const char *bundle, unsigned jobs, size_t nev, size_t nbytes,
+                       uint64_t *verdicts)
 {
-    size_t nev, nbytes;
-    const char *bundle = make_bundle(o->size, &nev, &nbytes);
-    uint64_t rss_max = 0, verdicts = 0;
+    uint64_t rss_max = 0;
+    double cpu[MAX_RUNS];
     struct bench_counts first = {0};
     for (int run = 0; run < o->runs; run++) { /* each run is a fresh process: no warm-up */
-        uint64_t v[6];
-        run_child(self, bundle, v);
+        uint64_t v[7];
+        run_child(self, bundle, jobs, v);
         if (v[1] != nev)
-            bench_die("analyze_e2e: %llu events in the window, generated %zu",
+            bench_die("%s: %llu events in the window, generated %zu", r->name,
                       (unsigned long long)v[1], nev);
         bench_same_counts(r->name, run, &first, (struct bench_counts){v[2], v[3]});
         r->ns[r->nruns++] = (double)v[0] / (double)nev;
         rss_max = v[4] > rss_max ? v[4] : rss_max;
-        verdicts = v[5];
+        *verdicts = v[5];
+        cpu[run] = (double)v[6];
     }
     r->events = nev;
     r->bytes_io = (double)nbytes;
     r->rss_kb = (long)rss_max;
     bench_set_counts(r, first, nev);
-    snprintf(r->note, sizeof r->note, "%d input files, %llu verdicts", BENCH_NODES + 1,
-             (unsigned long long)verdicts);
+    for (int i = 1; i < o->runs; i++) /* insertion sort: a few runs */
+        for (int j = i; j > 0 && cpu[j - 1] > cpu[j]; j--) {
+            double t = cpu[j];
+            cpu[j] = cpu[j - 1];
+            cpu[j - 1] = t;
+        }
+    return cpu[o->runs / 2];
+}
+
+/* analyze_e2e (r1, one thread: opts.jobs 0, the library default) and analyze_e2e_jobs (r2, as
+ * many parse threads as online cores, the CLI's default) on the same bundle. */
+static void case_e2e(const struct bench_opts *o, struct bench_result *r1, struct bench_result *r2,
+                     const char *self)
+{
+    size_t nev, nbytes;
+    const char *bundle = make_bundle(o->size, &nev, &nbytes);
+    uint64_t verdicts = 0;
+    double cpu1 = 0;
+    if (r1) {
+        cpu1 = e2e_runs(o, r1, self, bundle, 0, nev, nbytes, &verdicts);
+        snprintf(r1->note, sizeof r1->note, "%d input files, %llu verdicts; 1 thread, CPU %.0f ms",
+                 BENCH_NODES + 1, (unsigned long long)verdicts, cpu1 / 1e6);
+    }
+    if (r2) {
+        unsigned jobs = online_cores();
+        double cpu2 = e2e_runs(o, r2, self, bundle, jobs, nev, nbytes, &verdicts);
+        int at = snprintf(r2->note, sizeof r2->note, "%u parse threads (online cores), CPU %.0f ms",
+                          jobs, cpu2 / 1e6);
+        if (r1 && at > 0 && (size_t)at < sizeof r2->note)
+            snprintf(r2->note + at, sizeof r2->note - (size_t)at,
+                     "; wall %.2fx analyze_e2e's 1 thread", bench_median(r1) / bench_median(r2));
+    }
     nftw(bundle, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* 21 MB the later cases do not need */
 }
 
@@ -754,8 +806,8 @@ static const char *self_path(const char *argv0)
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "--e2e-child") == 0)
-        return e2e_child(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "--e2e-child") == 0)
+        return e2e_child(argv[2], (unsigned)strtoul(argv[3], NULL, 10));
 
     struct bench_opts o = {.runs = 0, .size = 20 * MIB};
     long v;
@@ -824,8 +876,9 @@ int main(int argc, char **argv)
     }
     if ((r = bench_case(rs, &o, "detector_xid_correlation")) != NULL)
         case_detector(&o, r);
-    if ((r = bench_case(rs, &o, "analyze_e2e")) != NULL)
-        case_e2e(&o, r, self);
+    struct bench_result *r_e2e = bench_case(rs, &o, "analyze_e2e");
+    if ((r = bench_case(rs, &o, "analyze_e2e_jobs")) != NULL || r_e2e)
+        case_e2e(&o, r_e2e, r, self);
     if ((r = bench_case(rs, &o, "arena_alloc")) != NULL)
         case_arena(&o, r);
     if ((r = bench_case(rs, &o, "jsonw_write")) != NULL)

@@ -35,6 +35,10 @@ void fl_arena_init(struct fl_arena *a, size_t chunk_size, size_t cap);
 void fl_arena_set_growth(struct fl_arena *a, size_t max_chunk);
 void fl_arena_release(struct fl_arena *a);
 void fl_arena_reset(struct fl_arena *a);
+/* Move every chunk of src into dst (no copy, no allocation, cannot fail): what src handed out
+ * now lives as long as dst. The chunks go below dst's current one, which keeps serving new
+ * allocations; src is left empty and usable. dst's cap is not checked. */
+void fl_arena_adopt(struct fl_arena *dst, struct fl_arena *src);
 
 void *fl_arena_alloc(struct fl_arena *a, size_t n, size_t align);
 void *fl_arena_zalloc(struct fl_arena *a, size_t n, size_t align);

@@ -28,7 +28,13 @@ struct fl_engine_opts {
     int64_t since, until; /* keep events with since <= ts < until; FL_TIME_NONE = open */
     const char *format;   /* force a parser by name; NULL = sniff */
     const char *detectors; /* run only these, comma-separated names; NULL = all */
-    /* Called before each input is parsed (progress reporting); may be NULL. */
+    /* Threads that parse inputs: 0 or 1 = every input on the calling thread (no threads);
+     * N > 1 = up to N worker threads, one input at a time each. Results (events, intern ids,
+     * skips, verdicts, every output byte) are the same for any value (docs/architecture.md). */
+    unsigned jobs;
+    /* Called before each input is parsed (progress reporting); may be NULL. Always on the
+     * thread that called fl_engine_run/_ingest, in input order: with jobs > 1, as each
+     * input's results are taken in, right after it was parsed. */
     void (*on_input)(void *arg, const struct fl_input *in);
     void *on_input_arg;
 };

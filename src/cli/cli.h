@@ -41,13 +41,17 @@ size_t fl_cli_report_input_errors(const struct fl_engine *e);
 /* Handle an option shared by analyze and events: 0 handled, 1 handled but invalid (message
  * printed), -1 not a common option. */
 int fl_cli_common_opt(struct fl_cli_common *c, int opt, const char *arg);
+/* --jobs: parse threads, default the online core count (at most FL_CLI_MAX_JOBS). */
+#define FL_CLI_MAX_JOBS 256
+unsigned fl_cli_default_jobs(void);
 #define FL_CLI_COMMON_LONGOPTS                                                                     \
     {"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},                  \
         {"node", required_argument, 0, 'n'}, {"config", required_argument, 0, 'c'},                \
         {"quiet", no_argument, 0, 'q'}, {"boot-time", required_argument, 0, 'B'},                  \
         {"since", required_argument, 0, 'S'}, {"until", required_argument, 0, 'U'},                \
-        {"input-format", required_argument, 0, 'I'}, {"help", no_argument, 0, 'h'}
-#define FL_CLI_COMMON_SHORTOPTS "f:o:n:c:qh"
+        {"input-format", required_argument, 0, 'I'}, {"jobs", required_argument, 0, 'j'},      \
+        {"help", no_argument, 0, 'h'}
+#define FL_CLI_COMMON_SHORTOPTS "f:o:n:c:j:qh"
 
 /* Parse argv for a subcommand: the common options, plus `extra` (may be NULL) for the
  * subcommand's own (it returns 0 handled, 1 invalid with a message printed, -1 unknown).

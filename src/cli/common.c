@@ -1,6 +1,8 @@
 /* Helpers shared by the subcommands: engine set-up, errors, output, progress. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -79,6 +81,12 @@ size_t fl_cli_report_input_errors(const struct fl_engine *e)
     return bad;
 }
 
+unsigned fl_cli_default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > FL_CLI_MAX_JOBS ? FL_CLI_MAX_JOBS : (unsigned)n;
+}
+
 static int parse_time_opt(const char *name, const char *arg, int64_t *out)
 {
     size_t n = strlen(arg), used = 0;
@@ -115,6 +123,17 @@ int fl_cli_common_opt(struct fl_cli_common *c, int opt, const char *arg)
         return parse_time_opt("--since", arg, &c->eo.since) ? 1 : 0;
     case 'U':
         return parse_time_opt("--until", arg, &c->eo.until) ? 1 : 0;
+    case 'j': {
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul(arg, &end, 10);
+        if (errno || end == arg || *end || arg[0] == '-' || n < 1 || n > FL_CLI_MAX_JOBS) {
+            fl_cli_error("--jobs: '%s' is not a thread count from 1 to %d", arg, FL_CLI_MAX_JOBS);
+            return 1;
+        }
+        c->eo.jobs = (unsigned)n;
+        return 0;
+    }
     case 'I':
         c->eo.format = arg;
         if (!fl_parser_find(fl_str_from_cstr(arg))) {
@@ -133,6 +152,7 @@ int fl_cli_parse(int argc, char **argv, const char *cmd, const struct option *lo
 {
     memset(c, 0, sizeof *c);
     fl_engine_opts_init(&c->eo);
+    c->eo.jobs = fl_cli_default_jobs();
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, FL_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {

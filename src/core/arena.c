@@ -64,6 +64,30 @@ void fl_arena_reset(struct fl_arena *a)
     a->used = 0;
 }
 
+void fl_arena_adopt(struct fl_arena *dst, struct fl_arena *src)
+{
+    struct fl_arena_chunk *top = src->head;
+    if (!top)
+        return;
+    struct fl_arena_chunk *bottom = top;
+    while (bottom->prev)
+        bottom = bottom->prev;
+    if (dst->head) {
+        bottom->prev = dst->head->prev;
+        dst->head->prev = top;
+    } else {
+        dst->head = top;
+    }
+    dst->used += src->used;
+    dst->reserved += src->reserved;
+    dst->chunks_allocated += src->chunks_allocated;
+    if (dst->used > dst->high_water)
+        dst->high_water = dst->used;
+    src->head = NULL;
+    src->used = 0;
+    src->reserved = 0;
+}
+
 static struct fl_arena_chunk *new_chunk(struct fl_arena *a, size_t need)
 {
     size_t size = a->chunk_size;

@@ -587,6 +587,12 @@ static int gz_inflate(struct fl_parse_ctx *ctx, const char *buf, size_t len, str
 
 #if defined(FL_HAVE_LIBDEFLATE)
 #include <libdeflate.h>
+#include <pthread.h>
+
+static void hook_libdeflate(void)
+{
+    libdeflate_set_memory_allocator(fl_malloc, fl_free);
+}
 
 /* libdeflate inflates a whole member at once, about twice as fast as zlib on these inputs
  * (measured for issue 3). It stops at the first member it cannot read (corrupt, cut, not
@@ -594,11 +600,8 @@ static int gz_inflate(struct fl_parse_ctx *ctx, const char *buf, size_t len, str
  * damage and reports where it broke. Returns the input bytes done. */
 static size_t gz_inflate_fast(const char *buf, size_t len, struct gz_out *o, int *rc)
 {
-    static bool hooked;
-    if (!hooked) {
-        libdeflate_set_memory_allocator(fl_malloc, fl_free);
-        hooked = true;
-    }
+    static pthread_once_t hooked = PTHREAD_ONCE_INIT; /* parse tasks run on several threads */
+    (void)pthread_once(&hooked, hook_libdeflate);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     if (!d) {
         *rc = FL_ENOMEM;

@@ -2,6 +2,7 @@
  * docs/formats/kernel-log.md for the grammar of each family). */
 #include "ingest/kernel_lines.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #if defined(__SSE2__)
@@ -277,10 +278,15 @@ __attribute__((target("avx2"))) static const char *scan_count_avx2(const char *p
 
 static bool have_avx2(void)
 {
-    static int cached = -1;
-    if (cached < 0)
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    return cached == 1;
+    /* parse tasks run on several threads (engine.c): every thread may fill the cache, with
+     * the same value */
+    static _Atomic int cached = -1;
+    int c = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (c < 0) {
+        c = __builtin_cpu_supports("avx2") ? 1 : 0;
+        atomic_store_explicit(&cached, c, memory_order_relaxed);
+    }
+    return c == 1;
 }
 #endif
 

@@ -13,6 +13,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -374,8 +375,17 @@ static void on_error(void *data, xmlErrorPtr e)
         x->err[--n] = '\0';
 }
 
+/* libxml2 before 2.11 must be initialised once before threads use it, and parse tasks run on
+ * several threads (engine.c) */
+static void init_libxml(void)
+{
+    xmlInitParser();
+}
+
 static int document(struct fl_parse_ctx *ctx, const char *b, const char *e, uint32_t line0)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&once, init_libxml);
     struct xs x = {.ctx = ctx,
                    .base = b,
                    .end = e,

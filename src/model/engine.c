@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "faultline/alloc.h"
@@ -19,6 +20,7 @@
 #define FL_ARENA_CHUNK (64u << 10)    /* first chunk: small inputs stay small */
 #define FL_ARENA_MAX_CHUNK (1u << 20) /* chunks double up to this */
 #define FL_MAP_MIN (64u << 10)      /* regular files this large are mapped, not read */
+#define FL_EVBLOCK_GROUP_AFTER 8 /* blocks an engine holds before grouping starts (new_blocks) */
 
 static struct fl_engine *volatile guarded; /* whose mappings the SIGBUS handler names */
 
@@ -86,6 +88,8 @@ struct fl_engine *fl_engine_new(const struct fl_engine_opts *opts, struct fl_err
         fl_engine_opts_init(&e->opts);
     fl_arena_init(&e->arena, FL_ARENA_CHUNK, 0);
     fl_arena_set_growth(&e->arena, FL_ARENA_MAX_CHUNK);
+    e->block_arena = &e->arena;
+    e->group_after = FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS;
     fl_intern_init(&e->intern);
     fl_verdict_sink_init(&e->sink, &e->arena, &e->intern);
     if (opts && opts->node) {
@@ -475,7 +479,6 @@ int fl_engine_add_buffer(struct fl_engine *e, const char *name, const char *buf,
  * headers, so malloc maps exactly two huge pages, which Linux (6.7 on) places on a 2 MiB
  * boundary; then as window.c's advise_huge: MADV_HUGEPAGE on the pages holding the group,
  * MADV_COLLAPSE (Linux 6.1 on) on the first 2 MiB, whose first page malloc already wrote. */
-#define FL_EVBLOCK_GROUP_AFTER 8 /* blocks held before grouping starts */
 #define FL_HUGE_PAGE ((size_t)2 << 20)
 #define FL_EVBLOCK_GROUP_BYTES (2 * FL_HUGE_PAGE - 256)
 #if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(MADV_COLLAPSE)
@@ -484,12 +487,23 @@ int fl_engine_add_buffer(struct fl_engine *e, const char *name, const char *buf,
 
 static struct fl_evblock *new_blocks(struct fl_engine *e)
 {
-    size_t g = 1, bytes = sizeof(struct fl_evblock);
-    if (e->nevents >= FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS) {
-        g = FL_EVBLOCK_GROUP_BYTES / sizeof(struct fl_evblock);
+    struct fl_evblock *nb = e->spare;
+    if (nb) {
+        e->spare = NULL;
+        return nb;
+    }
+    if (!e->blocks_head && e->first_cap) {
+        nb = fl_arena_alloc(&e->arena, FL_EVBLOCK_BYTES(e->first_cap), _Alignof(struct fl_evblock));
+        if (nb)
+            *nb = (struct fl_evblock){NULL, 0, e->first_cap};
+        return nb;
+    }
+    size_t g = 1, bytes = FL_EVBLOCK_BYTES(FL_EVBLOCK_EVENTS);
+    if (e->nevents >= e->group_after) {
+        g = FL_EVBLOCK_GROUP_BYTES / bytes;
         bytes = FL_EVBLOCK_GROUP_BYTES;
     }
-    struct fl_evblock *nb = fl_arena_alloc(&e->arena, bytes, _Alignof(struct fl_evblock));
+    nb = fl_arena_alloc(e->block_arena, bytes, _Alignof(struct fl_evblock));
     if (!nb)
         return NULL;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
@@ -501,22 +515,24 @@ static struct fl_evblock *new_blocks(struct fl_engine *e)
     }
 #endif
     for (size_t i = 0; i < g; i++) {
-        nb[i].next = i + 1 < g ? &nb[i + 1] : NULL;
-        nb[i].n = 0;
+        struct fl_evblock *b = (struct fl_evblock *)(void *)((char *)nb + i * FL_EVBLOCK_BYTES(FL_EVBLOCK_EVENTS));
+        b->next = i + 1 < g ? (struct fl_evblock *)(void *)((char *)b + FL_EVBLOCK_BYTES(FL_EVBLOCK_EVENTS)) : NULL;
+        b->n = 0;
+        b->cap = FL_EVBLOCK_EVENTS;
     }
     return nb;
 }
 
-int fl_ingest_emit(struct fl_parse_ctx *ctx, const struct fl_event *ev)
+/* The next free event slot of e's block chain (counted in b->n and e->nevents), or NULL. */
+static struct fl_event *next_slot(struct fl_engine *e)
 {
-    struct fl_engine *e = ctx->engine;
     struct fl_evblock *b = e->blocks_tail;
-    if (!b || b->n == FL_EVBLOCK_EVENTS) {
+    if (!b || b->n == b->cap) {
         struct fl_evblock *nb = b ? b->next : NULL; /* the next block of a group */
         if (!nb) {
             nb = new_blocks(e);
             if (!nb)
-                return FL_ENOMEM;
+                return NULL;
             if (b)
                 b->next = nb;
             else
@@ -524,15 +540,22 @@ int fl_ingest_emit(struct fl_parse_ctx *ctx, const struct fl_event *ev)
         }
         e->blocks_tail = b = nb;
     }
-    struct fl_event *d = &b->ev[b->n];
+    e->nevents++;
+    return &b->ev[b->n++];
+}
+
+int fl_ingest_emit(struct fl_parse_ctx *ctx, const struct fl_event *ev)
+{
+    struct fl_engine *e = ctx->engine;
+    struct fl_event *d = next_slot(e);
+    if (!d)
+        return FL_ENOMEM;
     *d = *ev;
     d->src.input = ctx->input;
     if (!d->node)
         d->node = ctx->default_node;
     if (!d->uid)
         d->uid = fl_event_compute_uid(d, fl_intern_str(&e->intern, d->node));
-    b->n++;
-    e->nevents++;
     e->inputs[ctx->input].records++;
     return 0;
 }
@@ -675,7 +698,7 @@ static int parse_input(struct fl_engine *e, uint32_t idx, struct fl_err *err)
                    : 0;
     }
     in->format = p->name;
-    if (e->opts.on_input)
+    if (e->opts.on_input) /* NULL in a parse task's engine: the merge calls it */
         e->opts.on_input(e->opts.on_input_arg, in);
     int rc = p->parse(&ctx, in->data, in->len);
     if (rc == FL_ENOMEM)
@@ -689,6 +712,290 @@ static int parse_input(struct fl_engine *e, uint32_t idx, struct fl_err *err)
         in->error_msg = fl_strndup_copy(msg, strlen(msg));
     }
     return 0;
+}
+
+
+/* ---- parallel ingest ----------------------------------------------------------------
+ *
+ * With opts.jobs > 1 each input is one task, parsed by a worker thread into a task engine of
+ * its own: the parser sees an ordinary struct fl_engine (so fl_ingest_* need no locks), which
+ * shares the inputs and skips arrays with the real engine (a task writes only its own input's
+ * element) and owns its arena, intern table and ranks. Workers take inputs largest first; the
+ * calling thread merges the tasks in input order as they finish, which is exactly the order a
+ * sequential parse takes:
+ *   - the task's strings are put into the engine's intern table in the task's id order (the
+ *     order the parse first met them), so each new string gets the id the sequential parse
+ *     would have given it, and the task's events, ranks and input node are rewritten to those
+ *     ids (fl__event_map_ids);
+ *   - its events follow the engine's in the block chain, in place: a task's first block is a
+ *     small one in its arena (a 10-line file costs 16 KiB, not a 124 KiB block), the others
+ *     come from its worker's block memory, which grows as one engine's does (single blocks,
+ *     then 4 MiB huge-page groups; a task starts in the empty blocks the previous task of its
+ *     worker left), so events are written once and no more memory is touched than with one
+ *     thread. Task and worker arenas are adopted by the engine's (fl_arena_adopt): nothing is
+ *     copied.
+ * So ids, uids, event order, skips and every output byte do not depend on the thread count or
+ * on which thread finished first. No parser keeps state across inputs (the k8s pod -> node
+ * join and the ranks maps are applied after the merge), so every input can be a task. */
+
+#define FL_TASK_ARENA_CHUNK (32u << 10) /* a task's first arena chunk: holds its first block */
+#define FL_TASK_FIRST_BLOCK 64          /* events in a task's first block */
+
+struct parse_task {
+    struct fl_engine sh;    /* the task engine the parser writes into */
+    struct fl_str node;     /* the input's bundle-directory node, as a string */
+    struct fl_err err;
+    int rc;
+    bool done; /* under pool.mu */
+};
+
+/* What a worker keeps from one task to the next: the memory its tasks' event blocks come from. */
+struct parse_worker {
+    struct parse_pool *pool;
+    struct fl_arena blocks;
+    struct fl_evblock *spare; /* empty blocks the last task left */
+    size_t nevents;           /* events its tasks emitted: when to start grouping blocks */
+    pthread_t th;
+};
+
+struct parse_pool {
+    struct fl_engine *e;
+    struct parse_task *tasks; /* parallel to e->inputs */
+    uint32_t *order;          /* input indexes, largest first */
+    size_t n, next;           /* next: next index into order, under mu */
+    bool stop;                /* under mu: a merge failed, take no more tasks */
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* a task is done */
+};
+
+static void task_init(struct parse_pool *pool, uint32_t idx)
+{
+    struct fl_engine *e = pool->e;
+    struct parse_task *t = &pool->tasks[idx];
+    memset(t, 0, sizeof *t);
+    t->sh.opts = e->opts;
+    t->sh.opts.on_input = NULL;
+    t->sh.inputs = e->inputs;
+    t->sh.ninputs = e->ninputs;
+    t->sh.skips = e->skips;
+    fl_arena_init(&t->sh.arena, FL_TASK_ARENA_CHUNK, 0);
+    fl_arena_set_growth(&t->sh.arena, FL_ARENA_MAX_CHUNK);
+    fl_intern_init(&t->sh.intern);
+    fl_arena_init(&t->sh.intern.arena, 4096, 0); /* strings: most inputs intern a few names */
+    fl_arena_set_growth(&t->sh.intern.arena, FL_ARENA_DEFAULT_CHUNK);
+    t->sh.first_cap = FL_TASK_FIRST_BLOCK;
+    /* the engine's table is the merge's to write while tasks run: take the string now */
+    t->node = fl_intern_str(&e->intern, e->inputs[idx].node);
+}
+
+static void task_release(struct parse_task *t)
+{
+    fl_free(t->sh.ranks);
+    fl_intern_release(&t->sh.intern);
+    fl_arena_release(&t->sh.arena);
+}
+
+static void task_run(struct parse_worker *w, struct parse_task *t, uint32_t idx)
+{
+    struct fl_engine *sh = &t->sh;
+    struct fl_input *in = &sh->inputs[idx];
+    sh->block_arena = &w->blocks;
+    sh->spare = w->spare;
+    sh->group_after = w->nevents >= FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS
+                          ? 0
+                          : FL_EVBLOCK_GROUP_AFTER * FL_EVBLOCK_EVENTS - w->nevents;
+    if (in->node) {
+        in->node = fl_intern_put(&sh->intern, t->node);
+        if (in->node == FL_INTERN_FAIL) {
+            in->node = 0;
+            t->rc = fl_err_set(&t->err, FL_ENOMEM, in->path, 0, "out of memory");
+        }
+    }
+    if (!t->rc)
+        t->rc = parse_input(sh, idx, &t->err);
+    /* the empty blocks after the task's last one are the worker's again */
+    struct fl_evblock *rest = sh->spare;
+    if (sh->blocks_tail && sh->blocks_tail->next) {
+        rest = sh->blocks_tail->next;
+        sh->blocks_tail->next = NULL;
+    }
+    w->spare = rest;
+    sh->spare = NULL;
+    sh->block_arena = NULL;
+    w->nevents += sh->nevents;
+}
+
+static void *pool_worker(void *arg)
+{
+    struct parse_worker *w = arg;
+    struct parse_pool *pool = w->pool;
+    pthread_mutex_lock(&pool->mu);
+    while (!pool->stop && pool->next < pool->n) {
+        uint32_t idx = pool->order[pool->next++];
+        pthread_mutex_unlock(&pool->mu);
+        task_run(w, &pool->tasks[idx], idx);
+        pthread_mutex_lock(&pool->mu);
+        pool->tasks[idx].done = true;
+        pthread_cond_broadcast(&pool->cv);
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return NULL;
+}
+
+/* Take task idx into e (see above). On failure what was taken stays valid and owned by e. */
+static int task_merge(struct fl_engine *e, struct parse_task *t, uint32_t idx)
+{
+    struct fl_engine *sh = &t->sh;
+    struct fl_input *in = &e->inputs[idx];
+    /* first what cannot fail: the skips, decoded bytes and first block live as long as e */
+    fl_arena_adopt(&e->arena, &sh->arena);
+    fl_arena_adopt(&e->arena, &sh->intern.arena); /* views a parser took of its strings */
+    e->skipped_total += sh->skipped_total;
+    uint32_t n = sh->intern.count;
+    uint32_t *map = fl_malloc(((size_t)n + 1) * sizeof *map);
+    if (!map)
+        return FL_ENOMEM;
+    map[0] = 0;
+    bool same = true;
+    for (uint32_t id = 1; id <= n; id++) {
+        map[id] = fl_intern_put(&e->intern, sh->intern.strs[id]);
+        if (map[id] == FL_INTERN_FAIL) {
+            fl_free(map);
+            return FL_ENOMEM;
+        }
+        same &= map[id] == id;
+    }
+    if (in->node <= n)
+        in->node = map[in->node];
+    if (sh->nranks) {
+        if (e->nranks + sh->nranks > e->cap_ranks) {
+            size_t cap = e->cap_ranks ? e->cap_ranks : 64;
+            while (cap < e->nranks + sh->nranks)
+                cap *= 2;
+            struct fl_rank_entry *v = fl_realloc(e->ranks, cap * sizeof *v);
+            if (!v) {
+                fl_free(map);
+                return FL_ENOMEM;
+            }
+            e->ranks = v;
+            e->cap_ranks = cap;
+        }
+        for (size_t i = 0; i < sh->nranks; i++) {
+            struct fl_rank_entry r = sh->ranks[i];
+            if (r.node <= n)
+                r.node = map[r.node];
+            e->ranks[e->nranks++] = r;
+        }
+    }
+    if (!same)
+        for (struct fl_evblock *b = sh->blocks_head; b; b = b->next)
+            for (size_t i = 0; i < b->n; i++)
+                fl__event_map_ids(&b->ev[i], map, n);
+    fl_free(map);
+    if (sh->blocks_head) {
+        if (e->blocks_tail)
+            e->blocks_tail->next = sh->blocks_head;
+        else
+            e->blocks_head = sh->blocks_head;
+        e->blocks_tail = sh->blocks_tail;
+        e->nevents += sh->nevents;
+        sh->blocks_head = sh->blocks_tail = NULL;
+    }
+    return 0;
+}
+
+struct order_key {
+    size_t len;
+    uint32_t idx;
+};
+
+static int cmp_order(const void *a, const void *b)
+{
+    const struct order_key *x = a, *y = b;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int ingest_parallel(struct fl_engine *e, unsigned jobs, struct fl_err *err)
+{
+    struct parse_pool pool = {.e = e, .n = e->ninputs};
+    pool.tasks = fl_calloc(pool.n, sizeof *pool.tasks);
+    pool.order = fl_malloc(pool.n * sizeof *pool.order);
+    struct order_key *keys = fl_malloc(pool.n * sizeof *keys);
+    struct parse_worker *wk = fl_calloc(jobs, sizeof *wk);
+    if (!pool.tasks || !pool.order || !keys || !wk) {
+        fl_free(pool.tasks);
+        fl_free(pool.order);
+        fl_free(keys);
+        fl_free(wk);
+        return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
+    }
+    for (uint32_t i = 0; i < pool.n; i++) {
+        task_init(&pool, i);
+        keys[i] = (struct order_key){e->inputs[i].len, i};
+    }
+    qsort(keys, pool.n, sizeof *keys, cmp_order);
+    for (uint32_t i = 0; i < pool.n; i++)
+        pool.order[i] = keys[i].idx;
+    fl_free(keys);
+    for (unsigned i = 0; i < jobs; i++) {
+        wk[i].pool = &pool;
+        fl_arena_init(&wk[i].blocks, FL_EVBLOCK_BYTES(FL_EVBLOCK_EVENTS) + 64, 0);
+    }
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_cond_init(&pool.cv, NULL);
+    unsigned started = 0;
+    while (started < jobs && pthread_create(&wk[started].th, NULL, pool_worker, &wk[started]) == 0)
+        started++;
+    int rc = 0;
+    uint32_t merged = 0;
+    for (; merged < pool.n; merged++) {
+        struct parse_task *t = &pool.tasks[merged];
+        if (!started) {
+            task_run(&wk[0], t, merged); /* no thread could start: parse here, in order */
+        } else {
+            pthread_mutex_lock(&pool.mu);
+            while (!t->done)
+                pthread_cond_wait(&pool.cv, &pool.mu);
+            pthread_mutex_unlock(&pool.mu);
+        }
+        if (t->rc) {
+            rc = t->rc;
+            *err = t->err;
+            break;
+        }
+        if (e->opts.on_input && strcmp(e->inputs[merged].format, "unknown") != 0)
+            e->opts.on_input(e->opts.on_input_arg, &e->inputs[merged]);
+        if (task_merge(e, t, merged)) {
+            rc = fl_err_set(err, FL_ENOMEM, e->inputs[merged].path, 0,
+                            "out of memory while parsing '%s'", e->inputs[merged].path);
+            merged++; /* what it took is e's */
+            break;
+        }
+    }
+    if (rc) {
+        pthread_mutex_lock(&pool.mu);
+        pool.stop = true;
+        pthread_mutex_unlock(&pool.mu);
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(wk[i].th, NULL);
+    /* every event block lives in a worker's memory (those of tasks not merged too: released
+     * with the engine) */
+    for (unsigned i = 0; i < jobs; i++)
+        fl_arena_adopt(&e->arena, &wk[i].blocks);
+    for (uint32_t i = 0; i < pool.n; i++) {
+        if (i >= merged)
+            e->skips[i] = (struct fl_skip_list){NULL, 0}; /* they live in the task's arena */
+        task_release(&pool.tasks[i]);
+    }
+    pthread_cond_destroy(&pool.cv);
+    pthread_mutex_destroy(&pool.mu);
+    fl_free(wk);
+    fl_free(pool.order);
+    fl_free(pool.tasks);
+    return rc;
 }
 
 int fl_engine_ingest(struct fl_engine *e, struct fl_err *err)
@@ -706,10 +1013,19 @@ int fl_engine_ingest(struct fl_engine *e, struct fl_err *err)
     e->skips = fl_calloc(e->ninputs ? e->ninputs : 1, sizeof *e->skips);
     if (!e->skips)
         return fl_err_set(err, FL_ENOMEM, NULL, 0, "out of memory");
-    for (uint32_t i = 0; i < e->ninputs; i++) {
-        int rc = parse_input(e, i, err);
+    unsigned jobs = e->opts.jobs;
+    if (jobs > e->ninputs)
+        jobs = (unsigned)e->ninputs;
+    if (jobs > 1) {
+        int rc = ingest_parallel(e, jobs, err);
         if (rc)
             return rc;
+    } else {
+        for (uint32_t i = 0; i < e->ninputs; i++) {
+            int rc = parse_input(e, i, err);
+            if (rc)
+                return rc;
+        }
     }
     /* pod events whose record named no node take it from another file (ingest/k8s.h) */
     if (fl__pod_nodes_resolve(e) || fl__ranks_resolve(e) || merge_skips(e))

@@ -13,11 +13,14 @@
 
 #define FL_EVBLOCK_EVENTS 512
 
+/* A block holds cap events (FL_EVBLOCK_EVENTS, or fewer for the first block of a parse task),
+ * n of them used. Walks use n and next only. */
 struct fl_evblock {
     struct fl_evblock *next;
-    size_t n;
-    struct fl_event ev[FL_EVBLOCK_EVENTS];
+    size_t n, cap;
+    struct fl_event ev[];
 };
+#define FL_EVBLOCK_BYTES(cap) (sizeof(struct fl_evblock) + (size_t)(cap) * sizeof(struct fl_event))
 
 struct fl_skip_list {
     struct fl_skip *v; /* kept skips of one input, at most FL_SKIPS_KEPT */
@@ -46,6 +49,10 @@ struct fl_engine {
     struct fl_skip_list *skips; /* parallel to inputs */
 
     struct fl_evblock *blocks_head, *blocks_tail;
+    struct fl_arena *block_arena; /* where event blocks come from: &arena, or a parse task's own */
+    size_t group_after;           /* events held before blocks come a huge-page group at a time */
+    struct fl_evblock *spare;     /* empty blocks, linked, to use before allocating any */
+    size_t first_cap;             /* > 0: the first block holds this many events, from arena */
     size_t nevents;
 
     struct fl_skip *kept_skips; /* merged, sorted, <= FL_SKIPS_KEPT */
@@ -62,6 +69,9 @@ struct fl_engine {
 /* Apply the ranks maps to rank-bearing events without a node (src/model/ranks.c). 0 or
  * FL_ENOMEM; conflicting mappings are skips of the map that lost. */
 int fl__ranks_resolve(struct fl_engine *e);
+
+/* Rewrite every interned id of ev through map[0..n] (event.c; the parallel ingest's merge). */
+void fl__event_map_ids(struct fl_event *ev, const uint32_t *map, uint32_t n);
 
 /* Build the window from the parsed event blocks (engine.c -> window.c). */
 int fl__window_build(struct fl_engine *e);

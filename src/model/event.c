@@ -1,6 +1,8 @@
 /* Event kinds, sentinels, uid and total order; PCI address normalization. */
 #include "faultline/event.h"
 
+#include "model/engine_internal.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -85,6 +87,53 @@ uint64_t fl_event_uid_seed(const struct fl_event *ev, struct fl_str node_name)
 uint64_t fl_event_compute_uid(const struct fl_event *ev, struct fl_str node_name)
 {
     return fl_hash64(ev->raw.ptr, ev->raw.len, fl_event_uid_seed(ev, node_name));
+}
+
+/* Every interned id an event holds, rewritten through map (ids 1..n; 0 stays 0, an id past n is
+ * left alone). The parallel ingest parses each input with its own intern table and rewrites
+ * its events to the engine's ids with this: an interned field added to event.h must be added
+ * here, or `analyze --jobs N` output would differ from --jobs 1 (tests/cli/test_jobs.sh). */
+void fl__event_map_ids(struct fl_event *ev, const uint32_t *map, uint32_t n)
+{
+#define FL_MAP_(x) ((x) = (x) <= n ? map[(x)] : (x))
+    FL_MAP_(ev->node);
+    FL_MAP_(ev->job);
+    FL_MAP_(ev->gpu.pci);
+    FL_MAP_(ev->gpu.uuid);
+    switch ((enum fl_event_kind)ev->kind) {
+    case FL_EV_POD_EVENT:
+        FL_MAP_(ev->u.pod.pod);
+        FL_MAP_(ev->u.pod.pod_uid);
+        break;
+    case FL_EV_NCCL_FR_RECORD:
+        FL_MAP_(ev->u.fr.pg);
+        FL_MAP_(ev->u.fr.backend);
+        FL_MAP_(ev->u.fr.input_sizes);
+        FL_MAP_(ev->u.fr.output_sizes);
+        FL_MAP_(ev->u.fr.input_dtypes);
+        FL_MAP_(ev->u.fr.output_dtypes);
+        FL_MAP_(ev->u.fr.thread_name);
+        FL_MAP_(ev->u.fr.frames);
+        break;
+    case FL_EV_PYSPY_STACK:
+        FL_MAP_(ev->u.pyspy.cmdline);
+        FL_MAP_(ev->u.pyspy.python);
+        break;
+    case FL_EV_NCCL_FR_DUMP: {
+        FL_MAP_(ev->u.fr_dump.backend);
+        /* the pgs array belongs to this event alone, in the parse's arena */
+        struct fl_fr_pg *pg = (struct fl_fr_pg *)(uintptr_t)ev->u.fr_dump.pgs;
+        for (uint32_t i = 0; pg && i < ev->u.fr_dump.npgs; i++) {
+            FL_MAP_(pg[i].name);
+            FL_MAP_(pg[i].desc);
+            FL_MAP_(pg[i].ranks);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+#undef FL_MAP_
 }
 
 static int cmp_i64(int64_t a, int64_t b) { return (a > b) - (a < b); }
