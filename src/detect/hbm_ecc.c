@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/gpu_ident.h"
 #include "faultline/catalog.h"
 #include "faultline/detector.h"
 #include "faultline/err.h"
@@ -88,129 +89,12 @@ static const enum fl_severity severity_of[F__N] = {
     FL_SEV_WARNING,  FL_SEV_WARNING,  FL_SEV_INFO,
 };
 
-/* ---- GPU identity ----------------------------------------------------------------------- */
-
-/* A GPU as the join sees it: (node, pci) when the address is known, else (node, uuid), else
- * (node, index). */
-struct gkey {
-    uint32_t node, pci, uuid;
-    int32_t index;
-};
-
-/* (node, key, pci) rows pairing a UUID or an index with a PCI address. */
-struct idrow {
-    uint32_t node, key, pci;
-};
-struct idmap {
-    struct idrow *uuid, *index;
-    size_t nuuid, nindex;
-};
-
-static int cmp_idrow(const void *a, const void *b)
-{
-    const struct idrow *x = a, *y = b;
-    if (x->node != y->node)
-        return x->node < y->node ? -1 : 1;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->pci > y->pci) - (x->pci < y->pci);
-}
-
-static size_t sort_unique(struct idrow *r, size_t n)
-{
-    if (!n)
-        return 0;
-    qsort(r, n, sizeof *r, cmp_idrow);
-    size_t m = 1;
-    for (size_t i = 1; i < n; i++)
-        if (cmp_idrow(&r[i], &r[m - 1]) != 0)
-            r[m++] = r[i];
-    return m;
-}
-
-static int idmap_build(struct idmap *m, struct fl_arena *a, const struct fl_window *w,
-                       const enum fl_event_kind *kinds, size_t nkinds)
-{
-    size_t total = 0;
-    for (size_t k = 0; k < nkinds; k++)
-        total += fl_window_kind(w, kinds[k]).n;
-    m->uuid = FL_ARENA_NEW_N(a, struct idrow, total ? total : 1);
-    m->index = FL_ARENA_NEW_N(a, struct idrow, total ? total : 1);
-    if (!m->uuid || !m->index)
-        return FL_ENOMEM;
-    m->nuuid = m->nindex = 0;
-    for (size_t k = 0; k < nkinds; k++) {
-        struct fl_evlist l = fl_window_kind(w, kinds[k]);
-        for (size_t i = 0; i < l.n; i++) {
-            const struct fl_event *ev = l.v[i];
-            if (!ev->gpu.pci)
-                continue;
-            if (ev->gpu.uuid)
-                m->uuid[m->nuuid++] = (struct idrow){ev->node, ev->gpu.uuid, ev->gpu.pci};
-            if (ev->gpu.index >= 0)
-                m->index[m->nindex++] =
-                    (struct idrow){ev->node, (uint32_t)ev->gpu.index, ev->gpu.pci};
-        }
-    }
-    m->nuuid = sort_unique(m->uuid, m->nuuid);
-    m->nindex = sort_unique(m->index, m->nindex);
-    return 0;
-}
-
-/* The PCI address rows pair with (node, key); 0 when none or when two addresses claim it. */
-static uint32_t idmap_find(const struct idrow *r, size_t n, uint32_t node, uint32_t key)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r[mid].node < node || (r[mid].node == node && r[mid].key < key))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo >= n || r[lo].node != node || r[lo].key != key)
-        return 0;
-    if (lo + 1 < n && r[lo + 1].node == node && r[lo + 1].key == key)
-        return 0; /* ambiguous */
-    return r[lo].pci;
-}
-
-static struct gkey resolve(const struct idmap *m, const struct fl_event *ev)
-{
-    struct gkey k = {ev->node, ev->gpu.pci, 0, -1};
-    if (k.pci)
-        return k;
-    if (ev->gpu.uuid) {
-        k.pci = idmap_find(m->uuid, m->nuuid, ev->node, ev->gpu.uuid);
-        if (!k.pci)
-            k.uuid = ev->gpu.uuid;
-        return k;
-    }
-    if (ev->gpu.index >= 0) {
-        k.pci = idmap_find(m->index, m->nindex, ev->node, (uint32_t)ev->gpu.index);
-        if (!k.pci)
-            k.index = ev->gpu.index;
-    }
-    return k;
-}
-
-static int cmp_gkey(const struct gkey *x, const struct gkey *y)
-{
-    if (x->node != y->node)
-        return x->node < y->node ? -1 : 1;
-    if (x->pci != y->pci)
-        return x->pci < y->pci ? -1 : 1;
-    if (x->uuid != y->uuid)
-        return x->uuid < y->uuid ? -1 : 1;
-    return (x->index > y->index) - (x->index < y->index);
-}
-
 /* ---- items: every record read, grouped by GPU, then by series ----------------------------- */
 
 enum { C_XID = 0, C_ONEOFF = 1, C_READING = 2 };
 
 struct item {
-    struct gkey k;
+    struct fl_gkey k;
     const struct fl_event *ev;
     uint8_t cls;
 };
@@ -218,7 +102,7 @@ struct item {
 static int cmp_item(const void *a, const void *b)
 {
     const struct item *x = a, *y = b;
-    int c = cmp_gkey(&x->k, &y->k);
+    int c = fl_gkey_cmp(&x->k, &y->k);
     if (c)
         return c;
     if (x->cls != y->cls)
@@ -243,7 +127,7 @@ static int cmp_item(const void *a, const void *b)
 /* Same series (or same Xid code / one-off kind) as the item before. */
 static bool same_run(const struct item *x, const struct item *y)
 {
-    if (cmp_gkey(&x->k, &y->k) || x->cls != y->cls)
+    if (fl_gkey_cmp(&x->k, &y->k) || x->cls != y->cls)
         return false;
     if (x->cls == C_XID)
         return x->ev->u.xid.code == y->ev->u.xid.code;
@@ -1034,8 +918,8 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
     /* every GPU record pairs identities: a temperature sample names PCI and UUID too */
     static const enum fl_event_kind idkinds[] = {FL_EV_ECC, FL_EV_XID, FL_EV_GPU_SAMPLE,
                                                  FL_EV_THROTTLE};
-    struct idmap map;
-    if (idmap_build(&map, out->arena, w, idkinds, 4))
+    struct fl_idmap map;
+    if (fl_idmap_build(&map, out->arena, w, idkinds, 4))
         return FL_ENOMEM;
     struct item *it = FL_ARENA_NEW_N(out->arena, struct item, xl.n + el.n);
     if (!it)
@@ -1043,9 +927,9 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
     size_t n = 0;
     for (size_t i = 0; i < xl.n; i++)
         if (finding_of_xid(xl.v[i]->u.xid.code) >= 0)
-            it[n++] = (struct item){resolve(&map, xl.v[i]), xl.v[i], C_XID};
+            it[n++] = (struct item){fl_gkey_of(&map, xl.v[i]), xl.v[i], C_XID};
     for (size_t i = 0; i < el.n; i++)
-        it[n++] = (struct item){resolve(&map, el.v[i]), el.v[i],
+        it[n++] = (struct item){fl_gkey_of(&map, el.v[i]), el.v[i],
                                 is_kernel_line(el.v[i]) ? C_ONEOFF : C_READING};
     qsort(it, n, sizeof *it, cmp_item);
 
@@ -1055,7 +939,7 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0;) {
         size_t j = i + 1;
-        while (j < n && cmp_gkey(&it[j].k, &it[i].k) == 0)
+        while (j < n && fl_gkey_cmp(&it[j].k, &it[i].k) == 0)
             j++;
         gsum_init(g);
         struct fl_gpu_ref gpu = {it[i].k.pci, it[i].k.uuid, it[i].k.index};

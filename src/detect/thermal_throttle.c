@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/gpu_ident.h"
 #include "faultline/catalog.h"
 #include "faultline/detector.h"
 #include "faultline/err.h"
@@ -104,129 +105,12 @@ static struct cause cause_of(uint64_t mask)
     return c;
 }
 
-/* ---- GPU identity ----------------------------------------------------------------------- */
-
-/* A GPU as the join sees it: (node, pci) when the address is known, else (node, uuid), else
- * (node, index). */
-struct gkey {
-    uint32_t node, pci, uuid;
-    int32_t index;
-};
-
-/* (node, key, pci) rows pairing a UUID or an index with a PCI address. */
-struct idrow {
-    uint32_t node, key, pci;
-};
-struct idmap {
-    struct idrow *uuid, *index;
-    size_t nuuid, nindex;
-};
-
-static int cmp_idrow(const void *a, const void *b)
-{
-    const struct idrow *x = a, *y = b;
-    if (x->node != y->node)
-        return x->node < y->node ? -1 : 1;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->pci > y->pci) - (x->pci < y->pci);
-}
-
-static size_t sort_unique(struct idrow *r, size_t n)
-{
-    if (!n)
-        return 0;
-    qsort(r, n, sizeof *r, cmp_idrow);
-    size_t m = 1;
-    for (size_t i = 1; i < n; i++)
-        if (cmp_idrow(&r[i], &r[m - 1]) != 0)
-            r[m++] = r[i];
-    return m;
-}
-
-static int idmap_build(struct idmap *m, struct fl_arena *a, const struct fl_window *w,
-                       const enum fl_event_kind *kinds, size_t nkinds)
-{
-    size_t total = 0;
-    for (size_t k = 0; k < nkinds; k++)
-        total += fl_window_kind(w, kinds[k]).n;
-    m->uuid = FL_ARENA_NEW_N(a, struct idrow, total ? total : 1);
-    m->index = FL_ARENA_NEW_N(a, struct idrow, total ? total : 1);
-    if (!m->uuid || !m->index)
-        return FL_ENOMEM;
-    m->nuuid = m->nindex = 0;
-    for (size_t k = 0; k < nkinds; k++) {
-        struct fl_evlist l = fl_window_kind(w, kinds[k]);
-        for (size_t i = 0; i < l.n; i++) {
-            const struct fl_event *ev = l.v[i];
-            if (!ev->gpu.pci)
-                continue;
-            if (ev->gpu.uuid)
-                m->uuid[m->nuuid++] = (struct idrow){ev->node, ev->gpu.uuid, ev->gpu.pci};
-            if (ev->gpu.index >= 0)
-                m->index[m->nindex++] =
-                    (struct idrow){ev->node, (uint32_t)ev->gpu.index, ev->gpu.pci};
-        }
-    }
-    m->nuuid = sort_unique(m->uuid, m->nuuid);
-    m->nindex = sort_unique(m->index, m->nindex);
-    return 0;
-}
-
-/* The PCI address rows pair with (node, key); 0 when none or when two addresses claim it. */
-static uint32_t idmap_find(const struct idrow *r, size_t n, uint32_t node, uint32_t key)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r[mid].node < node || (r[mid].node == node && r[mid].key < key))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo >= n || r[lo].node != node || r[lo].key != key)
-        return 0;
-    if (lo + 1 < n && r[lo + 1].node == node && r[lo + 1].key == key)
-        return 0; /* ambiguous */
-    return r[lo].pci;
-}
-
-static struct gkey resolve(const struct idmap *m, const struct fl_event *ev)
-{
-    struct gkey k = {ev->node, ev->gpu.pci, 0, -1};
-    if (k.pci)
-        return k;
-    if (ev->gpu.uuid) {
-        k.pci = idmap_find(m->uuid, m->nuuid, ev->node, ev->gpu.uuid);
-        if (!k.pci)
-            k.uuid = ev->gpu.uuid;
-        return k;
-    }
-    if (ev->gpu.index >= 0) {
-        k.pci = idmap_find(m->index, m->nindex, ev->node, (uint32_t)ev->gpu.index);
-        if (!k.pci)
-            k.index = ev->gpu.index;
-    }
-    return k;
-}
-
-static int cmp_gkey(const struct gkey *x, const struct gkey *y)
-{
-    if (x->node != y->node)
-        return x->node < y->node ? -1 : 1;
-    if (x->pci != y->pci)
-        return x->pci < y->pci ? -1 : 1;
-    if (x->uuid != y->uuid)
-        return x->uuid < y->uuid ? -1 : 1;
-    return (x->index > y->index) - (x->index < y->index);
-}
-
 /* ---- items ------------------------------------------------------------------------------- */
 
 enum { C_THROTTLE = 0, C_TEMP_GPU = 1, C_TEMP_MEM = 2 };
 
 struct item {
-    struct gkey k;
+    struct fl_gkey k;
     const struct fl_event *ev;
     uint8_t cls;
 };
@@ -234,7 +118,7 @@ struct item {
 static int cmp_item(const void *a, const void *b)
 {
     const struct item *x = a, *y = b;
-    int c = cmp_gkey(&x->k, &y->k);
+    int c = fl_gkey_cmp(&x->k, &y->k);
     if (c)
         return c;
     if (x->cls != y->cls)
@@ -253,7 +137,7 @@ struct episode {
 };
 
 struct gpu {
-    struct gkey k;
+    struct fl_gkey k;
     struct fl_gpu_ref ref;
     bool throttled_seen;        /* has wall-clock throttle samples */
     const struct item *temp[2]; /* GPU and memory temperature samples, ts order */
@@ -670,8 +554,8 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
     /* every GPU record pairs identities, an ECC reading or an Xid line included */
     static const enum fl_event_kind idkinds[] = {FL_EV_THROTTLE, FL_EV_GPU_SAMPLE, FL_EV_ECC,
                                                  FL_EV_XID};
-    struct idmap map;
-    if (idmap_build(&map, out->arena, w, idkinds, 4))
+    struct fl_idmap map;
+    if (fl_idmap_build(&map, out->arena, w, idkinds, 4))
         return FL_ENOMEM;
     struct item *it = FL_ARENA_NEW_N(out->arena, struct item, tl.n + sl.n);
     if (!it)
@@ -679,12 +563,12 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
     size_t n = 0;
     for (size_t i = 0; i < tl.n; i++)
         if (tl.v[i]->clock == FL_CLOCK_WALL)
-            it[n++] = (struct item){resolve(&map, tl.v[i]), tl.v[i], C_THROTTLE};
+            it[n++] = (struct item){fl_gkey_of(&map, tl.v[i]), tl.v[i], C_THROTTLE};
     for (size_t i = 0; i < sl.n; i++) {
         const struct fl_event *ev = sl.v[i];
         uint8_t m = ev->u.sample.metric;
         if (ev->clock == FL_CLOCK_WALL && (m == FL_METRIC_TEMP_GPU || m == FL_METRIC_TEMP_MEMORY))
-            it[n++] = (struct item){resolve(&map, ev), ev,
+            it[n++] = (struct item){fl_gkey_of(&map, ev), ev,
                                     m == FL_METRIC_TEMP_GPU ? C_TEMP_GPU : C_TEMP_MEM};
     }
     qsort(it, n, sizeof *it, cmp_item);
@@ -699,7 +583,7 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
     size_t ng = 0, ne = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && cmp_gkey(&it[j].k, &it[i].k) == 0)
+        while (j < n && fl_gkey_cmp(&it[j].k, &it[i].k) == 0)
             j++;
         struct gpu *g = &gpus[ng];
         memset(g, 0, sizeof *g);
