@@ -16,8 +16,10 @@
  *   - NIC: vendor 15b3 (Mellanox, now NVIDIA: ConnectX, BlueField) not printed by pcieport;
  *   - bridge: a report printed by pcieport (a root or switch port);
  *   - otherwise "NVIDIA device" for 10de, "PCIe device" for anything else.
- * Boot-relative stamps (dmesg without -T or --boot-time) have no wall time for a verdict and
- * are not read. Scratch memory comes from the sink's arena: a warm run allocates nothing. */
+ * Boot-relative stamps (a plain `dmesg`, no wall clock and no boot time to resolve it) are
+ * read too, on their node's boot clock: episodes, storms and the XID 79 join work within one
+ * clock; such a verdict has no time and says how long after boot it happened. Scratch memory
+ * comes from the sink's arena: a warm run allocates nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +85,21 @@ static int cmp_aer(const void *a, const void *b)
         return x->node < y->node ? -1 : 1;
     if (x->gpu.pci != y->gpu.pci)
         return x->gpu.pci < y->gpu.pci ? -1 : 1;
+    if (x->clock != y->clock)
+        return x->clock < y->clock ? -1 : 1;
     return fl_event_cmp(x, y);
+}
+
+/* The verdict time of e (none on a boot clock) and, for a boot clock, the words that say
+ * when it was and that the log has no wall clock. */
+static int64_t when(const struct fl_event *e, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (e->clock == FL_CLOCK_WALL)
+        return e->ts;
+    snprintf(buf, cap, ", %.1f s after boot (the log has no wall-clock time)",
+             (double)e->ts / 1e9);
+    return FL_TIME_NONE;
 }
 
 static const char *node_name(const struct fl_window *w, uint32_t node)
@@ -503,7 +519,7 @@ static int emit_uncorrected(const struct fl_window *w, const union fl_cfg_value 
             const struct fl_event *x = xl.v[i];
             if (elapsed(decisive->ts, x->ts) > cfg[P_XID_WINDOW].i)
                 break;
-            if (x->clock == FL_CLOCK_WALL && x->u.xid.code == 79)
+            if (x->clock == decisive->clock && x->u.xid.code == 79)
                 xid79 = x;
         }
     }
@@ -522,7 +538,8 @@ static int emit_uncorrected(const struct fl_window *w, const union fl_cfg_value 
                  delay);
     }
     struct fl_verdict v = {0};
-    v.ts = decisive->ts;
+    char at[96];
+    v.ts = when(decisive, at, sizeof at);
     set_scope(d, &v);
     v.pattern_id = xid79   ? "pcie_aer.fatal_xid79"
                    : fatal ? "pcie_aer.uncorrected_fatal"
@@ -531,9 +548,9 @@ static int emit_uncorrected(const struct fl_window *w, const union fl_cfg_value 
         v.severity = d->kind == DEV_OTHER ? FL_SEV_ERROR : FL_SEV_CRITICAL;
     else
         v.severity = d->kind == DEV_OTHER ? FL_SEV_WARNING : FL_SEV_ERROR;
-    v.headline = fl_verdict_printf(out, "%s PCIe error on %s %s%s: %s%s",
+    v.headline = fl_verdict_printf(out, "%s PCIe error on %s %s%s%s: %s%s",
                                    fatal ? "Fatal" : "Non-fatal uncorrected", node, d->name, count,
-                                   *names ? names : "no status bits reported", then);
+                                   at, *names ? names : "no status bits reported", then);
     v.remediation = remedy(out, node, d, fatal, xid79);
     size_t maxev = (size_t)cfg[P_MAX_EVIDENCE].i;
     size_t ne = aer_evidence(out, e, n, maxev, ev);
@@ -586,13 +603,14 @@ static int corrected_storm(const struct fl_window *w, const union fl_cfg_value *
     struct fl_verdict v = {0};
     v.pattern_id = "pcie_aer.corrected_storm";
     v.severity = FL_SEV_WARNING;
-    v.ts = c[first]->ts;
+    char at[96];
+    v.ts = when(c[first], at, sizeof at);
     set_scope(d, &v);
     v.headline = fl_verdict_printf(
         out,
-        "Corrected PCIe error storm on %s %s: %zu reports in %s (peak %zu within %s, "
+        "Corrected PCIe error storm on %s %s%s: %zu reports in %s (peak %zu within %s, "
         "threshold %zu): %s",
-        node, d->name, m, dur, peak, per, rate, *names ? names : "no status bits reported");
+        node, d->name, at, m, dur, peak, per, rate, *names ? names : "no status bits reported");
     v.remediation = fl_verdict_printf(
         out,
         "%s, %s: the link retried and no data was lost, but a storm this dense means a marginal "
@@ -645,12 +663,15 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
         return FL_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < al.n; i++)
-        if (al.v[i]->clock == FL_CLOCK_WALL && al.v[i]->gpu.pci)
+        if ((al.v[i]->clock == FL_CLOCK_WALL || al.v[i]->clock == FL_CLOCK_BOOT) &&
+            al.v[i]->gpu.pci)
             e[n++] = al.v[i];
     qsort(e, n, sizeof *e, cmp_aer);
     int rc = 0;
     for (size_t i = 0, j; i < n && rc == 0; i = j) {
-        for (j = i + 1; j < n && e[j]->node == e[i]->node && e[j]->gpu.pci == e[i]->gpu.pci; j++)
+        for (j = i + 1; j < n && e[j]->node == e[i]->node && e[j]->gpu.pci == e[i]->gpu.pci &&
+                        e[j]->clock == e[i]->clock;
+             j++)
             ;
         rc = run_device(w, cfg, out, e + i, j - i, c, ev);
     }

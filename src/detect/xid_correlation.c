@@ -20,6 +20,12 @@
  * worker/master role word ("ml/llama-70b-worker-3" -> "ml/llama-70b"); otherwise unknown,
  * and XIDs of unknown job are grouped only with each other and said to be so.
  *
+ * XIDs stamped only relative to boot (a plain `dmesg`, no wall clock and no boot time to
+ * resolve it) are judged too: bursts, XID 45 consequences and the catalog's action work on one
+ * node's boot clock. They cannot be joined to pods or to other nodes (Kubernetes times are
+ * wall times), so such a verdict names no pod and no job crash, has no time, says how long
+ * after boot it happened and how to give the log a wall clock.
+ *
  * Scratch memory comes from the sink's arena: a warm run allocates nothing. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,7 +373,12 @@ static int emit(const struct fl_window *w, const union fl_cfg_value *cfg,
     bool app = info && info->app_fault;
 
     struct fl_verdict v = {0};
-    v.ts = first->ts;
+    bool boot = first->clock != FL_CLOCK_WALL;
+    char when[96] = "";
+    if (boot)
+        snprintf(when, sizeof when, ", %.1f s after boot (the log has no wall-clock time)",
+                 (double)first->ts / 1e9);
+    v.ts = boot ? FL_TIME_NONE : first->ts;
     v.scope.node = first->node;
     v.scope.gpu = b->gpu;
     v.scope.job = first->job;
@@ -389,8 +400,8 @@ static int emit(const struct fl_window *w, const union fl_cfg_value *cfg,
             out, "%s: XID %u%s (%s) on %s %s, then pod %s %.*s %s later", what, code, count, name,
             node, gpu, fl_window_str(w, pod->u.pod.pod), FL_STR_FMT(pod->u.pod.reason), delay);
     } else {
-        v.headline = fl_verdict_printf(out, "%s: XID %u%s (%s) on %s %s", what, code, count, name,
-                                       node, gpu);
+        v.headline = fl_verdict_printf(out, "%s: XID %u%s (%s) on %s %s%s", what, code, count,
+                                       name, node, gpu, when);
     }
     if (app) {
         char proc[96] = "";
@@ -405,6 +416,13 @@ static int emit(const struct fl_window *w, const union fl_cfg_value *cfg,
     } else {
         v.remediation = remediation(out, info, node, gpu);
     }
+    if (boot)
+        v.remediation = fl_verdict_printf(
+            out,
+            "%s To join it to pods and other nodes, give the log a wall clock: `dmesg -T` or "
+            "`journalctl -k -o short-iso` on the node, or `--boot-time` with the node's boot "
+            "time (`uptime -s`).",
+            v.remediation);
 
     /* evidence: first and last XID lines of the burst (up to max_evidence), the XID 45 that
      * followed, the pod event */
@@ -618,8 +636,8 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
     if (!x || !bursts || !app || !ev)
         return FL_ENOMEM;
     size_t nx = 0;
-    for (size_t i = 0; i < xl.n; i++)
-        if (xl.v[i]->clock == FL_CLOCK_WALL) /* boot-relative stamps cannot be joined */
+    for (size_t i = 0; i < xl.n; i++) /* boot-relative stamps too: see the top */
+        if (xl.v[i]->clock == FL_CLOCK_WALL || xl.v[i]->clock == FL_CLOCK_BOOT)
             x[nx++] = xl.v[i];
     qsort(x, nx, sizeof *x, cmp_xid);
 
@@ -628,6 +646,7 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
         struct burst *last = nb ? &bursts[nb - 1] : NULL;
         if (last && last->xids[0]->node == x[i]->node && last->xids[0]->gpu.pci == x[i]->gpu.pci &&
             last->xids[0]->u.xid.code == x[i]->u.xid.code &&
+            last->xids[0]->clock == x[i]->clock &&
             elapsed(last->xids[last->n - 1]->ts, x[i]->ts) <= gap) {
             last->n++;
             continue;
@@ -658,7 +677,7 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
             size_t best = g1;
             for (size_t j = g0; j < g1; j++) {
                 const struct fl_event *g = bursts[j].xids[0];
-                if (j == i || g->u.xid.code == 45)
+                if (j == i || g->u.xid.code == 45 || g->clock != f->clock)
                     continue;
                 if (g->ts <= f->ts && elapsed(g->ts, f->ts) <= window &&
                     (best == g1 || g->ts > bursts[best].xids[0]->ts))
@@ -676,8 +695,8 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
     size_t na = 0;
     for (size_t i = 0; i < nb; i++) {
         struct burst *b = &bursts[i];
-        if (b->absorbed)
-            continue;
+        if (b->absorbed || b->xids[0]->clock != FL_CLOCK_WALL)
+            continue; /* boot-relative: no pod, no job across nodes */
         if (b->xids[0]->node) {
             b->pods = fl_window_node(w, FL_EV_POD_EVENT, b->xids[0]->node);
             b->pod_lo = fl_evlist_lower_bound(b->pods, b->xids[0]->ts);
