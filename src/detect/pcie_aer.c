@@ -18,7 +18,8 @@
  *   - otherwise "NVIDIA device" for 10de, "PCIe device" for anything else.
  * Boot-relative stamps (a plain `dmesg`, no wall clock and no boot time to resolve it) are
  * read too, on their node's boot clock: episodes, storms and the XID 79 join work within one
- * clock; such a verdict has no time and says how long after boot it happened. Scratch memory
+ * clock; such a verdict has no time and says how long after boot it happened. A device with
+ * wall-clock reports too (a raw dmesg beside kern.log) is judged from those alone. Scratch memory
  * comes from the sink's arena: a warm run allocates nothing. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -649,6 +650,18 @@ static int run_device(const struct fl_window *w, const union fl_cfg_value *cfg,
     return rc;
 }
 
+/* A boot-relative report of a device that also has wall-clock reports: the same errors read
+ * from a second log of the node (a raw dmesg beside kern.log), judged once, from the log that
+ * has wall times. */
+static bool device_on_wall_clock(const struct fl_window *w, const struct fl_event *a)
+{
+    struct fl_evlist l = fl_window_gpu(w, FL_EV_PCIE_AER, a->node, a->gpu.pci);
+    for (size_t i = 0; i < l.n; i++)
+        if (l.v[i]->clock == FL_CLOCK_WALL)
+            return true;
+    return false;
+}
+
 static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
                struct fl_verdict_sink *out)
 {
@@ -663,8 +676,9 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
         return FL_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < al.n; i++)
-        if ((al.v[i]->clock == FL_CLOCK_WALL || al.v[i]->clock == FL_CLOCK_BOOT) &&
-            al.v[i]->gpu.pci)
+        if (al.v[i]->gpu.pci &&
+            (al.v[i]->clock == FL_CLOCK_WALL ||
+             (al.v[i]->clock == FL_CLOCK_BOOT && !device_on_wall_clock(w, al.v[i]))))
             e[n++] = al.v[i];
     qsort(e, n, sizeof *e, cmp_aer);
     int rc = 0;

@@ -24,7 +24,9 @@
  * resolve it) are judged too: bursts, XID 45 consequences and the catalog's action work on one
  * node's boot clock. They cannot be joined to pods or to other nodes (Kubernetes times are
  * wall times), so such a verdict names no pod and no job crash, has no time, says how long
- * after boot it happened and how to give the log a wall clock.
+ * after boot it happened and how to give the log a wall clock. A boot-relative XID whose GPU
+ * shows the same code on the wall clock too is the same fault read from a second log of the
+ * node (a raw dmesg beside kern.log) and is left to the wall-clock one.
  *
  * Scratch memory comes from the sink's arena: a warm run allocates nothing. */
 #include <stdio.h>
@@ -621,6 +623,18 @@ static int find_jobs(const struct fl_window *w, const union fl_cfg_value *cfg,
     return rc;
 }
 
+/* A boot-relative XID whose GPU shows the same code on the wall clock too: the same fault
+ * read from a second log of the node (a raw dmesg beside kern.log or the journal), judged
+ * once, from the log that can be joined. */
+static bool seen_on_wall_clock(const struct fl_window *w, const struct fl_event *x)
+{
+    struct fl_evlist l = fl_window_gpu(w, FL_EV_XID, x->node, x->gpu.pci);
+    for (size_t i = 0; i < l.n; i++)
+        if (l.v[i]->clock == FL_CLOCK_WALL && l.v[i]->u.xid.code == x->u.xid.code)
+            return true;
+    return false;
+}
+
 static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
                struct fl_verdict_sink *out)
 {
@@ -637,7 +651,8 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
         return FL_ENOMEM;
     size_t nx = 0;
     for (size_t i = 0; i < xl.n; i++) /* boot-relative stamps too: see the top */
-        if (xl.v[i]->clock == FL_CLOCK_WALL || xl.v[i]->clock == FL_CLOCK_BOOT)
+        if (xl.v[i]->clock == FL_CLOCK_WALL ||
+            (xl.v[i]->clock == FL_CLOCK_BOOT && !seen_on_wall_clock(w, xl.v[i])))
             x[nx++] = xl.v[i];
     qsort(x, nx, sizeof *x, cmp_xid);
 

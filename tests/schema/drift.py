@@ -104,6 +104,9 @@ def verdict_cases():
     }
     accept(v, "empty envelope (no verdicts, window null)", empty)
     accept(v, "scope with no keys", mutated(good, setv(["verdicts", 0, "scope"], {})))
+    # a verdict judged on a node's boot clock (a plain dmesg, no boot time) has no wall time
+    accept(v, "verdict ts null (boot-relative evidence)",
+           mutated(good, setv(["verdicts", 0, "ts"], None)))
 
     ni = next((i for i, x in enumerate(good["inputs"]) if "node" in x), 0)
     for key in v.schema["required"]:
@@ -125,7 +128,6 @@ def verdict_cases():
         ("pattern_id not detector.pattern", setv(["verdicts", 0, "pattern_id"], "xid79")),
         ("window start not RFC 3339", setv(["window", "start"], "2026-11-24 18:30:02")),
         ("verdict ts without zone", setv(["verdicts", 0, "ts"], "2026-11-24T18:32:51")),
-        ("verdict ts null", setv(["verdicts", 0, "ts"], None)),
         ("extra key in verdict", setv(["verdicts", 0, "confidence"], 0.9)),
         ("extra key in scope", setv(["verdicts", 0, "scope", "rack"], "r1")),
         ("extra key in evidence", setv(["verdicts", 0, "evidence", 0, "raw"], "x")),
