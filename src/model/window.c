@@ -135,7 +135,8 @@ static void key_sort(struct wkey *v, struct wkey *tmp, size_t *bound, size_t n)
  * 64-bit key when their widths fit (they always do in practice: a few thousand pgs and ranks,
  * seqs in the millions), the window index of the record beside it. The items are made in
  * window (fl_event_cmp) order and every pass is stable, so ties keep that order, as the
- * comparator's last step says. a and b hold m items each. false when the key does not fit. */
+ * comparator's last step says. g holds the ranges, a and b m items each; out gets pointers
+ * into all (where the events will lie). false when the key does not fit. */
 struct fritem {
     uint64_t key;
     uint64_t at; /* window index */
@@ -151,26 +152,35 @@ static unsigned bits_of(uint64_t range)
 
 #define FR_DIGIT 11
 
-static bool fr_seq_sort(const struct wkey *keys, size_t n, struct fritem *a, struct fritem *b,
-                        size_t m, const struct fl_event *all, const struct fl_event **out)
+/* The ranges of the records' pg, seq and rank (taken while the keys are made, in the order
+ * the events lie in memory). */
+struct frrange {
+    uint32_t pg0, pg1;
+    int32_t rank0, rank1;
+    int64_t seq0, seq1;
+};
+
+static inline void fr_range_add(struct frrange *g, const struct fl_event *ev)
 {
-    uint32_t pg0 = UINT32_MAX, pg1 = 0;
-    int64_t seq0 = INT64_MAX, seq1 = INT64_MIN;
-    int32_t rank0 = INT32_MAX, rank1 = INT32_MIN;
-    for (size_t i = 0; i < n; i++) {
-        if (keys[i].kind != FL_EV_NCCL_FR_RECORD)
-            continue;
-        const struct fl_ev_nccl_fr *r = &keys[i].ev->u.fr;
-        pg0 = r->pg < pg0 ? r->pg : pg0;
-        pg1 = r->pg > pg1 ? r->pg : pg1;
-        seq0 = r->collective_seq < seq0 ? r->collective_seq : seq0;
-        seq1 = r->collective_seq > seq1 ? r->collective_seq : seq1;
-        rank0 = r->rank < rank0 ? r->rank : rank0;
-        rank1 = r->rank > rank1 ? r->rank : rank1;
-    }
-    unsigned rb = bits_of((uint64_t)((int64_t)rank1 - rank0));
-    unsigned sb = bits_of((uint64_t)seq1 - (uint64_t)seq0);
-    unsigned pb = bits_of((uint64_t)(pg1 - pg0));
+    const struct fl_ev_nccl_fr *r = &ev->u.fr;
+    g->pg0 = r->pg < g->pg0 ? r->pg : g->pg0;
+    g->pg1 = r->pg > g->pg1 ? r->pg : g->pg1;
+    g->seq0 = r->collective_seq < g->seq0 ? r->collective_seq : g->seq0;
+    g->seq1 = r->collective_seq > g->seq1 ? r->collective_seq : g->seq1;
+    g->rank0 = r->rank < g->rank0 ? r->rank : g->rank0;
+    g->rank1 = r->rank > g->rank1 ? r->rank : g->rank1;
+}
+
+static bool fr_seq_sort(const struct wkey *keys, size_t n, const struct frrange *g,
+                        struct fritem *a, struct fritem *b, size_t m, const struct fl_event *all,
+                        const struct fl_event **out)
+{
+    uint32_t pg0 = g->pg0;
+    int64_t seq0 = g->seq0;
+    int32_t rank0 = g->rank0;
+    unsigned rb = bits_of((uint64_t)((int64_t)g->rank1 - rank0));
+    unsigned sb = bits_of((uint64_t)g->seq1 - (uint64_t)seq0);
+    unsigned pb = bits_of((uint64_t)(g->pg1 - pg0));
     if (rb + sb + pb > 64)
         return false;
     size_t k = 0;
@@ -306,12 +316,18 @@ int fl__window_build(struct fl_engine *e)
          * until the events are copied in: no allocation, no page touched twice */
         keys = (struct wkey *)(void *)all;
     }
-    size_t n = 0;
+    size_t n = 0, nfr = 0;
+    struct frrange g = {UINT32_MAX, 0, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN};
     for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
         for (size_t i = 0; i < b->n; i++) {
             const struct fl_event *ev = &b->ev[i];
-            if (keep(e, ev))
-                keys[n++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
+            if (!keep(e, ev))
+                continue;
+            keys[n++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
+            if (ev->kind == FL_EV_NCCL_FR_RECORD) {
+                nfr++;
+                fr_range_add(&g, ev);
+            }
         }
     /* all[0..n) holds keys[0..n), tmp keys[n..2n), then the run bounds (n / WSORT_RUN + 2
      * size_t) or the Flight Recorder items (2 * 16 bytes a record) */
@@ -320,16 +336,13 @@ int fl__window_build(struct fl_engine *e)
     if (n > 1)
         key_sort(keys, keys + n, (size_t *)(void *)(keys + 2 * n), n);
     /* the Flight Recorder index points into all, so it is sorted now, from the keys */
-    size_t nfr = 0;
-    for (size_t i = 0; i < n; i++)
-        nfr += keys[i].kind == FL_EV_NCCL_FR_RECORD;
     bool fr_sorted = false;
     if (nfr) {
         const struct fl_event **s = FL_ARENA_NEW_N(&e->arena, const struct fl_event *, nfr);
         if (!s)
             goto out;
         struct fritem *fa = (struct fritem *)(void *)(keys + 2 * n);
-        fr_sorted = fr_seq_sort(keys, n, fa, fa + nfr, nfr, all, s);
+        fr_sorted = fr_seq_sort(keys, n, &g, fa, fa + nfr, nfr, all, s);
         w->fr_by_seq = s;
     }
     /* last to first: all[i] covers bytes [i * 264, ...), beyond the keys still to be read
