@@ -78,6 +78,7 @@ static inline bool key_lt(const struct wkey *a, const struct wkey *b)
 }
 
 #define WSORT_RUN 24
+#define WPREFETCH 8 /* events fetched ahead when they are read in window order */
 
 /* Stable merge sort of v[0..n) by key_lt, tmp holding n keys and bound n / WSORT_RUN + 2
  * indexes: events that fl_event_cmp calls equal stay in the order they were emitted (as
@@ -187,6 +188,8 @@ static bool fr_seq_sort(const struct wkey *keys, size_t n, const struct frrange 
     for (size_t i = 0; i < n; i++) {
         if (keys[i].kind != FL_EV_NCCL_FR_RECORD)
             continue;
+        if (i + WPREFETCH < n)
+            __builtin_prefetch(&keys[i + WPREFETCH].ev->u.fr);
         const struct fl_ev_nccl_fr *r = &keys[i].ev->u.fr;
         uint64_t key = (uint64_t)(r->pg - pg0); /* 0 when sb or rb is 64 */
         key = (sb < 64 ? key << sb : 0) | ((uint64_t)r->collective_seq - (uint64_t)seq0);
@@ -350,6 +353,14 @@ int fl__window_build(struct fl_engine *e)
     for (size_t i = n; i-- > 0;) {
         const struct fl_event *src;
         memcpy(&src, (const char *)keys + i * sizeof *keys + offsetof(struct wkey, ev), sizeof src);
+        if (i >= WPREFETCH) { /* the sources interleave one stream per input: fetch ahead */
+            const char *ahead;
+            memcpy(&ahead,
+                   (const char *)keys + (i - WPREFETCH) * sizeof *keys + offsetof(struct wkey, ev),
+                   sizeof ahead);
+            for (size_t off = 0; off < sizeof *src; off += 64)
+                __builtin_prefetch(ahead + off);
+        }
         memcpy(&all[i], src, sizeof *src);
     }
     w->events = all;
