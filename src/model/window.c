@@ -78,42 +78,145 @@ static inline bool key_lt(const struct wkey *a, const struct wkey *b)
 }
 
 #define WSORT_RUN 24
+#define WPREFETCH 8 /* events fetched ahead when they are read in window order */
 
-/* Stable merge sort of v[0..n) by key_lt, tmp holding n keys: events that fl_event_cmp calls
- * equal stay in the order they were emitted (as glibc's merge-sort qsort kept them). */
-static void key_sort(struct wkey *v, struct wkey *tmp, size_t n)
+/* Stable merge sort of v[0..n) by key_lt, tmp holding n keys and bound n / WSORT_RUN + 2
+ * indexes: events that fl_event_cmp calls equal stay in the order they were emitted (as
+ * glibc's merge-sort qsort kept them). The runs already in order are found first (the events
+ * of one input are mostly in time order: one run per Flight Recorder dump or log file), a run
+ * shorter than WSORT_RUN extended to that length by insertion, and the runs merged pairwise:
+ * log2(runs) passes over the keys, not log2(n / WSORT_RUN). */
+static void key_sort(struct wkey *v, struct wkey *tmp, size_t *bound, size_t n)
 {
-    for (size_t lo = 0; lo < n; lo += WSORT_RUN) {
-        size_t hi = lo + WSORT_RUN < n ? lo + WSORT_RUN : n;
-        for (size_t i = lo + 1; i < hi; i++) {
-            struct wkey k = v[i];
-            size_t j = i;
-            for (; j > lo && key_lt(&k, &v[j - 1]); j--)
-                v[j] = v[j - 1];
-            v[j] = k;
+    size_t nb = 0;
+    bound[nb++] = 0;
+    for (size_t lo = 0; lo < n;) {
+        size_t hi = lo + 1;
+        while (hi < n && !key_lt(&v[hi], &v[hi - 1]))
+            hi++;
+        if (hi - lo < WSORT_RUN) {
+            size_t end = lo + WSORT_RUN < n ? lo + WSORT_RUN : n;
+            for (; hi < end; hi++) {
+                struct wkey k = v[hi];
+                size_t j = hi;
+                for (; j > lo && key_lt(&k, &v[j - 1]); j--)
+                    v[j] = v[j - 1];
+                v[j] = k;
+            }
         }
+        bound[nb++] = hi;
+        lo = hi;
     }
     struct wkey *src = v, *dst = tmp;
-    for (size_t w = WSORT_RUN; w < n; w *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * w) {
-            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+    while (nb > 2) { /* nb - 1 runs: bound[r] .. bound[r + 1] */
+        size_t out = 1;
+        for (size_t r = 0; r + 1 < nb; r += 2) {
+            size_t lo = bound[r], mid = bound[r + 1], hi = r + 2 < nb ? bound[r + 2] : mid;
             size_t i = lo, j = mid, o = lo;
-            if (mid == hi || !key_lt(&src[mid], &src[mid - 1])) {
-                memcpy(dst + lo, src + lo, (hi - lo) * sizeof *src); /* already in order */
-                continue;
+            if (mid < hi && key_lt(&src[mid], &src[mid - 1])) {
+                while (i < mid && j < hi)
+                    dst[o++] = key_lt(&src[j], &src[i]) ? src[j++] : src[i++];
             }
-            while (i < mid && j < hi)
-                dst[o++] = key_lt(&src[j], &src[i]) ? src[j++] : src[i++];
             memcpy(dst + o, src + i, (mid - i) * sizeof *src);
             o += mid - i;
             memcpy(dst + o, src + j, (hi - j) * sizeof *src);
+            bound[out++] = hi; /* out <= r / 2 + 1: bounds still to be read lie beyond */
         }
+        nb = out;
         struct wkey *t = src;
         src = dst;
         dst = t;
     }
     if (src != v)
         memcpy(v, src, n * sizeof *v);
+}
+
+/* The Flight Recorder index, (pg, collective_seq, rank, fl_event_cmp) order, by a stable LSD
+ * radix sort of 16-byte items: (pg, seq, rank) offsets from their minimums packed into one
+ * 64-bit key when their widths fit (they always do in practice: a few thousand pgs and ranks,
+ * seqs in the millions), the window index of the record beside it. The items are made in
+ * window (fl_event_cmp) order and every pass is stable, so ties keep that order, as the
+ * comparator's last step says. g holds the ranges, a and b m items each; out gets pointers
+ * into all (where the events will lie). false when the key does not fit. */
+struct fritem {
+    uint64_t key;
+    uint64_t at; /* window index */
+};
+
+static unsigned bits_of(uint64_t range)
+{
+    unsigned b = 0;
+    while (b < 64 && (range >> b))
+        b++;
+    return b;
+}
+
+#define FR_DIGIT 11
+
+/* The ranges of the records' pg, seq and rank (taken while the keys are made, in the order
+ * the events lie in memory). */
+struct frrange {
+    uint32_t pg0, pg1;
+    int32_t rank0, rank1;
+    int64_t seq0, seq1;
+};
+
+static inline void fr_range_add(struct frrange *g, const struct fl_event *ev)
+{
+    const struct fl_ev_nccl_fr *r = &ev->u.fr;
+    g->pg0 = r->pg < g->pg0 ? r->pg : g->pg0;
+    g->pg1 = r->pg > g->pg1 ? r->pg : g->pg1;
+    g->seq0 = r->collective_seq < g->seq0 ? r->collective_seq : g->seq0;
+    g->seq1 = r->collective_seq > g->seq1 ? r->collective_seq : g->seq1;
+    g->rank0 = r->rank < g->rank0 ? r->rank : g->rank0;
+    g->rank1 = r->rank > g->rank1 ? r->rank : g->rank1;
+}
+
+static bool fr_seq_sort(const struct wkey *keys, size_t n, const struct frrange *g,
+                        struct fritem *a, struct fritem *b, size_t m, const struct fl_event *all,
+                        const struct fl_event **out)
+{
+    uint32_t pg0 = g->pg0;
+    int64_t seq0 = g->seq0;
+    int32_t rank0 = g->rank0;
+    unsigned rb = bits_of((uint64_t)((int64_t)g->rank1 - rank0));
+    unsigned sb = bits_of((uint64_t)g->seq1 - (uint64_t)seq0);
+    unsigned pb = bits_of((uint64_t)(g->pg1 - pg0));
+    if (rb + sb + pb > 64)
+        return false;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i].kind != FL_EV_NCCL_FR_RECORD)
+            continue;
+        if (i + WPREFETCH < n)
+            __builtin_prefetch(&keys[i + WPREFETCH].ev->u.fr);
+        const struct fl_ev_nccl_fr *r = &keys[i].ev->u.fr;
+        uint64_t key = (uint64_t)(r->pg - pg0); /* 0 when sb or rb is 64 */
+        key = (sb < 64 ? key << sb : 0) | ((uint64_t)r->collective_seq - (uint64_t)seq0);
+        key = (rb < 64 ? key << rb : 0) | (uint64_t)((int64_t)r->rank - rank0);
+        a[k++] = (struct fritem){key, i};
+    }
+    unsigned bits = rb + sb + pb;
+    size_t cnt[(size_t)1 << FR_DIGIT];
+    for (unsigned shift = 0; shift < bits; shift += FR_DIGIT) {
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < m; i++)
+            cnt[(a[i].key >> shift) & (((size_t)1 << FR_DIGIT) - 1)]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < ((size_t)1 << FR_DIGIT); d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < m; i++)
+            b[cnt[(a[i].key >> shift) & (((size_t)1 << FR_DIGIT) - 1)]++] = a[i];
+        struct fritem *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < m; i++)
+        out[i] = &all[a[i].at];
+    return true;
 }
 
 /* Stable counting sort of in[0..m) into out by key(ev) (an intern id <= kmax); cnt holds
@@ -212,44 +315,87 @@ int fl__window_build(struct fl_engine *e)
         all = alloc_huge(&e->arena, e->nevents * sizeof *all, _Alignof(struct fl_event));
         if (!all)
             goto out;
-        /* the keys and the merge buffer live in all until the events are copied in: no
-         * allocation, no page touched twice */
+        /* the keys, the merge buffer, the run bounds and the Flight Recorder sort live in all
+         * until the events are copied in: no allocation, no page touched twice */
         keys = (struct wkey *)(void *)all;
     }
-    size_t n = 0;
+    size_t n = 0, nfr = 0;
+    struct frrange g = {UINT32_MAX, 0, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN};
     for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
         for (size_t i = 0; i < b->n; i++) {
             const struct fl_event *ev = &b->ev[i];
-            if (keep(e, ev))
-                keys[n++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
+            if (!keep(e, ev))
+                continue;
+            keys[n++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
+            if (ev->kind == FL_EV_NCCL_FR_RECORD) {
+                nfr++;
+                fr_range_add(&g, ev);
+            }
         }
-    _Static_assert(sizeof(struct fl_event) >= 2 * sizeof(struct wkey), "all holds the sort");
+    /* all[0..n) holds keys[0..n), tmp keys[n..2n), then the run bounds (n / WSORT_RUN + 2
+     * size_t) or the Flight Recorder items (2 * 16 bytes a record) */
+    _Static_assert(sizeof(struct fl_event) >= 4 * sizeof(struct wkey), "all holds the sorts");
+    _Static_assert(2 * sizeof(struct fritem) <= 2 * sizeof(struct wkey), "fr items fit");
     if (n > 1)
-        key_sort(keys, keys + n, n);
+        key_sort(keys, keys + n, (size_t *)(void *)(keys + 2 * n), n);
+    /* the Flight Recorder index points into all, so it is sorted now, from the keys */
+    bool fr_sorted = false;
+    if (nfr) {
+        const struct fl_event **s = FL_ARENA_NEW_N(&e->arena, const struct fl_event *, nfr);
+        if (!s)
+            goto out;
+        struct fritem *fa = (struct fritem *)(void *)(keys + 2 * n);
+        fr_sorted = fr_seq_sort(keys, n, &g, fa, fa + nfr, nfr, all, s);
+        w->fr_by_seq = s;
+    }
     /* last to first: all[i] covers bytes [i * 264, ...), beyond the keys still to be read
      * (keys[0..i) lie below i * 32 bytes); memcpy, as the two views share the bytes */
     for (size_t i = n; i-- > 0;) {
         const struct fl_event *src;
         memcpy(&src, (const char *)keys + i * sizeof *keys + offsetof(struct wkey, ev), sizeof src);
+        if (i >= WPREFETCH) { /* the sources interleave one stream per input: fetch ahead */
+            const char *ahead;
+            memcpy(&ahead,
+                   (const char *)keys + (i - WPREFETCH) * sizeof *keys + offsetof(struct wkey, ev),
+                   sizeof ahead);
+            for (size_t off = 0; off < sizeof *src; off += 64)
+                __builtin_prefetch(ahead + off);
+        }
         memcpy(&all[i], src, sizeof *src);
     }
     w->events = all;
     w->nevents = n;
 
-    size_t nfr = 0;
+    /* a kind whose events all share one node and one GPU (Flight Recorder records of one
+     * job, say) has its (node) and (node, gpu) orders equal to its ts order: one array
+     * serves the three indexes */
+    bool mixed[FL_EV__COUNT] = {false};
+    uint32_t node1[FL_EV__COUNT], pci1[FL_EV__COUNT];
     for (size_t i = 0; i < n; i++) {
         const struct fl_event *ev = &all[i];
-        w->nkind[ev->kind]++;
+        unsigned k = ev->kind;
+        if (!w->nkind[k]) {
+            node1[k] = ev->node;
+            pci1[k] = ev->gpu.pci;
+        } else if (ev->node != node1[k] || ev->gpu.pci != pci1[k]) {
+            mixed[k] = true;
+        }
+        w->nkind[k]++;
         if (ev->clock == FL_CLOCK_WALL) {
             if (w->start == FL_TIME_NONE || ev->ts < w->start)
                 w->start = ev->ts;
             if (w->end == FL_TIME_NONE || ev->ts > w->end)
                 w->end = ev->ts;
         }
-        nfr += ev->kind == FL_EV_NCCL_FR_RECORD;
+    }
+    size_t nptrs = 0;
+    bool any_mixed = false;
+    for (int k = 0; k < FL_EV__COUNT; k++) {
+        nptrs += (mixed[k] ? 3 : 1) * w->nkind[k];
+        any_mixed |= mixed[k];
     }
     /* counters for the id sorts: ids up to a few times the events, else the comparators */
-    if (n) {
+    if (any_mixed) {
         ncnt = (size_t)e->intern.count + 2;
         if (ncnt > 4 * n + 4096)
             ncnt = 4 * n + 4096;
@@ -257,33 +403,32 @@ int fl__window_build(struct fl_engine *e)
         if (!cnt)
             goto out;
     }
-    /* the three indexes of every kind in one array: by_kind, by_node, by_gpu of kind 0, ... */
+    /* the indexes of every kind in one array: by_kind, by_node, by_gpu of kind 0, ... */
     size_t fill[FL_EV__COUNT] = {0};
-    if (n &&
-        !(ptrs = alloc_huge(&e->arena, 3 * n * sizeof *ptrs, _Alignof(const struct fl_event *))))
+    if (nptrs &&
+        !(ptrs = alloc_huge(&e->arena, nptrs * sizeof *ptrs, _Alignof(const struct fl_event *))))
         goto out;
     size_t at = 0;
     for (int k = 0; k < FL_EV__COUNT; k++) {
         size_t m = w->nkind[k];
         if (!m)
             continue;
-        w->by_kind[k] = ptrs + at;
-        w->by_node[k] = ptrs + at + m;
-        w->by_gpu[k] = ptrs + at + 2 * m;
-        at += 3 * m;
+        w->by_kind[k] = w->by_node[k] = w->by_gpu[k] = ptrs + at;
+        if (mixed[k]) {
+            w->by_node[k] = ptrs + at + m;
+            w->by_gpu[k] = ptrs + at + 2 * m;
+        }
+        at += (mixed[k] ? 3 : 1) * m;
     }
     for (size_t i = 0; i < n; i++)
         w->by_kind[all[i].kind][fill[all[i].kind]++] = &all[i];
     for (int k = 0; k < FL_EV__COUNT; k++)
-        if (w->nkind[k])
+        if (mixed[k])
             index_kind(w->by_kind[k], w->nkind[k], w->by_node[k], w->by_gpu[k], cnt, ncnt);
-    if (nfr) {
-        const struct fl_event **s = FL_ARENA_NEW_N(&e->arena, const struct fl_event *, nfr);
-        if (!s)
-            goto out;
+    if (nfr && !fr_sorted) {
+        const struct fl_event **s = w->fr_by_seq;
         memcpy(s, w->by_kind[FL_EV_NCCL_FR_RECORD], nfr * sizeof *s);
         qsort(s, nfr, sizeof *s, cmp_ptr_seq);
-        w->fr_by_seq = s;
     }
     rc = 0;
 out:
