@@ -587,6 +587,8 @@ static int jsonl_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
     return rc;
 }
 
+#define SNIFF_MAX ((size_t)64 << 10)
+
 static int jsonl_sniff(const char *buf, size_t len, struct fl_str path)
 {
     size_t i = 0;
@@ -594,8 +596,12 @@ static int jsonl_sniff(const char *buf, size_t len, struct fl_str path)
         i++;
     if (i >= len || buf[i] != '{')
         return 0;
-    const char *nl = memchr(buf + i, '\n', len - i);
-    const char *end = nl ? nl : buf + len;
+    /* the first line, up to 64 KiB of it: an event's "schema", "kind" and "ts" come first,
+     * and a one-line JSON document of megabytes (a Flight Recorder JSON dump, a kubectl List
+     * printed compact) is not scanned whole three times by every sniff */
+    size_t most = len - i < SNIFF_MAX ? len - i : SNIFF_MAX;
+    const char *nl = memchr(buf + i, '\n', most);
+    const char *end = nl ? nl : buf + i + most;
     struct fl_str first = fl_str_make(buf + i, (size_t)(end - (buf + i)));
     if (fl_str_find(first, FL_STR_LIT("\"faultline.events/v1\"")) >= 0)
         return 90;

@@ -177,6 +177,8 @@ static int resolve(struct fl_engine *e, size_t off)
  * (a pods file's labels, k8s.c pod_job): the events list names neither for many pod events. */
 int fl__pod_nodes_resolve(struct fl_engine *e)
 {
+    if (!e->npod_events)
+        return 0; /* a bundle without Kubernetes inputs: no walk over its events */
     int rc = resolve(e, offsetof(struct fl_event, node));
     return rc ? rc : resolve(e, offsetof(struct fl_event, job));
 }

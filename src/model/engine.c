@@ -551,6 +551,7 @@ int fl_ingest_emit(struct fl_parse_ctx *ctx, const struct fl_event *ev)
     if (!d)
         return FL_ENOMEM;
     *d = *ev;
+    e->npod_events += d->kind == FL_EV_POD_EVENT;
     d->src.input = ctx->input;
     if (!d->node)
         d->node = ctx->default_node;
@@ -899,6 +900,7 @@ static int task_merge(struct fl_engine *e, struct parse_task *t, uint32_t idx)
             e->blocks_head = sh->blocks_head;
         e->blocks_tail = sh->blocks_tail;
         e->nevents += sh->nevents;
+        e->npod_events += sh->npod_events;
         sh->blocks_head = sh->blocks_tail = NULL;
     }
     return 0;

@@ -54,6 +54,7 @@ struct fl_engine {
     struct fl_evblock *spare;     /* empty blocks, linked, to use before allocating any */
     size_t first_cap;             /* > 0: the first block holds this many events, from arena */
     size_t nevents;
+    size_t npod_events; /* of them pod_event: the post-ingest pod joins run only when > 0 */
 
     struct fl_skip *kept_skips; /* merged, sorted, <= FL_SKIPS_KEPT */
     size_t nkept_skips;
