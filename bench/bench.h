@@ -83,6 +83,13 @@ struct fl_engine *bench_ingest(const char *name, const struct bench_buf *b, size
 void bench_write_file(const char *path, const struct bench_buf *b);
 /* A scratch directory for generated files (created on first call, removed at exit). */
 const char *bench_tmpdir(void);
+/* Remove a file or a directory tree (the generated inputs a case is done with). */
+void bench_rm_tree(const char *path);
+/* CPU time (user + system) of this process so far: on a shared machine the wall time of a run
+ * includes other processes' turns, the CPU time does not. */
+uint64_t bench_cpu_ns(void);
+/* qsort comparator of uint64_t. */
+int bench_cmp_u64(const void *a, const void *b);
 /* Run argv (no shell) with stdout and stderr to /dev/null `runs` times (+1 warm-up), the
  * median/min/max wall ns into r->vs_*; r->vs_tool = label. Returns false (and leaves vs_tool
  * NULL) when the tool is not installed. */
@@ -90,6 +97,11 @@ bool bench_time_tool(struct bench_result *r, const struct bench_opts *o, const c
                      char *const argv[]);
 
 void bench_buf_put(struct bench_buf *b, const char *s, size_t n);
+/* Generator writers (gen.c): a C string; an unsigned decimal; one left-padded with pad to
+ * width characters. */
+void bench_put(struct bench_buf *b, const char *s);
+void bench_put_u(struct bench_buf *b, uint64_t v);
+void bench_put_upad(struct bench_buf *b, uint64_t v, size_t width, char pad);
 void bench_buf_putf(struct bench_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void bench_buf_release(struct bench_buf *b);

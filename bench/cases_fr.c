@@ -67,15 +67,6 @@ static void make_dir(struct frdir *d, bool json, int nranks)
                   d->memo_min);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /* Every input read as a dump, nothing skipped, one record per entry and one ok dump per
  * rank: the generator and the reader agree. */
 static void check(const char *name, struct fl_engine *e, const struct frdir *d)
@@ -106,22 +97,6 @@ static void check(const char *name, struct fl_engine *e, const struct frdir *d)
                   (unsigned long long)d->records, d->nranks);
 }
 
-/* CPU time (user + system) of this process so far: on a shared machine the wall time of a run
- * includes other processes' turns, the CPU time does not. */
-static uint64_t cpu_ns(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
-           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Returns the median CPU ns per record over the timed runs; *hang_ns gets the CPU time of
  * the nccl_hang detector over the last run's window (issue 7: one detector over every record
  * of the job), taken out of that run's time and allocation counts; NULL hang_ns: not run. */
@@ -136,7 +111,7 @@ static double run_case(const struct bench_opts *o, struct bench_result *r, const
     for (int run = -1; run < o->runs; run++) { /* run -1 warms the page cache */
         struct fl_err err = {0};
         struct bench_counts c0 = bench_counts_now();
-        uint64_t u0 = cpu_ns();
+        uint64_t u0 = bench_cpu_ns();
         uint64_t t0 = bench_now_ns();
         struct fl_engine *e = fl_engine_new(&eo, &err);
         if (!e || fl_engine_add_path(e, d->path, &err) || fl_engine_ingest(e, &err))
@@ -147,17 +122,17 @@ static double run_case(const struct bench_opts *o, struct bench_result *r, const
         struct bench_counts hc = {0, 0};
         if (hang_ns && run == o->runs - 1) {
             struct bench_counts h0 = bench_counts_now();
-            uint64_t hu = cpu_ns();
+            uint64_t hu = bench_cpu_ns();
             if (fl_engine_run(e, &err))
                 bench_die("%s: nccl_hang: %s", r->name, err.msg);
-            hang = cpu_ns() - hu;
+            hang = bench_cpu_ns() - hu;
             hc = bench_counts_since(h0);
             *hang_ns = hang;
         }
         uint64_t t2 = bench_now_ns();
         fl_engine_free(e);
         uint64_t t3 = bench_now_ns();
-        uint64_t u1 = cpu_ns(); /* includes the check: a few ms */
+        uint64_t u1 = bench_cpu_ns(); /* includes the check: a few ms */
         struct bench_counts c = bench_counts_since(c0);
         c.allocs -= hc.allocs;
         c.bytes -= hc.bytes;
@@ -170,7 +145,7 @@ static double run_case(const struct bench_opts *o, struct bench_result *r, const
     r->events = d->records;
     r->bytes_io = (double)d->bytes;
     bench_set_counts(r, first, d->records);
-    qsort(cpu, (size_t)r->nruns, sizeof cpu[0], cmp_u64);
+    qsort(cpu, (size_t)r->nruns, sizeof cpu[0], bench_cmp_u64);
     int n = r->nruns;
     double med = n % 2 ? (double)cpu[n / 2] : ((double)cpu[n / 2 - 1] + (double)cpu[n / 2]) / 2;
     return med / (double)d->records;
@@ -198,6 +173,6 @@ void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o)
                      "ns/record; nccl_hang %.2f s CPU",
                      nranks, FR_ENTRIES, (double)d.bytes / (double)MIB, d.memo_min, d.memo_max,
                      cpu, (double)hang / 1e9);
-        nftw(d.path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        bench_rm_tree(d.path);
     }
 }

@@ -96,18 +96,9 @@ static void make_dir(const char *p)
         bench_die("cannot create '%s': %s", p, strerror(errno));
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static void release(struct minput *in)
 {
-    nftw(in->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    bench_rm_tree(in->root);
     for (size_t i = 0; i < in->n; i++)
         fl_free(in->f[i].path);
     fl_free(in->f);
@@ -149,22 +140,6 @@ static void check(const char *name, struct fl_engine *e, const struct minput *in
                   (unsigned long long)in->events);
 }
 
-/* CPU time (user + system) of this process so far: on a shared machine the wall time of a run
- * includes other processes' turns, the CPU time does not. */
-static uint64_t cpu_ns(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
-           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Returns the median CPU ns per event of the timed runs (the check included: a few ms). */
 static double run_case(const struct bench_opts *o, struct bench_result *r, struct minput *in)
 {
@@ -175,7 +150,7 @@ static double run_case(const struct bench_opts *o, struct bench_result *r, struc
     for (int run = -1; run < o->runs; run++) { /* run -1 warms the page cache */
         struct fl_err err = {0};
         struct bench_counts c0 = bench_counts_now();
-        uint64_t u0 = cpu_ns();
+        uint64_t u0 = bench_cpu_ns();
         uint64_t t0 = bench_now_ns();
         struct fl_engine *e = bench_new_engine();
         if (fl_engine_add_path(e, in->root, &err) || fl_engine_ingest(e, &err))
@@ -185,7 +160,7 @@ static double run_case(const struct bench_opts *o, struct bench_result *r, struc
         uint64_t t2 = bench_now_ns();
         fl_engine_free(e);
         uint64_t t3 = bench_now_ns();
-        uint64_t u1 = cpu_ns();
+        uint64_t u1 = bench_cpu_ns();
         struct bench_counts c = bench_counts_since(c0);
         if (run < 0)
             continue;
@@ -196,7 +171,7 @@ static double run_case(const struct bench_opts *o, struct bench_result *r, struc
     r->events = units;
     r->bytes_io = (double)in->bytes;
     bench_set_counts(r, first, units);
-    qsort(cpu, (size_t)r->nruns, sizeof cpu[0], cmp_u64);
+    qsort(cpu, (size_t)r->nruns, sizeof cpu[0], bench_cmp_u64);
     int n = r->nruns;
     double med = n % 2 ? (double)cpu[n / 2] : ((double)cpu[n / 2 - 1] + (double)cpu[n / 2]) / 2;
     return med / (double)units;

@@ -516,3 +516,26 @@ void bench_gen_xid_window(uint64_t seed, size_t nevents, struct bench_buf *out)
         }
     }
 }
+
+void bench_put(struct bench_buf *b, const char *s)
+{
+    bench_buf_put(b, s, strlen(s));
+}
+
+void bench_put_upad(struct bench_buf *b, uint64_t v, size_t width, char pad)
+{
+    char t[24];
+    size_t n = 0;
+    do {
+        t[sizeof t - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < width && n < sizeof t)
+        t[sizeof t - 1 - n++] = pad;
+    bench_buf_put(b, t + sizeof t - n, n);
+}
+
+void bench_put_u(struct bench_buf *b, uint64_t v)
+{
+    bench_put_upad(b, v, 0, '0');
+}

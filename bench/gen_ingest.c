@@ -21,43 +21,13 @@
 
 /* ---- small writers ------------------------------------------------------------------- */
 
-static void put(struct bench_buf *b, const char *s)
-{
-    bench_buf_put(b, s, strlen(s));
-}
-
-static void put_u(struct bench_buf *b, uint64_t v)
-{
-    char t[24];
-    size_t n = 0;
-    do {
-        t[sizeof t - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    bench_buf_put(b, t + sizeof t - n, n);
-}
-
-/* v right-aligned in width, padded with pad ('0' or ' '). */
-static void put_upad(struct bench_buf *b, uint64_t v, size_t width, char pad)
-{
-    char t[24];
-    size_t n = 0;
-    do {
-        t[sizeof t - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n < width && n < sizeof t)
-        t[sizeof t - 1 - n++] = pad;
-    bench_buf_put(b, t + sizeof t - n, n);
-}
-
 static void put_i(struct bench_buf *b, int64_t v)
 {
     if (v < 0) {
-        put(b, "-");
-        put_u(b, (uint64_t)(-v));
+        bench_put(b, "-");
+        bench_put_u(b, (uint64_t)(-v));
     } else {
-        put_u(b, (uint64_t)v);
+        bench_put_u(b, (uint64_t)v);
     }
 }
 
@@ -74,9 +44,9 @@ static void put_hex(struct bench_buf *b, uint64_t v, unsigned digits, bool up)
 /* whole.frac with exactly fdigits fraction digits: "8.969000". */
 static void put_fixed(struct bench_buf *b, uint64_t whole, uint64_t frac, size_t fdigits)
 {
-    put_u(b, whole);
-    put(b, ".");
-    put_upad(b, frac, fdigits, '0');
+    bench_put_u(b, whole);
+    bench_put(b, ".");
+    bench_put_upad(b, frac, fdigits, '0');
 }
 
 static uint64_t rb(struct bench_rng *r, uint64_t n)
@@ -100,13 +70,13 @@ static void put_uuid(struct bench_buf *b, struct bench_rng *r, char sep)
     uint64_t c = bench_rng_next(r);
     char s[2] = {sep, 0};
     put_hex(b, a >> 32, 8, false);
-    put(b, s);
+    bench_put(b, s);
     put_hex(b, (a >> 16) & 0xffff, 4, false);
-    put(b, s);
+    bench_put(b, s);
     put_hex(b, 0x4000 | (a & 0x0fff), 4, false);
-    put(b, s);
+    bench_put(b, s);
     put_hex(b, 0x8000 | ((c >> 48) & 0x3fff), 4, false);
-    put(b, s);
+    bench_put(b, s);
     put_hex(b, c & 0xffffffffffffULL, 12, false);
 }
 
@@ -120,9 +90,9 @@ static void put_time(struct bench_buf *b, int64_t sec, int64_t us)
         return;
     }
     bench_buf_put(b, t, n - 1);
-    put(b, ".");
-    put_upad(b, (uint64_t)us, 6, '0');
-    put(b, "Z");
+    bench_put(b, ".");
+    bench_put_upad(b, (uint64_t)us, 6, '0');
+    bench_put(b, "Z");
 }
 
 /* Lower-case letters and digits, as Kubernetes' random suffixes ("x2k4p"). */
@@ -163,42 +133,42 @@ static const char *const drivers[] = {
 static void kline(struct kg *g, uint64_t step)
 {
     g->us += 1 + rb(&g->r, step);
-    put(g->b, "[");
-    put_upad(g->b, g->us / 1000000, 5, ' ');
-    put(g->b, ".");
-    put_upad(g->b, g->us % 1000000, 6, '0');
-    put(g->b, "] ");
+    bench_put(g->b, "[");
+    bench_put_upad(g->b, g->us / 1000000, 5, ' ');
+    bench_put(g->b, ".");
+    bench_put_upad(g->b, g->us % 1000000, 6, '0');
+    bench_put(g->b, "] ");
     g->lines++;
 }
 
 static void nl(struct bench_buf *b)
 {
-    put(b, "\n");
+    bench_put(b, "\n");
 }
 
 /* "0000:bb:00.0" */
 static void put_bdf(struct bench_buf *b, unsigned bus, unsigned dev, unsigned fn)
 {
-    put(b, "0000:");
+    bench_put(b, "0000:");
     put_hex(b, bus, 2, false);
-    put(b, ":");
+    bench_put(b, ":");
     put_hex(b, dev, 2, false);
-    put(b, ".");
-    put_u(b, fn);
+    bench_put(b, ".");
+    bench_put_u(b, fn);
 }
 
 static void put_veth(struct kg *g)
 {
     uint64_t v = rb(&g->r, 1u << 28);
-    put(g->b, "veth");
+    bench_put(g->b, "veth");
     put_hex(g->b, v | 0x10000000u, 8, false);
 }
 
 static void put_slice_pod(struct kg *g)
 {
-    put(g->b, "kubepods-burstable-pod");
+    bench_put(g->b, "kubepods-burstable-pod");
     put_uuid(g->b, &g->r, '_');
-    put(g->b, ".slice");
+    bench_put(g->b, ".slice");
 }
 
 /* auditd's proctitle: the command line, NUL-separated, as upper-case hex. */
@@ -220,34 +190,34 @@ static void k_ordinary(struct kg *g)
         unsigned v = (unsigned)rb(r, 8);
         static const char *const st[] = {"blocking", "disabled", "forwarding"};
         if (v < 3) {
-            put(b, "cni0: port ");
-            put_u(b, port);
-            put(b, "(");
+            bench_put(b, "cni0: port ");
+            bench_put_u(b, port);
+            bench_put(b, "(");
             put_veth(g);
-            put(b, ") entered ");
-            put(b, st[v]);
-            put(b, " state");
+            bench_put(b, ") entered ");
+            bench_put(b, st[v]);
+            bench_put(b, " state");
         } else if (v == 3) {
-            put(b, "device ");
+            bench_put(b, "device ");
             put_veth(g);
-            put(b, " entered promiscuous mode");
+            bench_put(b, " entered promiscuous mode");
         } else if (v == 4) {
-            put(b, "device ");
+            bench_put(b, "device ");
             put_veth(g);
-            put(b, " left promiscuous mode");
+            bench_put(b, " left promiscuous mode");
         } else if (v == 5) {
             uint64_t t = rb(r, 1u << 20);
-            put(b, "eth0: renamed from tmp");
+            bench_put(b, "eth0: renamed from tmp");
             put_hex(b, t, 5, false);
         } else if (v == 6) {
-            put(b, "IPv6: ADDRCONF(NETDEV_CHANGE): ");
+            bench_put(b, "IPv6: ADDRCONF(NETDEV_CHANGE): ");
             put_veth(g);
-            put(b, ": link becomes ready");
+            bench_put(b, ": link becomes ready");
         } else {
             uint64_t c = rb(r, 1ull << 44);
-            put(b, "IPv6: ADDRCONF(NETDEV_CHANGE): cali");
+            bench_put(b, "IPv6: ADDRCONF(NETDEV_CHANGE): cali");
             put_hex(b, c, 11, false);
-            put(b, ": link becomes ready");
+            bench_put(b, ": link becomes ready");
         }
     } else if (k < 22) { /* audit */
         uint64_t sec = 1795545171 + g->us / 1000000;
@@ -256,370 +226,370 @@ static void k_ordinary(struct kg *g)
         uint64_t pid = 2000 + rb(r, 4000000);
         unsigned v = (unsigned)rb(r, 5);
         if (v == 4) {
-            put(b, "kauditd_printk_skb: ");
-            put_u(b, 1 + rb(r, 40));
-            put(b, " callbacks suppressed");
+            bench_put(b, "kauditd_printk_skb: ");
+            bench_put_u(b, 1 + rb(r, 40));
+            bench_put(b, " callbacks suppressed");
         } else {
-            put(b, "audit: type=");
-            put(b, v == 0 ? "1400" : v == 1 ? "1325" : v == 2 ? "1300" : "1327");
-            put(b, " audit(");
-            put_u(b, sec);
-            put(b, ".");
-            put_upad(b, ms, 3, '0');
-            put(b, ":");
-            put_u(b, serial);
-            put(b, "): ");
+            bench_put(b, "audit: type=");
+            bench_put(b, v == 0 ? "1400" : v == 1 ? "1325" : v == 2 ? "1300" : "1327");
+            bench_put(b, " audit(");
+            bench_put_u(b, sec);
+            bench_put(b, ".");
+            bench_put_upad(b, ms, 3, '0');
+            bench_put(b, ":");
+            bench_put_u(b, serial);
+            bench_put(b, "): ");
             if (v == 0) {
-                put(b, "apparmor=\"DENIED\" operation=\"open\" class=\"file\" "
+                bench_put(b, "apparmor=\"DENIED\" operation=\"open\" class=\"file\" "
                        "profile=\"cri-containerd.apparmor.d\" name=\"/proc/");
-                put_u(b, pid);
-                put(b, "/mountinfo\" pid=");
-                put_u(b, pid);
-                put(b, " comm=\"python3\" requested_mask=\"r\" denied_mask=\"r\" fsuid=0 "
+                bench_put_u(b, pid);
+                bench_put(b, "/mountinfo\" pid=");
+                bench_put_u(b, pid);
+                bench_put(b, " comm=\"python3\" requested_mask=\"r\" denied_mask=\"r\" fsuid=0 "
                        "ouid=0");
             } else if (v == 1) {
                 static const char *const tables[] = {"filter:2", "nat:7", "mangle:3"};
-                put(b, "table=");
-                put(b, tables[rb(r, 3)]);
-                put(b, " family=2 entries=");
-                put_u(b, 4 + rb(r, 900));
-                put(b, " op=xt_replace pid=");
-                put_u(b, pid);
-                put(b, " subj=unconfined comm=\"iptables-restor\"");
+                bench_put(b, "table=");
+                bench_put(b, tables[rb(r, 3)]);
+                bench_put(b, " family=2 entries=");
+                bench_put_u(b, 4 + rb(r, 900));
+                bench_put(b, " op=xt_replace pid=");
+                bench_put_u(b, pid);
+                bench_put(b, " subj=unconfined comm=\"iptables-restor\"");
             } else if (v == 2) {
-                put(b, "arch=c000003e syscall=54 success=yes exit=0 a0=4 a1=0 a2=40 a3=");
+                bench_put(b, "arch=c000003e syscall=54 success=yes exit=0 a0=4 a1=0 a2=40 a3=");
                 put_hex(b, 0x55d0a1000000ull + rb(r, 1u << 24), 12, false);
-                put(b, " items=0 ppid=");
-                put_u(b, pid - 1);
-                put(b, " pid=");
-                put_u(b, pid);
-                put(b, " auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 "
+                bench_put(b, " items=0 ppid=");
+                bench_put_u(b, pid - 1);
+                bench_put(b, " pid=");
+                bench_put_u(b, pid);
+                bench_put(b, " auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 "
                        "fsgid=0 tty=(none) ses=4294967295 comm=\"iptables-restor\" "
                        "exe=\"/usr/sbin/xtables-nft-multi\" subj=unconfined key=(null)");
             } else {
-                put(b, "proctitle=");
+                bench_put(b, "proctitle=");
                 put_proctitle(b, "iptables-restore -w 5 -W 100000 --noflush --counters");
             }
         }
     } else if (k < 30) { /* systemd units of containers and pods */
         unsigned v = (unsigned)rb(r, 5);
         if (v == 0) {
-            put(b, "systemd[1]: run-containerd-runc-k8s.io-");
+            bench_put(b, "systemd[1]: run-containerd-runc-k8s.io-");
             put_hex64(b, r);
-            put(b, "-runc.");
+            bench_put(b, "-runc.");
             put_suffix(b, r, 6);
-            put(b, ".mount: Deactivated successfully.");
+            bench_put(b, ".mount: Deactivated successfully.");
         } else if (v == 1) {
-            put(b, "systemd[1]: Started cri-containerd-");
+            bench_put(b, "systemd[1]: Started cri-containerd-");
             put_hex64(b, r);
-            put(b, ".scope - libcontainer container.");
+            bench_put(b, ".scope - libcontainer container.");
         } else if (v == 2) {
-            put(b, "systemd[1]: cri-containerd-");
+            bench_put(b, "systemd[1]: cri-containerd-");
             put_hex64(b, r);
-            put(b, ".scope: Consumed ");
-            put_u(b, rb(r, 4000));
-            put(b, ".");
-            put_upad(b, rb(r, 1000), 3, '0');
-            put(b, "s CPU time.");
+            bench_put(b, ".scope: Consumed ");
+            bench_put_u(b, rb(r, 4000));
+            bench_put(b, ".");
+            bench_put_upad(b, rb(r, 1000), 3, '0');
+            bench_put(b, "s CPU time.");
         } else if (v == 3) {
-            put(b, "systemd[1]: Created slice ");
+            bench_put(b, "systemd[1]: Created slice ");
             put_slice_pod(g);
-            put(b, " - libcontainer container kubepods-burstable.slice.");
+            bench_put(b, " - libcontainer container kubepods-burstable.slice.");
         } else {
-            put(b, "systemd[1]: var-lib-kubelet-pods-");
+            bench_put(b, "systemd[1]: var-lib-kubelet-pods-");
             put_uuid(b, r, '-');
-            put(b, "-volumes-kubernetes.io\\x7eprojected-kube\\x2dapi\\x2daccess\\x2d");
+            bench_put(b, "-volumes-kubernetes.io\\x7eprojected-kube\\x2dapi\\x2daccess\\x2d");
             put_suffix(b, r, 5);
-            put(b, ".mount: Deactivated successfully.");
+            bench_put(b, ".mount: Deactivated successfully.");
         }
     } else if (k < 36) { /* file systems */
         unsigned v = (unsigned)rb(r, 5);
         if (v == 0) {
-            put(b, "EXT4-fs (nvme");
-            put_u(b, rb(r, 4));
-            put(b, "n1p1): mounted filesystem ");
+            bench_put(b, "EXT4-fs (nvme");
+            bench_put_u(b, rb(r, 4));
+            bench_put(b, "n1p1): mounted filesystem ");
             put_uuid(b, r, '-');
-            put(b, " r/w with ordered data mode. Quota mode: none.");
+            bench_put(b, " r/w with ordered data mode. Quota mode: none.");
         } else if (v == 1) {
-            put(b, "EXT4-fs (dm-");
-            put_u(b, rb(r, 12));
-            put(b, "): unmounting filesystem ");
+            bench_put(b, "EXT4-fs (dm-");
+            bench_put_u(b, rb(r, 12));
+            bench_put(b, "): unmounting filesystem ");
             put_uuid(b, r, '-');
-            put(b, ".");
+            bench_put(b, ".");
         } else if (v == 2) {
-            put(b, "overlayfs: upperdir is in-use as upperdir/workdir of another mount, accessing "
+            bench_put(b, "overlayfs: upperdir is in-use as upperdir/workdir of another mount, accessing "
                    "files from both mounts will result in undefined behavior.");
         } else if (v == 3) {
-            put(b, "loop");
-            put_u(b, rb(r, 16));
-            put(b, ": detected capacity change from 0 to ");
-            put_u(b, 8 * (1000 + rb(r, 200000)));
+            bench_put(b, "loop");
+            bench_put_u(b, rb(r, 16));
+            bench_put(b, ": detected capacity change from 0 to ");
+            bench_put_u(b, 8 * (1000 + rb(r, 200000)));
         } else {
-            put(b, "EXT4-fs warning (device nvme0n1p1): ext4_dx_add_entry:2516: Directory "
+            bench_put(b, "EXT4-fs warning (device nvme0n1p1): ext4_dx_add_entry:2516: Directory "
                    "(ino: ");
-            put_u(b, 1000000 + rb(r, 9000000));
-            put(b, ") index full, reach max htree level :2");
+            bench_put_u(b, 1000000 + rb(r, 9000000));
+            bench_put(b, ") index full, reach max htree level :2");
         }
     } else if (k < 42) { /* memory cgroups of Kubernetes pods */
         unsigned v = (unsigned)rb(r, 5);
         uint64_t pid = 2000 + rb(r, 4000000);
         if (v == 0) {
-            put(b, "python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+            bench_put(b, "python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
                    "oom_score_adj=");
             put_i(b, rb(r, 2) ? 936 : -997);
         } else if (v == 1) {
-            put(b, "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-");
+            bench_put(b, "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-");
             put_hex64(b, r);
-            put(b, ".scope,mems_allowed=0-1,oom_memcg=/kubepods.slice/kubepods-burstable.slice/");
+            bench_put(b, ".scope,mems_allowed=0-1,oom_memcg=/kubepods.slice/kubepods-burstable.slice/");
             put_slice_pod(g);
-            put(b, ",task_memcg=/kubepods.slice/kubepods-burstable.slice/");
+            bench_put(b, ",task_memcg=/kubepods.slice/kubepods-burstable.slice/");
             put_slice_pod(g);
-            put(b, "/cri-containerd-");
+            bench_put(b, "/cri-containerd-");
             put_hex64(b, r);
-            put(b, ".scope,task=python3,pid=");
-            put_u(b, pid);
-            put(b, ",uid=0");
+            bench_put(b, ".scope,task=python3,pid=");
+            bench_put_u(b, pid);
+            bench_put(b, ",uid=0");
         } else if (v == 2) {
-            put(b, "Memory cgroup out of memory: Killed process ");
-            put_u(b, pid);
-            put(b, " (python3) total-vm:");
-            put_u(b, 40000000 + rb(r, 90000000));
-            put(b, "kB, anon-rss:");
-            put_u(b, 30000000 + rb(r, 30000000));
-            put(b, "kB, file-rss:");
-            put_u(b, rb(r, 900000));
-            put(b, "kB, shmem-rss:");
-            put_u(b, rb(r, 9000000));
-            put(b, "kB, UID:0 pgtables:");
-            put_u(b, 60000 + rb(r, 90000));
-            put(b, "kB oom_score_adj:936");
+            bench_put(b, "Memory cgroup out of memory: Killed process ");
+            bench_put_u(b, pid);
+            bench_put(b, " (python3) total-vm:");
+            bench_put_u(b, 40000000 + rb(r, 90000000));
+            bench_put(b, "kB, anon-rss:");
+            bench_put_u(b, 30000000 + rb(r, 30000000));
+            bench_put(b, "kB, file-rss:");
+            bench_put_u(b, rb(r, 900000));
+            bench_put(b, "kB, shmem-rss:");
+            bench_put_u(b, rb(r, 9000000));
+            bench_put(b, "kB, UID:0 pgtables:");
+            bench_put_u(b, 60000 + rb(r, 90000));
+            bench_put(b, "kB oom_score_adj:936");
         } else if (v == 3) {
             uint64_t lim = 50331648;
-            put(b, "memory: usage ");
-            put_u(b, lim);
-            put(b, "kB, limit ");
-            put_u(b, lim);
-            put(b, "kB, failcnt ");
-            put_u(b, rb(r, 90000));
+            bench_put(b, "memory: usage ");
+            bench_put_u(b, lim);
+            bench_put(b, "kB, limit ");
+            bench_put_u(b, lim);
+            bench_put(b, "kB, failcnt ");
+            bench_put_u(b, rb(r, 90000));
         } else {
-            put(b, "cgroup: fork rejected by pids controller in /kubepods.slice/"
+            bench_put(b, "cgroup: fork rejected by pids controller in /kubepods.slice/"
                    "kubepods-burstable.slice/");
             put_slice_pod(g);
-            put(b, "/cri-containerd-");
+            bench_put(b, "/cri-containerd-");
             put_hex64(b, r);
-            put(b, ".scope");
+            bench_put(b, ".scope");
         }
     } else if (k < 48) { /* NVMe and block devices */
         unsigned v = (unsigned)rb(r, 3);
         unsigned d = (unsigned)rb(r, 8);
         if (v == 0) {
-            put(b, "nvme nvme");
-            put_u(b, d);
-            put(b, ": I/O ");
-            put_u(b, rb(r, 1024));
-            put(b, " QID ");
-            put_u(b, 1 + rb(r, 128));
-            put(b, " timeout, completion polled");
+            bench_put(b, "nvme nvme");
+            bench_put_u(b, d);
+            bench_put(b, ": I/O ");
+            bench_put_u(b, rb(r, 1024));
+            bench_put(b, " QID ");
+            bench_put_u(b, 1 + rb(r, 128));
+            bench_put(b, " timeout, completion polled");
         } else if (v == 1) {
-            put(b, "blk_update_request: I/O error, dev nvme");
-            put_u(b, d);
-            put(b, "n1, sector ");
-            put_u(b, rb(r, 7000000000ull));
-            put(b, " op 0x1:(WRITE) flags 0x800 phys_seg 1 prio class 0");
+            bench_put(b, "blk_update_request: I/O error, dev nvme");
+            bench_put_u(b, d);
+            bench_put(b, "n1, sector ");
+            bench_put_u(b, rb(r, 7000000000ull));
+            bench_put(b, " op 0x1:(WRITE) flags 0x800 phys_seg 1 prio class 0");
         } else {
-            put(b, "nvme nvme");
-            put_u(b, d);
-            put(b, ": 128/0/0 default/read/poll queues");
+            bench_put(b, "nvme nvme");
+            bench_put_u(b, d);
+            bench_put(b, ": 128/0/0 default/read/poll queues");
         }
     } else if (k < 56) { /* TCP, conntrack, IPVS */
         unsigned v = (unsigned)rb(r, 6);
         if (v == 0) {
-            put(b, "TCP: request_sock_TCP: Possible SYN flooding on port ");
-            put_u(b, rb(r, 2) ? 10250 : 8000 + rb(r, 100));
-            put(b, ". Sending cookies.  Check SNMP counters.");
+            bench_put(b, "TCP: request_sock_TCP: Possible SYN flooding on port ");
+            bench_put_u(b, rb(r, 2) ? 10250 : 8000 + rb(r, 100));
+            bench_put(b, ". Sending cookies.  Check SNMP counters.");
         } else if (v == 1) {
-            put(b, "nf_conntrack: nf_conntrack: table full, dropping packet");
+            bench_put(b, "nf_conntrack: nf_conntrack: table full, dropping packet");
         } else if (v == 2) {
-            put(b, "IPVS: rr: TCP 10.96.");
-            put_u(b, rb(r, 256));
-            put(b, ".");
-            put_u(b, rb(r, 256));
-            put(b, ":");
-            put_u(b, rb(r, 2) ? 53 : 443);
-            put(b, " - no destination available");
+            bench_put(b, "IPVS: rr: TCP 10.96.");
+            bench_put_u(b, rb(r, 256));
+            bench_put(b, ".");
+            bench_put_u(b, rb(r, 256));
+            bench_put(b, ":");
+            bench_put_u(b, rb(r, 2) ? 53 : 443);
+            bench_put(b, " - no destination available");
         } else if (v == 3) {
-            put(b, "net_ratelimit: ");
-            put_u(b, 1 + rb(r, 400));
-            put(b, " callbacks suppressed");
+            bench_put(b, "net_ratelimit: ");
+            bench_put_u(b, 1 + rb(r, 400));
+            bench_put(b, " callbacks suppressed");
         } else if (v == 4) {
-            put(b, "TCP: out of memory -- consider tuning tcp_mem");
+            bench_put(b, "TCP: out of memory -- consider tuning tcp_mem");
         } else {
             uint64_t c = rb(r, 1ull << 44);
-            put(b, "IPv4: martian source 10.244.");
-            put_u(b, rb(r, 64));
-            put(b, ".");
-            put_u(b, rb(r, 256));
-            put(b, " from 10.244.");
-            put_u(b, rb(r, 64));
-            put(b, ".");
-            put_u(b, rb(r, 256));
-            put(b, ", on dev cali");
+            bench_put(b, "IPv4: martian source 10.244.");
+            bench_put_u(b, rb(r, 64));
+            bench_put(b, ".");
+            bench_put_u(b, rb(r, 256));
+            bench_put(b, " from 10.244.");
+            bench_put_u(b, rb(r, 64));
+            bench_put(b, ".");
+            bench_put_u(b, rb(r, 256));
+            bench_put(b, ", on dev cali");
             put_hex(b, c, 11, false);
         }
     } else if (k < 60) { /* USB: the BMC's virtual keyboard and NIC */
         unsigned v = (unsigned)rb(r, 4);
         unsigned port = 1 + (unsigned)rb(r, 9);
         unsigned num = 2 + (unsigned)rb(r, 120);
-        put(b, "usb 1-");
-        put_u(b, port);
+        bench_put(b, "usb 1-");
+        bench_put_u(b, port);
         if (v == 0) {
-            put(b, ": new high-speed USB device number ");
-            put_u(b, num);
-            put(b, " using xhci_hcd");
+            bench_put(b, ": new high-speed USB device number ");
+            bench_put_u(b, num);
+            bench_put(b, " using xhci_hcd");
         } else if (v == 1) {
-            put(b, ": New USB device found, idVendor=046b, idProduct=ff10, bcdDevice= 1.00");
+            bench_put(b, ": New USB device found, idVendor=046b, idProduct=ff10, bcdDevice= 1.00");
         } else if (v == 2) {
-            put(b, ": New USB device strings: Mfr=1, Product=2, SerialNumber=3");
+            bench_put(b, ": New USB device strings: Mfr=1, Product=2, SerialNumber=3");
         } else {
-            put(b, ": USB disconnect, device number ");
-            put_u(b, num);
+            bench_put(b, ": USB disconnect, device number ");
+            bench_put_u(b, num);
         }
     } else if (k < 68) { /* NICs */
         unsigned v = (unsigned)rb(r, 4);
         unsigned fn = (unsigned)rb(r, 2);
         if (v == 0) {
-            put(b, "mlx5_core ");
+            bench_put(b, "mlx5_core ");
             put_bdf(b, 0x9a + 0x10 * (unsigned)rb(r, 4), 0, fn);
-            put(b, ": mlx5_fw_tracer_handle_traces:756:(pid ");
-            put_u(b, 300 + rb(r, 4000));
-            put(b, "): FWTracer: Events were lost");
+            bench_put(b, ": mlx5_fw_tracer_handle_traces:756:(pid ");
+            bench_put_u(b, 300 + rb(r, 4000));
+            bench_put(b, "): FWTracer: Events were lost");
         } else if (v == 1) {
-            put(b, "mlx5_core ");
+            bench_put(b, "mlx5_core ");
             put_bdf(b, 0x9a + 0x10 * (unsigned)rb(r, 4), 0, fn);
-            put(b, ": mlx5_cmd_out_err:803:(pid ");
-            put_u(b, 300 + rb(r, 4000));
-            put(b, "): QUERY_VPORT_COUNTER(0x770) op_mod(0x0) failed, status bad parameter(0x3), "
+            bench_put(b, ": mlx5_cmd_out_err:803:(pid ");
+            bench_put_u(b, 300 + rb(r, 4000));
+            bench_put(b, "): QUERY_VPORT_COUNTER(0x770) op_mod(0x0) failed, status bad parameter(0x3), "
                    "syndrome (0x");
             put_hex(b, rb(r, 1u << 24), 6, false);
-            put(b, "), err(-22)");
+            bench_put(b, "), err(-22)");
         } else if (v == 2) {
-            put(b, "bond0: (slave eth");
-            put_u(b, fn);
-            put(b, "): link status definitely up, 100000 Mbps full duplex");
+            bench_put(b, "bond0: (slave eth");
+            bench_put_u(b, fn);
+            bench_put(b, "): link status definitely up, 100000 Mbps full duplex");
         } else {
-            put(b, "ice ");
+            bench_put(b, "ice ");
             put_bdf(b, 0x51, 0, fn);
-            put(b, " eth");
-            put_u(b, fn);
-            put(b, ": NIC Link is up 100 Gbps Full Duplex, Requested FEC: RS-FEC, Negotiated "
+            bench_put(b, " eth");
+            bench_put_u(b, fn);
+            bench_put(b, ": NIC Link is up 100 Gbps Full Duplex, Requested FEC: RS-FEC, Negotiated "
                    "FEC: RS-FEC, Autoneg Advertised: On, Autoneg Negotiated: False, Flow "
                    "Control: None");
         }
     } else if (k < 74) { /* GPU-adjacent lines that are not GPU faults */
         unsigned v = (unsigned)rb(r, 4);
         if (v == 0) {
-            put(b, "nvidia-peermem nv_get_p2p_free_callback:127 ERROR detected invalid context, "
+            bench_put(b, "nvidia-peermem nv_get_p2p_free_callback:127 ERROR detected invalid context, "
                    "skipping further processing");
         } else if (v == 1) {
             uint64_t base = 0x7f7c7ac00000ull + (rb(r, 1u << 20) << 21);
-            put(b, "pt_main_thread[");
-            put_u(b, 2000 + rb(r, 4000000));
-            put(b, "]: segfault at ");
+            bench_put(b, "pt_main_thread[");
+            bench_put_u(b, 2000 + rb(r, 4000000));
+            bench_put(b, "]: segfault at ");
             put_hex(b, 0x7f797fe00000ull + (rb(r, 1u << 20) << 12), 12, false);
-            put(b, " ip ");
+            bench_put(b, " ip ");
             put_hex(b, base + 0x69996, 16, false);
-            put(b, " sp ");
+            bench_put(b, " sp ");
             put_hex(b, 0x7f7c12fd7c30ull, 16, false);
-            put(b, " error 4 in libnccl.so.2[");
+            bench_put(b, " error 4 in libnccl.so.2[");
             put_hex(b, base, 12, false);
-            put(b, "+d3d3000] likely on CPU ");
-            put_u(b, rb(r, 192));
-            put(b, " (core 0, socket 1)");
+            bench_put(b, "+d3d3000] likely on CPU ");
+            bench_put_u(b, rb(r, 192));
+            bench_put(b, " (core 0, socket 1)");
         } else if (v == 2) {
-            put(b, "Code: Unable to access opcode bytes at 0x");
+            bench_put(b, "Code: Unable to access opcode bytes at 0x");
             put_hex(b, 0x7f7c7ac69996ull - 42, 12, false);
-            put(b, ".");
+            bench_put(b, ".");
         } else {
-            put(b, "nvidia-nvswitch");
-            put_u(b, rb(r, 4));
-            put(b, ": open (major=510)");
+            bench_put(b, "nvidia-nvswitch");
+            bench_put_u(b, rb(r, 4));
+            bench_put(b, ": open (major=510)");
         }
     } else if (k < 80) { /* interrupts, lockups */
         unsigned v = (unsigned)rb(r, 4);
         if (v == 0) {
             unsigned x = 2500 + (unsigned)rb(r, 5000);
-            put(b, "perf: interrupt took too long (");
-            put_u(b, x + 10);
-            put(b, " > ");
-            put_u(b, x);
-            put(b, "), lowering kernel.perf_event_max_sample_rate to ");
-            put_u(b, 25000 + 250 * rb(r, 100));
+            bench_put(b, "perf: interrupt took too long (");
+            bench_put_u(b, x + 10);
+            bench_put(b, " > ");
+            bench_put_u(b, x);
+            bench_put(b, "), lowering kernel.perf_event_max_sample_rate to ");
+            bench_put_u(b, 25000 + 250 * rb(r, 100));
         } else if (v == 1) {
-            put(b, "hrtimer: interrupt took ");
-            put_u(b, 100000 + rb(r, 2000000));
-            put(b, " ns");
+            bench_put(b, "hrtimer: interrupt took ");
+            bench_put_u(b, 100000 + rb(r, 2000000));
+            bench_put(b, " ns");
         } else if (v == 2) {
-            put(b, "watchdog: BUG: soft lockup - CPU#");
-            put_u(b, rb(r, 192));
-            put(b, " stuck for ");
-            put_u(b, 22 + rb(r, 60));
-            put(b, "s! [python3:");
-            put_u(b, 2000 + rb(r, 4000000));
-            put(b, "]");
+            bench_put(b, "watchdog: BUG: soft lockup - CPU#");
+            bench_put_u(b, rb(r, 192));
+            bench_put(b, " stuck for ");
+            bench_put_u(b, 22 + rb(r, 60));
+            bench_put(b, "s! [python3:");
+            bench_put_u(b, 2000 + rb(r, 4000000));
+            bench_put(b, "]");
         } else {
-            put(b, "INFO: task python3:");
-            put_u(b, 2000 + rb(r, 4000000));
-            put(b, " blocked for more than 122 seconds.");
+            bench_put(b, "INFO: task python3:");
+            bench_put_u(b, 2000 + rb(r, 4000000));
+            bench_put(b, " blocked for more than 122 seconds.");
         }
     } else if (k < 86) { /* NFS */
         unsigned v = (unsigned)rb(r, 3);
-        put(b,
+        bench_put(b,
             v == 2 ? "process 'local/bin/python3' started with executable stack" : "nfs: server ");
         if (v < 2) {
-            put(b, "10.");
-            put_u(b, rb(r, 256));
-            put(b, ".");
-            put_u(b, rb(r, 256));
-            put(b, ".");
-            put_u(b, 1 + rb(r, 254));
-            put(b, v ? " OK" : " not responding, still trying");
+            bench_put(b, "10.");
+            bench_put_u(b, rb(r, 256));
+            bench_put(b, ".");
+            bench_put_u(b, rb(r, 256));
+            bench_put(b, ".");
+            bench_put_u(b, 1 + rb(r, 254));
+            bench_put(b, v ? " OK" : " not responding, still trying");
         }
     } else if (k < 92) { /* host memory errors */
         if (rb(r, 3)) {
             unsigned mc = (unsigned)rb(r, 4);
-            put(b, "EDAC MC");
-            put_u(b, mc);
-            put(b, ": 1 CE memory read error on CPU_SrcID#");
-            put_u(b, mc / 2);
-            put(b, "_MC#");
-            put_u(b, mc % 2);
-            put(b, "_Chan#1_DIMM#0 (channel:1 slot:0 page:0x");
+            bench_put(b, "EDAC MC");
+            bench_put_u(b, mc);
+            bench_put(b, ": 1 CE memory read error on CPU_SrcID#");
+            bench_put_u(b, mc / 2);
+            bench_put(b, "_MC#");
+            bench_put_u(b, mc % 2);
+            bench_put(b, "_Chan#1_DIMM#0 (channel:1 slot:0 page:0x");
             put_hex(b, rb(r, 1u << 24), 6, false);
-            put(b, " offset:0x0 grain:32 syndrome:0x0 - err_code:0x0000:0x009f socket:");
-            put_u(b, mc / 2);
-            put(b, " imc:");
-            put_u(b, mc % 2);
-            put(b, " rank:1 bg:0 ba:2 row:0x");
+            bench_put(b, " offset:0x0 grain:32 syndrome:0x0 - err_code:0x0000:0x009f socket:");
+            bench_put_u(b, mc / 2);
+            bench_put(b, " imc:");
+            bench_put_u(b, mc % 2);
+            bench_put(b, " rank:1 bg:0 ba:2 row:0x");
             put_hex(b, rb(r, 1u << 16), 4, false);
-            put(b, " col:0x3c8)");
+            bench_put(b, " col:0x3c8)");
         } else {
-            put(b, "mce: [Hardware Error]: Machine check events logged");
+            bench_put(b, "mce: [Hardware Error]: Machine check events logged");
         }
     } else { /* container runtime housekeeping */
         unsigned v = (unsigned)rb(r, 5);
         if (v == 0) {
-            put(b, "docker0: port 1(");
+            bench_put(b, "docker0: port 1(");
             put_veth(g);
-            put(b, ") entered blocking state");
+            bench_put(b, ") entered blocking state");
         } else if (v == 1) {
-            put(b, "Initializing XFRM netlink socket");
+            bench_put(b, "Initializing XFRM netlink socket");
         } else if (v == 2) {
-            put(b, "IPVS: Creating netns size=2048 id=");
-            put_u(b, 1 + rb(r, 5000));
+            bench_put(b, "IPVS: Creating netns size=2048 id=");
+            bench_put_u(b, 1 + rb(r, 5000));
         } else if (v == 3) {
-            put(b, "systemd-journald[512]: /dev/kmsg buffer overrun, some messages lost.");
+            bench_put(b, "systemd-journald[512]: /dev/kmsg buffer overrun, some messages lost.");
         } else {
-            put(b, "bridge: filtering via arp/ip/ip6tables is no longer available by default. "
+            bench_put(b, "bridge: filtering via arp/ip/ip6tables is no longer available by default. "
                    "Update your scripts to load br_netfilter if you need this.");
         }
     }
@@ -632,31 +602,31 @@ static void k_ordinary(struct kg *g)
 static void k_xid_head(struct kg *g, unsigned bus, unsigned code)
 {
     kline(g, 200);
-    put(g->b, "NVRM: Xid (PCI:0000:");
+    bench_put(g->b, "NVRM: Xid (PCI:0000:");
     put_hex(g->b, bus, 2, false);
-    put(g->b, ":00): ");
-    put_u(g->b, code);
-    put(g->b, ", ");
+    bench_put(g->b, ":00): ");
+    bench_put_u(g->b, code);
+    bench_put(g->b, ", ");
 }
 
 static void k_unknown_pid(struct kg *g)
 {
-    put(g->b, "pid='<unknown>', name=<unknown>, ");
+    bench_put(g->b, "pid='<unknown>', name=<unknown>, ");
 }
 
 static void k_pid(struct kg *g, uint64_t pid, const char *name)
 {
-    put(g->b, "pid=");
-    put_u(g->b, pid);
-    put(g->b, ", name=");
-    put(g->b, name);
-    put(g->b, ", ");
+    bench_put(g->b, "pid=");
+    bench_put_u(g->b, pid);
+    bench_put(g->b, ", name=");
+    bench_put(g->b, name);
+    bench_put(g->b, ", ");
 }
 
 static void put_uuid_gpu(struct bench_buf *b, unsigned bus)
 {
     struct bench_rng u = {0x6770750000ull + bus};
-    put(b, "GPU-");
+    bench_put(b, "GPU-");
     put_uuid(b, &u, '-');
 }
 
@@ -668,122 +638,122 @@ static void k_aer(struct kg *g, unsigned shape, unsigned bus)
     switch (shape) {
     case 0: /* 5.x, no "AER:" on the device lines */
         kline(g, 200);
-        put(b, "pcieport ");
+        bench_put(b, "pcieport ");
         put_bdf(b, rp, 1, 0);
-        put(b, ": AER: Corrected error received: ");
+        bench_put(b, ": AER: Corrected error received: ");
         put_bdf(b, bus, 0, 0);
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, ": PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)");
+        bench_put(b, ": PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)");
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, ":   device [10de:2330] error status/mask=00000001/0000e000");
+        bench_put(b, ":   device [10de:2330] error status/mask=00000001/0000e000");
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, ":    [ 0] RxErr                  (First)");
+        bench_put(b, ":    [ 0] RxErr                  (First)");
         nl(b);
         break;
     case 1: /* 6.x wording, "AER:" on every line, two bits */
         kline(g, 200);
-        put(b, "pcieport ");
+        bench_put(b, "pcieport ");
         put_bdf(b, rp, 1, 0);
-        put(b, ": AER: Multiple Correctable error message received from ");
+        bench_put(b, ": AER: Multiple Correctable error message received from ");
         put_bdf(b, bus, 0, 0);
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, ": AER: PCIe Bus Error: severity=Correctable, type=Data Link Layer, "
+        bench_put(b, ": AER: PCIe Bus Error: severity=Correctable, type=Data Link Layer, "
                "(Transmitter ID)");
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, ": AER:   device [10de:2330] error status/mask=000000c0/0000e000");
+        bench_put(b, ": AER:   device [10de:2330] error status/mask=000000c0/0000e000");
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, ": AER:    [ 6] BadTLP                ");
+        bench_put(b, ": AER:    [ 6] BadTLP                ");
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, ": AER:    [ 7] BadDLLP                (First)");
+        bench_put(b, ": AER:    [ 7] BadDLLP                (First)");
         nl(b);
         break;
     case 2: /* uncorrected non-fatal with a TLP header */
     case 3: /* fatal, then the driver cannot recover: + 1 log */
         kline(g, 200);
-        put(b, "pcieport ");
+        bench_put(b, "pcieport ");
         put_bdf(b, rp, 1, 0);
-        put(b, shape == 2 ? ": AER: Uncorrected (Non-Fatal) error received: "
+        bench_put(b, shape == 2 ? ": AER: Uncorrected (Non-Fatal) error received: "
                           : ": AER: Uncorrected (Fatal) error received: ");
         put_bdf(b, bus, 0, 0);
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, shape == 2 ? ": PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction "
+        bench_put(b, shape == 2 ? ": PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction "
                             "Layer, (Requester ID)"
                           : ": PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction "
                             "Layer, (Requester ID)");
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, shape == 2 ? ":   device [10de:2330] error status/mask=00004000/00400000"
+        bench_put(b, shape == 2 ? ":   device [10de:2330] error status/mask=00004000/00400000"
                           : ":   device [10de:2330] error status/mask=00004020/00400000");
         nl(b);
         if (shape == 3) {
             kline(g, 30);
-            put(b, "nvidia ");
+            bench_put(b, "nvidia ");
             put_bdf(b, bus, 0, 0);
-            put(b, ":    [ 5] SDES                  ");
+            bench_put(b, ":    [ 5] SDES                  ");
             nl(b);
         }
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, ":    [14] CmpltTO                (First)");
+        bench_put(b, ":    [14] CmpltTO                (First)");
         nl(b);
         kline(g, 30);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, bus, 0, 0);
-        put(b, ":   TLP Header: 40000001 0000000f 9e001000 00000000");
+        bench_put(b, ":   TLP Header: 40000001 0000000f 9e001000 00000000");
         nl(b);
         if (shape == 3) {
             kline(g, 30);
-            put(b, "nvidia ");
+            bench_put(b, "nvidia ");
             put_bdf(b, bus, 0, 0);
-            put(b, ": AER: can't recover (no error_detected callback)");
+            bench_put(b, ": AER: can't recover (no error_detected callback)");
             nl(b);
         }
         break;
     case 4: /* a header whose source printed no details (a NIC that only it uses) */
         kline(g, 200);
-        put(b, "pcieport 0000:c0:03.1: AER: Correctable error message received from "
+        bench_put(b, "pcieport 0000:c0:03.1: AER: Correctable error message received from "
                "0000:c1:00.0 (no details found");
         nl(b);
         break;
     default: /* firmware first (GHES), on a root port only it uses */
         kline(g, 200);
-        put(b, "pcieport 0000:d0:01.0: AER: aer_status: 0x00100000, aer_mask: 0x00000000");
+        bench_put(b, "pcieport 0000:d0:01.0: AER: aer_status: 0x00100000, aer_mask: 0x00000000");
         nl(b);
         kline(g, 30);
-        put(b, "pcieport 0000:d0:01.0: AER:    [20] UnsupReq               (First)");
+        bench_put(b, "pcieport 0000:d0:01.0: AER:    [20] UnsupReq               (First)");
         nl(b);
         kline(g, 30);
-        put(b, "pcieport 0000:d0:01.0: AER: aer_layer=Transaction Layer, aer_agent=Requester ID");
+        bench_put(b, "pcieport 0000:d0:01.0: AER: aer_layer=Transaction Layer, aer_agent=Requester ID");
         nl(b);
         kline(g, 30);
-        put(b, "pcieport 0000:d0:01.0: AER: aer_uncor_severity: 0x00062030");
+        bench_put(b, "pcieport 0000:d0:01.0: AER: aer_uncor_severity: 0x00062030");
         nl(b);
         break;
     }
@@ -810,7 +780,7 @@ static void k_rpc_table(struct kg *g)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         kline(g, 5);
-        put(g->b, rows[i]);
+        bench_put(g->b, rows[i]);
         nl(g->b);
     }
 }
@@ -834,58 +804,58 @@ static void k_gpu(struct kg *g)
         unsigned s = (unsigned)rb(r, 2);
         k_xid_head(g, bus, 13);
         k_unknown_pid(g);
-        put(b, "Graphics SM Warp Exception on (GPC ");
-        put_u(b, gpc);
-        put(b, ", TPC ");
-        put_u(b, tp);
-        put(b, ", SM ");
-        put_u(b, s);
-        put(b, "): ");
-        put(b, what[w]);
+        bench_put(b, "Graphics SM Warp Exception on (GPC ");
+        bench_put_u(b, gpc);
+        bench_put(b, ", TPC ");
+        bench_put_u(b, tp);
+        bench_put(b, ", SM ");
+        bench_put_u(b, s);
+        bench_put(b, "): ");
+        bench_put(b, what[w]);
         nl(b);
         k_xid_head(g, bus, 13);
         k_unknown_pid(g);
-        put(b, "Graphics SM Global Exception on (GPC ");
-        put_u(b, gpc);
-        put(b, ", TPC ");
-        put_u(b, tp);
-        put(b, ", SM ");
-        put_u(b, s);
-        put(b, "): Multiple Warp Errors");
+        bench_put(b, "Graphics SM Global Exception on (GPC ");
+        bench_put_u(b, gpc);
+        bench_put(b, ", TPC ");
+        bench_put_u(b, tp);
+        bench_put(b, ", SM ");
+        bench_put_u(b, s);
+        bench_put(b, "): Multiple Warp Errors");
         nl(b);
         k_xid_head(g, bus, 13);
         k_unknown_pid(g);
-        put(b, "Graphics Exception: ESR 0x5");
+        bench_put(b, "Graphics Exception: ESR 0x5");
         put_hex(b, 0x14730 + 0x800 * gpc, 5, false);
-        put(b, "=0x1");
+        bench_put(b, "=0x1");
         put_hex(b, rb(r, 1u << 24), 6, false);
-        put(b, "e 0x5");
+        bench_put(b, "e 0x5");
         put_hex(b, 0x14734 + 0x800 * gpc, 5, false);
-        put(b, "=0x24 0x5");
+        bench_put(b, "=0x24 0x5");
         put_hex(b, 0x14728 + 0x800 * gpc, 5, false);
-        put(b, "=0xf81eb60 0x5");
+        bench_put(b, "=0xf81eb60 0x5");
         put_hex(b, 0x1472c + 0x800 * gpc, 5, false);
-        put(b, "=0x1174");
+        bench_put(b, "=0x1174");
         nl(b);
         k_xid_head(g, bus, 43);
         k_pid(g, pid, "pt_main_thread");
-        put(b, "Ch 00000008");
+        bench_put(b, "Ch 00000008");
         nl(b);
         g->events += 4;
         break;
     }
     case 2: /* Grace systems: no pid, no name, a PCI domain */
         kline(g, 200);
-        put(b, "NVRM: Xid (PCI:0009:01:00): 13, Graphics SM Warp Exception on (GPC 0, TPC 3, "
+        bench_put(b, "NVRM: Xid (PCI:0009:01:00): 13, Graphics SM Warp Exception on (GPC 0, TPC 3, "
                "SM 0): Out Of Range Address");
         nl(b);
         g->events += 1;
         break;
     case 3: /* Xid 13 naming a channel and class */
         kline(g, 200);
-        put(b, "NVRM: Xid (PCI:0002:00:00): 13, pid=");
-        put_u(b, pid);
-        put(b, ", name=python3, Graphics Exception: ChID 000c, Class 0000cbc0, Offset 00000000, "
+        bench_put(b, "NVRM: Xid (PCI:0002:00:00): 13, pid=");
+        bench_put_u(b, pid);
+        bench_put(b, ", name=python3, Graphics Exception: ChID 000c, Class 0000cbc0, Offset 00000000, "
                "Data 00000000");
         nl(b);
         g->events += 1;
@@ -893,18 +863,18 @@ static void k_gpu(struct kg *g)
     case 4: /* MMU fault */
         k_xid_head(g, bus, 31);
         k_pid(g, pid, "pt_main_thread");
-        put(b, "Ch 00000008, intr 00000000. MMU Fault: ENGINE GRAPHICS GPCCLIENT_T1_");
-        put_u(b, rb(r, 16));
-        put(b, " faulted @ 0x7f2f_");
+        bench_put(b, "Ch 00000008, intr 00000000. MMU Fault: ENGINE GRAPHICS GPCCLIENT_T1_");
+        bench_put_u(b, rb(r, 16));
+        bench_put(b, " faulted @ 0x7f2f_");
         put_hex(b, rb(r, 1ull << 32), 8, false);
-        put(b, ". Fault is of type FAULT_PDE ACCESS_TYPE_VIRT_READ");
+        bench_put(b, ". Fault is of type FAULT_PDE ACCESS_TYPE_VIRT_READ");
         nl(b);
         g->events += 1;
         break;
     case 5: /* context switch timeout */
         k_xid_head(g, bus, 109);
         k_pid(g, pid, "pt_main_thread");
-        put(b, "Ch 00000008, errorString CTX SWITCH TIMEOUT, Info 0x58005");
+        bench_put(b, "Ch 00000008, errorString CTX SWITCH TIMEOUT, Info 0x58005");
         nl(b);
         g->events += 1;
         break;
@@ -912,20 +882,20 @@ static void k_gpu(struct kg *g)
         unsigned n = (unsigned)gi;
         k_xid_head(g, bus, 119);
         k_pid(g, pid, "nvidia-smi");
-        put(b, "Timeout after 6s of waiting for RPC response from GPU");
-        put_u(b, n);
-        put(b, " GSP! Expected function 103 (GSP_RM_ALLOC) (0x2081 0x4).");
+        bench_put(b, "Timeout after 6s of waiting for RPC response from GPU");
+        bench_put_u(b, n);
+        bench_put(b, " GSP! Expected function 103 (GSP_RM_ALLOC) (0x2081 0x4).");
         nl(b);
         kline(g, 5);
-        put(b, "NVRM: GPU");
-        put_u(b, n);
-        put(b, " GSP RPC buffer contains function 103 (GSP_RM_ALLOC) and data "
+        bench_put(b, "NVRM: GPU");
+        bench_put_u(b, n);
+        bench_put(b, " GSP RPC buffer contains function 103 (GSP_RM_ALLOC) and data "
                "0x0000000000002081 0x0000000000000004.");
         nl(b);
         kline(g, 5);
-        put(b, "NVRM: GPU");
-        put_u(b, n);
-        put(b, " RPC history (CPU -> GSP):");
+        bench_put(b, "NVRM: GPU");
+        bench_put_u(b, n);
+        bench_put(b, " RPC history (CPU -> GSP):");
         nl(b);
         k_rpc_table(g);
         g->events += 3;
@@ -938,29 +908,29 @@ static void k_gpu(struct kg *g)
         unsigned nch = 2 + (unsigned)rb(r, 7);
         k_xid_head(g, bus, 48);
         k_unknown_pid(g);
-        put(b, "An uncorrectable double bit error (DBE) has been detected on GPU in the "
+        bench_put(b, "An uncorrectable double bit error (DBE) has been detected on GPU in the "
                "framebuffer at physAddr 0x");
         put_hex(b, addr, 10, false);
-        put(b, " partition ");
-        put_u(b, part);
-        put(b, ", subpartition ");
-        put_u(b, part & 1);
-        put(b, ".");
+        bench_put(b, " partition ");
+        bench_put_u(b, part);
+        bench_put(b, ", subpartition ");
+        bench_put_u(b, part & 1);
+        bench_put(b, ".");
         nl(b);
         k_xid_head(g, bus, 63);
         k_unknown_pid(g);
-        put(b, "Row Remapper: New row (0x");
+        bench_put(b, "Row Remapper: New row (0x");
         put_hex(b, addr, 16, false);
-        put(b, ") marked for remapping, reset gpu to activate.");
+        bench_put(b, ") marked for remapping, reset gpu to activate.");
         nl(b);
         k_xid_head(g, bus, 94);
         k_unknown_pid(g);
-        put(b, "Contained: SM (0x1). RST: No, D-RST: No");
+        bench_put(b, "Contained: SM (0x1). RST: No, D-RST: No");
         nl(b);
         for (unsigned c = 0; c < nch; c++) {
             k_xid_head(g, bus, 94);
             k_pid(g, pid, "python3.10");
-            put(b, "Ch ");
+            bench_put(b, "Ch ");
             put_hex(b, 8 + c, 8, false);
             nl(b);
         }
@@ -969,95 +939,95 @@ static void k_gpu(struct kg *g)
     }
     case 9: /* row remapping failed (a function digit, a 'N/A' pid, no name) */
         kline(g, 200);
-        put(b, "NVRM: Xid (PCI:0000:");
+        bench_put(b, "NVRM: Xid (PCI:0000:");
         put_hex(b, bus, 2, false);
-        put(b, ":00.0): 64, pid='N/A', Row Remapper: Failed to remap row");
+        bench_put(b, ":00.0): 64, pid='N/A', Row Remapper: Failed to remap row");
         nl(b);
         g->events += 2;
         break;
     case 10: /* high single-bit error rate */
         k_xid_head(g, bus, 92);
         k_unknown_pid(g);
-        put(b, "High single-bit ECC error rate");
+        bench_put(b, "High single-bit ECC error rate");
         nl(b);
         g->events += 2;
         break;
     case 11: /* uncontained */
         k_xid_head(g, bus, 95);
         k_unknown_pid(g);
-        put(b, "Uncontained: FBHUB. RST: Yes, D-RST: No");
+        bench_put(b, "Uncontained: FBHUB. RST: Yes, D-RST: No");
         nl(b);
         g->events += 2;
         break;
     case 12: /* old drivers: no "PCI:", no pid; R510 row remapper with a pid and no name */
         kline(g, 200);
         if (rb(r, 2)) {
-            put(b, "NVRM: Xid (0000:");
+            bench_put(b, "NVRM: Xid (0000:");
             put_hex(b, bus, 2, false);
-            put(b, ":00): 8, Channel 00000001");
+            bench_put(b, ":00): 8, Channel 00000001");
             g->events += 1;
         } else {
-            put(b, "NVRM: Xid (PCI:0000:");
+            bench_put(b, "NVRM: Xid (PCI:0000:");
             put_hex(b, bus, 2, false);
-            put(b, ":00): 63, pid=");
-            put_u(b, pid);
-            put(b, ", Row Remapper: New row marked for remapping, reset gpu to activate.");
+            bench_put(b, ":00): 63, pid=");
+            bench_put_u(b, pid);
+            bench_put(b, ", Row Remapper: New row marked for remapping, reset gpu to activate.");
             g->events += 2;
         }
         nl(b);
         break;
     case 13: /* pre-Ampere page retirement, and a hex-words Xid */
         k_xid_head(g, bus, 63);
-        put(b, "Dynamic Page Retirement: New page retired, reboot to activate. (0x");
+        bench_put(b, "Dynamic Page Retirement: New page retired, reboot to activate. (0x");
         put_hex(b, rb(r, 1ull << 32), 16, false);
-        put(b, ")");
+        bench_put(b, ")");
         nl(b);
         k_xid_head(g, bus, 62);
-        put(b, "023f0f30 00000000 00000000 202c0ffe");
+        bench_put(b, "023f0f30 00000000 00000000 202c0ffe");
         nl(b);
         g->events += 3;
         break;
     case 14: { /* fallen off the bus, with its Xid 79: identity, serial, Xid, two more logs */
         uint64_t serial = 1650000000000ull + rb(r, 9999999999ull);
         kline(g, 200);
-        put(b, "NVRM: GPU at PCI:0000:");
+        bench_put(b, "NVRM: GPU at PCI:0000:");
         put_hex(b, bus, 2, false);
-        put(b, ":00: ");
+        bench_put(b, ":00: ");
         put_uuid_gpu(b, bus);
         nl(b);
         kline(g, 10);
-        put(b, "NVRM: GPU Board Serial Number: ");
-        put_u(b, serial);
+        bench_put(b, "NVRM: GPU Board Serial Number: ");
+        bench_put_u(b, serial);
         nl(b);
         k_xid_head(g, bus, 79);
         k_unknown_pid(g);
-        put(b, "GPU has fallen off the bus.");
+        bench_put(b, "GPU has fallen off the bus.");
         nl(b);
         kline(g, 10);
-        put(b, "NVRM: GPU ");
+        bench_put(b, "NVRM: GPU ");
         put_bdf(b, bus, 0, 0);
-        put(b, ": GPU has fallen off the bus.");
+        bench_put(b, ": GPU has fallen off the bus.");
         nl(b);
         kline(g, 10);
-        put(b, "NVRM: GPU ");
+        bench_put(b, "NVRM: GPU ");
         put_bdf(b, bus, 0, 0);
-        put(b, ": GPU serial number is ");
-        put_u(b, serial);
-        put(b, ".");
+        bench_put(b, ": GPU serial number is ");
+        bench_put_u(b, serial);
+        bench_put(b, ".");
         nl(b);
         g->events += 5;
         break;
     }
     case 15: /* fallen off the bus in three records, no Xid: one event per record */
         kline(g, 200);
-        put(b, "NVRM: The NVIDIA GPU ");
+        bench_put(b, "NVRM: The NVIDIA GPU ");
         put_bdf(b, bus, 0, 0);
         nl(b);
         kline(g, 5);
-        put(b, "NVRM: (PCI ID: 10de:2330) installed in this system has");
+        bench_put(b, "NVRM: (PCI ID: 10de:2330) installed in this system has");
         nl(b);
         kline(g, 5);
-        put(b, "NVRM: fallen off the bus and is not responding to commands.");
+        bench_put(b, "NVRM: fallen off the bus and is not responding to commands.");
         nl(b);
         g->events += 3;
         break;
@@ -1070,37 +1040,37 @@ static void k_gpu(struct kg *g)
         const unsigned sw[2] = {s1, s2}, link[2] = {l1, l2};
         for (int i = 0; i < 2; i++) {
             kline(g, 200);
-            put(b, "nvidia-nvswitch");
-            put_u(b, sw[i]);
-            put(b, ": SXid (PCI:0000:0");
-            put_u(b, 5 + sw[i]);
-            put(b, ":00.0): ");
-            put_u(b, code);
-            put(b, code == 20034 ? ", Fatal, Link " : ", Non-fatal, Link ");
-            put_u(b, link[i]);
-            put(b, code == 20034 ? " LTSSM Fault Up" : " egress non-posted PRIV error");
+            bench_put(b, "nvidia-nvswitch");
+            bench_put_u(b, sw[i]);
+            bench_put(b, ": SXid (PCI:0000:0");
+            bench_put_u(b, 5 + sw[i]);
+            bench_put(b, ":00.0): ");
+            bench_put_u(b, code);
+            bench_put(b, code == 20034 ? ", Fatal, Link " : ", Non-fatal, Link ");
+            bench_put_u(b, link[i]);
+            bench_put(b, code == 20034 ? " LTSSM Fault Up" : " egress non-posted PRIV error");
             nl(b);
         }
         for (int i = 0; i < 2; i++) {
             kline(g, 200);
-            put(b, "nvidia-nvswitch");
-            put_u(b, sw[i]);
-            put(b, ": SXid (PCI:0000:0");
-            put_u(b, 5 + sw[i]);
-            put(b, ":00.0): ");
-            put_u(b, code);
-            put(b, ", Severity 1 Engine instance ");
-            put_u(b, link[i]);
-            put(b, " Sub-engine instance 00");
+            bench_put(b, "nvidia-nvswitch");
+            bench_put_u(b, sw[i]);
+            bench_put(b, ": SXid (PCI:0000:0");
+            bench_put_u(b, 5 + sw[i]);
+            bench_put(b, ":00.0): ");
+            bench_put_u(b, code);
+            bench_put(b, ", Severity 1 Engine instance ");
+            bench_put_u(b, link[i]);
+            bench_put(b, " Sub-engine instance 00");
             nl(b);
             kline(g, 200);
-            put(b, "nvidia-nvswitch");
-            put_u(b, sw[i]);
-            put(b, ": SXid (PCI:0000:0");
-            put_u(b, 5 + sw[i]);
-            put(b, ":00.0): ");
-            put_u(b, code);
-            put(b, ", Data {0x10000000, 0x10000000, 0x00000000, 0x10000000, 0x00000000, "
+            bench_put(b, "nvidia-nvswitch");
+            bench_put_u(b, sw[i]);
+            bench_put(b, ": SXid (PCI:0000:0");
+            bench_put_u(b, 5 + sw[i]);
+            bench_put(b, ":00.0): ");
+            bench_put_u(b, code);
+            bench_put(b, ", Data {0x10000000, 0x10000000, 0x00000000, 0x10000000, 0x00000000, "
                    "0x00000000, 0x00000000, 0x00000000, 0x00000000}");
             nl(b);
         }
@@ -1117,15 +1087,15 @@ static void k_gpu(struct kg *g)
     }
     case 20: /* driver reload */
         kline(g, 200);
-        put(b, "NVRM: loading NVIDIA UNIX x86_64 Kernel Module  ");
-        put(b, drivers[g->driver]);
+        bench_put(b, "NVRM: loading NVIDIA UNIX x86_64 Kernel Module  ");
+        bench_put(b, drivers[g->driver]);
         nl(b);
         kline(g, 2000);
-        put(b, "nvidia-modeset: Loading NVIDIA Kernel Mode Setting Driver for UNIX platforms  ");
-        put(b, drivers[g->driver]);
+        bench_put(b, "nvidia-modeset: Loading NVIDIA Kernel Mode Setting Driver for UNIX platforms  ");
+        bench_put(b, drivers[g->driver]);
         nl(b);
         kline(g, 2000);
-        put(b, "nvidia-uvm: Loaded the UVM driver, major device number 505.");
+        bench_put(b, "nvidia-uvm: Loaded the UVM driver, major device number 505.");
         nl(b);
         g->driver = (g->driver + 1) % (unsigned)(sizeof drivers / sizeof drivers[0]);
         g->events += 1;
@@ -1133,32 +1103,32 @@ static void k_gpu(struct kg *g)
     case 21: /* NVLink fatal error */
         k_xid_head(g, bus, 74);
         k_pid(g, pid, "pt_main_thread");
-        put(b, "NVLink: fatal error detected on link ");
-        put_u(b, rb(r, 18));
-        put(b, "(0x0, 0x0, 0x10000, 0x0)");
+        bench_put(b, "NVLink: fatal error detected on link ");
+        bench_put_u(b, rb(r, 18));
+        bench_put(b, "(0x0, 0x0, 0x10000, 0x0)");
         nl(b);
         g->events += 1;
         break;
     case 22: /* recovery action (R570+), and a preemptive cleanup Xid 45 */
         k_xid_head(g, bus, 154);
-        put(b, "GPU recovery action changed from 0x0 (None) to 0x1 (GPU Reset Required)");
+        bench_put(b, "GPU recovery action changed from 0x0 (None) to 0x1 (GPU Reset Required)");
         nl(b);
         k_xid_head(g, bus, 45);
         k_pid(g, pid, "python3");
-        put(b, "Ch 00000001 caused by previous Xid 149");
+        bench_put(b, "Ch 00000001 caused by previous Xid 149");
         nl(b);
         g->events += 2;
         break;
     default: /* identity printed again (driver reload, nvidia-smi -r) */
         kline(g, 200);
-        put(b, "NVRM: GPU at PCI:0000:");
+        bench_put(b, "NVRM: GPU at PCI:0000:");
         put_hex(b, bus, 2, false);
-        put(b, ":00: ");
+        bench_put(b, ":00: ");
         put_uuid_gpu(b, bus);
         nl(b);
         kline(g, 10);
-        put(b, "NVRM: GPU Board Serial Number: ");
-        put_u(b, 1650000000000ull + bus);
+        bench_put(b, "NVRM: GPU Board Serial Number: ");
+        bench_put_u(b, 1650000000000ull + bus);
         nl(b);
         g->events += 2;
         break;
@@ -1187,19 +1157,19 @@ static void k_boot(struct kg *g)
     };
     for (size_t i = 0; i < sizeof boot / sizeof boot[0]; i++) {
         kline(g, 500000);
-        put(b, boot[i]);
+        bench_put(b, boot[i]);
         nl(b);
     }
     for (unsigned i = 0; i < 8; i++) {
         kline(g, 2000);
-        put(b, "nvidia ");
+        bench_put(b, "nvidia ");
         put_bdf(b, gpu_bus[i], 0, 0);
-        put(b, ": enabling device (0000 -> 0002)");
+        bench_put(b, ": enabling device (0000 -> 0002)");
         nl(b);
     }
     kline(g, 20000);
-    put(b, "NVRM: loading NVIDIA UNIX x86_64 Kernel Module  ");
-    put(b, drivers[0]);
+    bench_put(b, "NVRM: loading NVIDIA UNIX x86_64 Kernel Module  ");
+    bench_put(b, drivers[0]);
     nl(b);
     g->driver = 1;
     g->events += 1;
@@ -1233,17 +1203,17 @@ static const char *const k8s_ns[] = {"team-llm", "team-vision", "ml-platform", "
 /* Indented key: 12 spaces inside an item, 16 inside a nested object of an item. */
 static void jkey(struct bench_buf *b, int depth, const char *key)
 {
-    put(b, depth == 3 ? "            \"" : "                \"");
-    put(b, key);
-    put(b, "\": ");
+    bench_put(b, depth == 3 ? "            \"" : "                \"");
+    bench_put(b, key);
+    bench_put(b, "\": ");
 }
 
 static void jstr(struct bench_buf *b, int depth, const char *key, const char *val, bool more)
 {
     jkey(b, depth, key);
-    put(b, "\"");
-    put(b, val);
-    put(b, more ? "\",\n" : "\"\n");
+    bench_put(b, "\"");
+    bench_put(b, val);
+    bench_put(b, more ? "\",\n" : "\"\n");
 }
 
 /* The pod an event is about: "<ns>/<name>" parts, its uid and node, all derived from one
@@ -1268,26 +1238,26 @@ static void kpod_make(struct kev_gen *g, struct kpod *p)
     unsigned kind = id % 4;
     p->ns = k8s_ns[id % 4];
     if (kind == 0) {
-        put(&t, "pretrain-70b-worker-");
-        put_u(&t, id / 4 % 128);
+        bench_put(&t, "pretrain-70b-worker-");
+        bench_put_u(&t, id / 4 % 128);
         p->container = "trainer";
         p->image = "nvcr.io/nvidia/pytorch:24.10-py3";
     } else if (kind == 1) {
-        put(&t, "vit-h-finetune-");
+        bench_put(&t, "vit-h-finetune-");
         put_suffix(&t, &pr, 5);
-        put(&t, "-worker-");
-        put_u(&t, id / 4 % 16);
+        bench_put(&t, "-worker-");
+        bench_put_u(&t, id / 4 % 16);
         p->container = "pytorch";
         p->image = "nvcr.io/nvidia/pytorch:24.08-py3";
     } else if (kind == 2) {
-        put(&t, "eval-harness-");
-        put_u(&t, 2200 + id / 4);
-        put(&t, "-");
+        bench_put(&t, "eval-harness-");
+        bench_put_u(&t, 2200 + id / 4);
+        bench_put(&t, "-");
         put_suffix(&t, &pr, 5);
         p->container = "eval";
         p->image = "ghcr.io/example-org/eval-harness:2026.11.3";
     } else {
-        put(&t, "vllm-llama3-70b-7c9d8f6b5-");
+        bench_put(&t, "vllm-llama3-70b-7c9d8f6b5-");
         put_suffix(&t, &pr, 5);
         p->container = "vllm";
         p->image = "vllm/vllm-openai:v0.6.3";
@@ -1307,58 +1277,58 @@ static void kpod_make(struct kev_gen *g, struct kpod *p)
 static void k8s_involved_pod(struct kev_gen *g, const struct kpod *p, bool field_path)
 {
     struct bench_buf *b = g->b;
-    put(b, "            \"involvedObject\": {\n");
+    bench_put(b, "            \"involvedObject\": {\n");
     jstr(b, 4, "apiVersion", "v1", true);
     if (field_path) {
         jkey(b, 4, "fieldPath");
-        put(b, "\"spec.containers{");
-        put(b, p->container);
-        put(b, "}\",\n");
+        bench_put(b, "\"spec.containers{");
+        bench_put(b, p->container);
+        bench_put(b, "}\",\n");
     }
     jstr(b, 4, "kind", "Pod", true);
     jstr(b, 4, "name", p->name, true);
     jstr(b, 4, "namespace", p->ns, true);
     jkey(b, 4, "resourceVersion");
-    put(b, "\"");
-    put_u(b, g->rv - 1 - rb(&g->r, 5000));
-    put(b, "\",\n");
+    bench_put(b, "\"");
+    bench_put_u(b, g->rv - 1 - rb(&g->r, 5000));
+    bench_put(b, "\",\n");
     jstr(b, 4, "uid", p->uid, false);
-    put(b, "            },\n");
+    bench_put(b, "            },\n");
 }
 
 static void k8s_metadata(struct kev_gen *g, const char *obj, const char *ns, int64_t t)
 {
     struct bench_buf *b = g->b;
     uint64_t nano = (uint64_t)t * 1000000000ull + rb(&g->r, 1000000000);
-    put(b, "            \"metadata\": {\n");
+    bench_put(b, "            \"metadata\": {\n");
     jkey(b, 4, "creationTimestamp");
-    put(b, "\"");
+    bench_put(b, "\"");
     put_time(b, t, -1);
-    put(b, "\",\n");
+    bench_put(b, "\",\n");
     jkey(b, 4, "name");
-    put(b, "\"");
-    put(b, obj);
-    put(b, ".");
+    bench_put(b, "\"");
+    bench_put(b, obj);
+    bench_put(b, ".");
     put_hex(b, nano, 16, false);
-    put(b, "\",\n");
+    bench_put(b, "\",\n");
     jstr(b, 4, "namespace", ns, true);
     jkey(b, 4, "resourceVersion");
-    put(b, "\"");
-    put_u(b, g->rv++);
-    put(b, "\",\n");
+    bench_put(b, "\"");
+    bench_put_u(b, g->rv++);
+    bench_put(b, "\",\n");
     jkey(b, 4, "uid");
-    put(b, "\"");
+    bench_put(b, "\"");
     put_uuid(b, &g->r, '-');
-    put(b, "\"\n");
-    put(b, "            },\n");
+    bench_put(b, "\"\n");
+    bench_put(b, "            },\n");
 }
 
 static void jtime(struct bench_buf *b, const char *key, int64_t t)
 {
     jkey(b, 3, key);
-    put(b, "\"");
+    bench_put(b, "\"");
     put_time(b, t, -1);
-    put(b, "\",\n");
+    bench_put(b, "\",\n");
 }
 
 /* The kubelet's (legacy core/v1 recorder) event about a pod. msg is already JSON-escaped. */
@@ -1370,12 +1340,12 @@ static void k8s_kubelet_pod_event(struct kev_gen *g, const struct kpod *p, const
     if (warning && rb(&g->r, 3) == 0)
         count = 2 + (unsigned)rb(&g->r, 40);
     int64_t first = g->t - (count > 1 ? (int64_t)rb(&g->r, 3600) : 0);
-    put(b, "        {\n");
+    bench_put(b, "        {\n");
     jstr(b, 3, "apiVersion", "v1", true);
     jkey(b, 3, "count");
-    put_u(b, count);
-    put(b, ",\n");
-    put(b, "            \"eventTime\": null,\n");
+    bench_put_u(b, count);
+    bench_put(b, ",\n");
+    bench_put(b, "            \"eventTime\": null,\n");
     jtime(b, "firstTimestamp", first);
     k8s_involved_pod(g, p, field_path);
     jstr(b, 3, "kind", "Event", true);
@@ -1385,12 +1355,12 @@ static void k8s_kubelet_pod_event(struct kev_gen *g, const struct kpod *p, const
     jstr(b, 3, "reason", reason, true);
     jstr(b, 3, "reportingComponent", "kubelet", true);
     jstr(b, 3, "reportingInstance", p->node, true);
-    put(b, "            \"source\": {\n");
+    bench_put(b, "            \"source\": {\n");
     jstr(b, 4, "component", "kubelet", true);
     jstr(b, 4, "host", p->node, false);
-    put(b, "            },\n");
+    bench_put(b, "            },\n");
     jstr(b, 3, "type", warning ? "Warning" : "Normal", false);
-    put(b, "        }");
+    bench_put(b, "        }");
 }
 
 /* The scheduler's event (events.k8s.io/v1 seen through core/v1): eventTime, no count,
@@ -1401,36 +1371,36 @@ static void k8s_scheduler_event(struct kev_gen *g, const struct kpod *p, const c
     struct bench_buf *b = g->b;
     uint64_t us = rb(&g->r, 1000000);
     bool series = warning && rb(&g->r, 3) == 0;
-    put(b, "        {\n");
+    bench_put(b, "        {\n");
     jstr(b, 3, "action", action, true);
     jstr(b, 3, "apiVersion", "v1", true);
     jkey(b, 3, "eventTime");
-    put(b, "\"");
+    bench_put(b, "\"");
     put_time(b, g->t - (series ? 600 : 0), (int64_t)us);
-    put(b, "\",\n");
-    put(b, "            \"firstTimestamp\": null,\n");
+    bench_put(b, "\",\n");
+    bench_put(b, "            \"firstTimestamp\": null,\n");
     k8s_involved_pod(g, p, false);
     jstr(b, 3, "kind", "Event", true);
-    put(b, "            \"lastTimestamp\": null,\n");
+    bench_put(b, "            \"lastTimestamp\": null,\n");
     jstr(b, 3, "message", msg, true);
     k8s_metadata(g, p->name, p->ns, g->t - (series ? 600 : 0));
     jstr(b, 3, "reason", reason, true);
     jstr(b, 3, "reportingComponent", "default-scheduler", true);
     jstr(b, 3, "reportingInstance", "default-scheduler-control-plane-1", true);
     if (series) {
-        put(b, "            \"series\": {\n");
+        bench_put(b, "            \"series\": {\n");
         jkey(b, 4, "count");
-        put_u(b, 2 + rb(&g->r, 60));
-        put(b, ",\n");
+        bench_put_u(b, 2 + rb(&g->r, 60));
+        bench_put(b, ",\n");
         jkey(b, 4, "lastObservedTime");
-        put(b, "\"");
+        bench_put(b, "\"");
         put_time(b, g->t, (int64_t)us);
-        put(b, "\"\n");
-        put(b, "            },\n");
+        bench_put(b, "\"\n");
+        bench_put(b, "            },\n");
     }
-    put(b, "            \"source\": {},\n");
+    bench_put(b, "            \"source\": {},\n");
     jstr(b, 3, "type", warning ? "Warning" : "Normal", false);
-    put(b, "        }");
+    bench_put(b, "        }");
 }
 
 /* A controller's event about a pod (node-controller, taint-eviction-controller). */
@@ -1438,10 +1408,10 @@ static void k8s_controller_pod_event(struct kev_gen *g, const struct kpod *p, co
                                      const char *component, const char *msg)
 {
     struct bench_buf *b = g->b;
-    put(b, "        {\n");
+    bench_put(b, "        {\n");
     jstr(b, 3, "apiVersion", "v1", true);
-    put(b, "            \"count\": 1,\n");
-    put(b, "            \"eventTime\": null,\n");
+    bench_put(b, "            \"count\": 1,\n");
+    bench_put(b, "            \"eventTime\": null,\n");
     jtime(b, "firstTimestamp", g->t);
     k8s_involved_pod(g, p, false);
     jstr(b, 3, "kind", "Event", true);
@@ -1450,12 +1420,12 @@ static void k8s_controller_pod_event(struct kev_gen *g, const struct kpod *p, co
     k8s_metadata(g, p->name, p->ns, g->t);
     jstr(b, 3, "reason", reason, true);
     jstr(b, 3, "reportingComponent", component, true);
-    put(b, "            \"reportingInstance\": \"\",\n");
-    put(b, "            \"source\": {\n");
+    bench_put(b, "            \"reportingInstance\": \"\",\n");
+    bench_put(b, "            \"source\": {\n");
     jstr(b, 4, "component", component, false);
-    put(b, "            },\n");
+    bench_put(b, "            },\n");
     jstr(b, 3, "type", "Normal", false);
-    put(b, "        }");
+    bench_put(b, "        }");
 }
 
 /* An event about a Node: the kubelet's status changes and OOMs, the node controller's
@@ -1465,12 +1435,12 @@ static void k8s_node_event(struct kev_gen *g, const struct kpod *p, const char *
 {
     const char *node = p->node;
     struct bench_buf *b = g->b;
-    put(b, "        {\n");
+    bench_put(b, "        {\n");
     jstr(b, 3, "apiVersion", "v1", true);
-    put(b, "            \"count\": 1,\n");
-    put(b, "            \"eventTime\": null,\n");
+    bench_put(b, "            \"count\": 1,\n");
+    bench_put(b, "            \"eventTime\": null,\n");
     jtime(b, "firstTimestamp", g->t);
-    put(b, "            \"involvedObject\": {\n");
+    bench_put(b, "            \"involvedObject\": {\n");
     if (!kubelet)
         jstr(b, 4, "apiVersion", "v1", true);
     jstr(b, 4, "kind", "Node", true);
@@ -1479,12 +1449,12 @@ static void k8s_node_event(struct kev_gen *g, const struct kpod *p, const char *
         jstr(b, 4, "uid", node, false);
     } else {
         jkey(b, 4, "uid");
-        put(b, "\"");
+        bench_put(b, "\"");
         struct bench_rng nr = {0x6e6f646500ull + p->node_idx};
         put_uuid(b, &nr, '-');
-        put(b, "\"\n");
+        bench_put(b, "\"\n");
     }
-    put(b, "            },\n");
+    bench_put(b, "            },\n");
     jstr(b, 3, "kind", "Event", true);
     jtime(b, "lastTimestamp", g->t);
     jstr(b, 3, "message", msg, true);
@@ -1492,16 +1462,16 @@ static void k8s_node_event(struct kev_gen *g, const struct kpod *p, const char *
     jstr(b, 3, "reason", reason, true);
     jstr(b, 3, "reportingComponent", kubelet ? "kubelet" : "node-controller", true);
     jstr(b, 3, "reportingInstance", kubelet ? node : "", true);
-    put(b, "            \"source\": {\n");
+    bench_put(b, "            \"source\": {\n");
     if (kubelet) {
         jstr(b, 4, "component", "kubelet", true);
         jstr(b, 4, "host", node, false);
     } else {
         jstr(b, 4, "component", "node-controller", false);
     }
-    put(b, "            },\n");
+    bench_put(b, "            },\n");
     jstr(b, 3, "type", warning ? "Warning" : "Normal", false);
-    put(b, "        }");
+    bench_put(b, "        }");
 }
 
 /* A controller's event about its own object (Job, ReplicaSet): SuccessfulCreate. */
@@ -1511,49 +1481,49 @@ static void k8s_owner_event(struct kev_gen *g, const struct kpod *p)
     bool job = strcmp(p->owner_kind, "Job") == 0;
     const char *owner = p->owner;
     const char *ctl = job ? "job-controller" : "replicaset-controller";
-    put(b, "        {\n");
+    bench_put(b, "        {\n");
     jstr(b, 3, "apiVersion", "v1", true);
-    put(b, "            \"count\": 1,\n");
-    put(b, "            \"eventTime\": null,\n");
+    bench_put(b, "            \"count\": 1,\n");
+    bench_put(b, "            \"eventTime\": null,\n");
     jtime(b, "firstTimestamp", g->t);
-    put(b, "            \"involvedObject\": {\n");
+    bench_put(b, "            \"involvedObject\": {\n");
     jstr(b, 4, "apiVersion", job ? "batch/v1" : "apps/v1", true);
     jstr(b, 4, "kind", job ? "Job" : "ReplicaSet", true);
     jstr(b, 4, "name", owner, true);
     jstr(b, 4, "namespace", p->ns, true);
     jkey(b, 4, "resourceVersion");
-    put(b, "\"");
-    put_u(b, g->rv - 1 - rb(&g->r, 5000));
-    put(b, "\",\n");
+    bench_put(b, "\"");
+    bench_put_u(b, g->rv - 1 - rb(&g->r, 5000));
+    bench_put(b, "\",\n");
     jkey(b, 4, "uid");
-    put(b, "\"");
+    bench_put(b, "\"");
     put_uuid(b, &g->r, '-');
-    put(b, "\"\n");
-    put(b, "            },\n");
+    bench_put(b, "\"\n");
+    bench_put(b, "            },\n");
     jstr(b, 3, "kind", "Event", true);
     jtime(b, "lastTimestamp", g->t);
     jkey(b, 3, "message");
-    put(b, "\"Created pod: ");
-    put(b, p->name);
-    put(b, "\",\n");
+    bench_put(b, "\"Created pod: ");
+    bench_put(b, p->name);
+    bench_put(b, "\",\n");
     k8s_metadata(g, owner, p->ns, g->t);
     jstr(b, 3, "reason", "SuccessfulCreate", true);
     jstr(b, 3, "reportingComponent", ctl, true);
-    put(b, "            \"reportingInstance\": \"\",\n");
-    put(b, "            \"source\": {\n");
+    bench_put(b, "            \"reportingInstance\": \"\",\n");
+    bench_put(b, "            \"source\": {\n");
     jstr(b, 4, "component", ctl, false);
-    put(b, "            },\n");
+    bench_put(b, "            },\n");
     jstr(b, 3, "type", "Normal", false);
-    put(b, "        }");
+    bench_put(b, "        }");
 }
 
 /* The pod's IP, drawn once per event. */
 static void k8s_ip(struct bench_buf *m, uint64_t ip)
 {
-    put(m, "10.244.");
-    put_u(m, ip >> 8);
-    put(m, ".");
-    put_u(m, 2 + (ip & 0xff) % 250);
+    bench_put(m, "10.244.");
+    bench_put_u(m, ip >> 8);
+    bench_put(m, ".");
+    bench_put_u(m, 2 + (ip & 0xff) % 250);
 }
 
 /* One event of a realistic mix. */
@@ -1565,139 +1535,139 @@ static void k8s_event(struct kev_gen *g, struct bench_buf *m)
     m->len = 0;
     unsigned k = (unsigned)rb(r, 100);
     if (k < 6) {
-        put(m, "Pulling image \\\"");
-        put(m, p.image);
-        put(m, "\\\"");
+        bench_put(m, "Pulling image \\\"");
+        bench_put(m, p.image);
+        bench_put(m, "\\\"");
         k8s_kubelet_pod_event(g, &p, "Pulling", m->p, false, true);
     } else if (k < 16) {
         if (rb(r, 2)) {
-            put(m, "Container image \\\"");
-            put(m, p.image);
-            put(m, "\\\" already present on machine");
+            bench_put(m, "Container image \\\"");
+            bench_put(m, p.image);
+            bench_put(m, "\\\" already present on machine");
         } else {
             unsigned s = 2 + (unsigned)rb(r, 200), ms = (unsigned)rb(r, 1000);
-            put(m, "Successfully pulled image \\\"");
-            put(m, p.image);
-            put(m, "\\\" in ");
-            put_u(m, s);
-            put(m, ".");
-            put_upad(m, ms, 3, '0');
-            put(m, "s (");
-            put_u(m, s);
-            put(m, ".");
-            put_upad(m, ms, 3, '0');
-            put(m, "s including waiting). Image size: ");
-            put_u(m, 9000000000ull + rb(r, 4000000000ull));
-            put(m, " bytes.");
+            bench_put(m, "Successfully pulled image \\\"");
+            bench_put(m, p.image);
+            bench_put(m, "\\\" in ");
+            bench_put_u(m, s);
+            bench_put(m, ".");
+            bench_put_upad(m, ms, 3, '0');
+            bench_put(m, "s (");
+            bench_put_u(m, s);
+            bench_put(m, ".");
+            bench_put_upad(m, ms, 3, '0');
+            bench_put(m, "s including waiting). Image size: ");
+            bench_put_u(m, 9000000000ull + rb(r, 4000000000ull));
+            bench_put(m, " bytes.");
         }
         k8s_kubelet_pod_event(g, &p, "Pulled", m->p, false, true);
     } else if (k < 26) {
-        put(m, "Created container ");
-        put(m, p.container);
+        bench_put(m, "Created container ");
+        bench_put(m, p.container);
         k8s_kubelet_pod_event(g, &p, "Created", m->p, false, true);
     } else if (k < 36) {
-        put(m, "Started container ");
-        put(m, p.container);
+        bench_put(m, "Started container ");
+        bench_put(m, p.container);
         k8s_kubelet_pod_event(g, &p, "Started", m->p, false, true);
     } else if (k < 44) {
-        put(m, "Stopping container ");
-        put(m, p.container);
+        bench_put(m, "Stopping container ");
+        bench_put(m, p.container);
         k8s_kubelet_pod_event(g, &p, "Killing", m->p, false, true);
     } else if (k < 53) {
-        put(m, "Back-off restarting failed container ");
-        put(m, p.container);
-        put(m, " in pod ");
-        put(m, p.name);
-        put(m, "_");
-        put(m, p.ns);
-        put(m, "(");
-        put(m, p.uid);
-        put(m, ")");
+        bench_put(m, "Back-off restarting failed container ");
+        bench_put(m, p.container);
+        bench_put(m, " in pod ");
+        bench_put(m, p.name);
+        bench_put(m, "_");
+        bench_put(m, p.ns);
+        bench_put(m, "(");
+        bench_put(m, p.uid);
+        bench_put(m, ")");
         k8s_kubelet_pod_event(g, &p, "BackOff", m->p, true, true);
     } else if (k < 61) {
         unsigned v = (unsigned)rb(r, 3);
         uint64_t ip = rb(r, 64 * 256);
         if (v == 0) {
-            put(m, "Readiness probe failed: Get \\\"http://");
+            bench_put(m, "Readiness probe failed: Get \\\"http://");
             k8s_ip(m, ip);
-            put(m, ":8000/health\\\": dial tcp ");
+            bench_put(m, ":8000/health\\\": dial tcp ");
             k8s_ip(m, ip);
-            put(m, ":8000: connect: connection refused");
+            bench_put(m, ":8000: connect: connection refused");
         } else if (v == 1) {
-            put(m, "Liveness probe failed: HTTP probe failed with statuscode: 503");
+            bench_put(m, "Liveness probe failed: HTTP probe failed with statuscode: 503");
         } else {
-            put(m, "Startup probe failed: Get \\\"http://");
+            bench_put(m, "Startup probe failed: Get \\\"http://");
             k8s_ip(m, ip);
-            put(m, ":8000/v1/models\\\": context deadline exceeded (Client.Timeout exceeded "
+            bench_put(m, ":8000/v1/models\\\": context deadline exceeded (Client.Timeout exceeded "
                    "while awaiting headers)");
         }
         k8s_kubelet_pod_event(g, &p, "Unhealthy", m->p, true, true);
     } else if (k < 69) {
-        put(m, "Successfully assigned ");
-        put(m, p.ns);
-        put(m, "/");
-        put(m, p.name);
-        put(m, " to ");
-        put(m, p.node);
+        bench_put(m, "Successfully assigned ");
+        bench_put(m, p.ns);
+        bench_put(m, "/");
+        bench_put(m, p.name);
+        bench_put(m, " to ");
+        bench_put(m, p.node);
         k8s_scheduler_event(g, &p, "Scheduled", "Binding", m->p, false);
     } else if (k < 77) {
         unsigned ins = 1 + (unsigned)rb(r, 30), taint = (unsigned)rb(r, 4);
-        put(m, "0/64 nodes are available: ");
-        put_u(m, ins);
-        put(m, " Insufficient nvidia.com/gpu, ");
+        bench_put(m, "0/64 nodes are available: ");
+        bench_put_u(m, ins);
+        bench_put(m, " Insufficient nvidia.com/gpu, ");
         if (taint) {
-            put_u(m, taint);
-            put(m, " node(s) had untolerated taint {node.kubernetes.io/unreachable: }, ");
+            bench_put_u(m, taint);
+            bench_put(m, " node(s) had untolerated taint {node.kubernetes.io/unreachable: }, ");
         }
-        put_u(m, 64 - ins - taint);
-        put(m, " node(s) didn't match Pod's node affinity/selector. preemption: 0/64 nodes are "
+        bench_put_u(m, 64 - ins - taint);
+        bench_put(m, " node(s) didn't match Pod's node affinity/selector. preemption: 0/64 nodes are "
                "available: ");
-        put_u(m, ins + taint);
-        put(m, " No preemption victims found for incoming pod, ");
-        put_u(m, 64 - ins - taint);
-        put(m, " Preemption is not helpful for scheduling..");
+        bench_put_u(m, ins + taint);
+        bench_put(m, " No preemption victims found for incoming pod, ");
+        bench_put_u(m, 64 - ins - taint);
+        bench_put(m, " Preemption is not helpful for scheduling..");
         k8s_scheduler_event(g, &p, "FailedScheduling", "Scheduling", m->p, true);
     } else if (k < 81) {
         bool eph = rb(r, 4) == 0;
         if (eph) {
-            put(m, "The node was low on resource: ephemeral-storage. Threshold quantity: "
+            bench_put(m, "The node was low on resource: ephemeral-storage. Threshold quantity: "
                    "10Gi, available: ");
-            put_u(m, 8000000 + rb(r, 2000000));
-            put(m, "Ki. Container ");
-            put(m, p.container);
-            put(m, " was using ");
-            put_u(m, 100000000 + rb(r, 300000000));
-            put(m, "Ki, request is 0, has larger consumption of ephemeral-storage. ");
+            bench_put_u(m, 8000000 + rb(r, 2000000));
+            bench_put(m, "Ki. Container ");
+            bench_put(m, p.container);
+            bench_put(m, " was using ");
+            bench_put_u(m, 100000000 + rb(r, 300000000));
+            bench_put(m, "Ki, request is 0, has larger consumption of ephemeral-storage. ");
         } else {
-            put(m, "The node was low on resource: memory. Threshold quantity: 100Mi, available: ");
-            put_u(m, 50000 + rb(r, 50000));
-            put(m, "Ki. Container ");
-            put(m, p.container);
-            put(m, " was using ");
-            put_u(m, 50331648 + rb(r, 20000000));
-            put(m, "Ki, request is 48Gi, has larger consumption of memory. ");
+            bench_put(m, "The node was low on resource: memory. Threshold quantity: 100Mi, available: ");
+            bench_put_u(m, 50000 + rb(r, 50000));
+            bench_put(m, "Ki. Container ");
+            bench_put(m, p.container);
+            bench_put(m, " was using ");
+            bench_put_u(m, 50331648 + rb(r, 20000000));
+            bench_put(m, "Ki, request is 48Gi, has larger consumption of memory. ");
         }
         k8s_kubelet_pod_event(g, &p, "Evicted", m->p, true, false);
     } else if (k < 84) {
         k8s_controller_pod_event(g, &p, "NodeNotReady", "node-controller", "Node is not ready");
     } else if (k < 86) {
-        put(m, "Marking for deletion Pod ");
-        put(m, p.ns);
-        put(m, "/");
-        put(m, p.name);
+        bench_put(m, "Marking for deletion Pod ");
+        bench_put(m, p.ns);
+        bench_put(m, "/");
+        bench_put(m, p.name);
         k8s_controller_pod_event(g, &p, "TaintManagerEviction", "taint-eviction-controller", m->p);
     } else if (k < 89) {
-        put(m, "MountVolume.SetUp failed for volume \\\"kube-api-access-");
+        bench_put(m, "MountVolume.SetUp failed for volume \\\"kube-api-access-");
         put_suffix(m, r, 5);
-        put(m, "\\\" : object \\\"");
-        put(m, p.ns);
-        put(m, "\\\"/\\\"kube-root-ca.crt\\\" not registered");
+        bench_put(m, "\\\" : object \\\"");
+        bench_put(m, p.ns);
+        bench_put(m, "\\\"/\\\"kube-root-ca.crt\\\" not registered");
         k8s_kubelet_pod_event(g, &p, "FailedMount", m->p, true, false);
     } else if (k < 93 && p.owner_kind) {
         k8s_owner_event(g, &p);
     } else if (k < 93) {
-        put(m, "Started container ");
-        put(m, p.container);
+        bench_put(m, "Started container ");
+        bench_put(m, p.container);
         k8s_kubelet_pod_event(g, &p, "Started", m->p, false, true);
     } else {
         static const char *const st[][2] = {
@@ -1711,19 +1681,19 @@ static void k8s_event(struct kev_gen *g, struct bench_buf *m)
         };
         unsigned v = (unsigned)rb(r, 7);
         if (st[v][1]) {
-            put(m, "Node ");
-            put(m, p.node);
-            put(m, " status is now: ");
-            put(m, st[v][1]);
+            bench_put(m, "Node ");
+            bench_put(m, p.node);
+            bench_put(m, " status is now: ");
+            bench_put(m, st[v][1]);
             k8s_node_event(g, &p, st[v][0], m->p, v != 4, v == 4);
         } else if (v == 5) {
-            put(m, "System OOM encountered, victim process: python3, pid: ");
-            put_u(m, 2000 + rb(r, 4000000));
+            bench_put(m, "System OOM encountered, victim process: python3, pid: ");
+            bench_put_u(m, 2000 + rb(r, 4000000));
             k8s_node_event(g, &p, "SystemOOM", m->p, true, true);
         } else {
-            put(m, "Node ");
-            put(m, p.node);
-            put(m, " has been rebooted, boot id: ");
+            bench_put(m, "Node ");
+            bench_put(m, p.node);
+            bench_put(m, " has been rebooted, boot id: ");
             put_uuid(m, r, '-');
             k8s_node_event(g, &p, "Rebooted", m->p, true, true);
         }
@@ -1735,15 +1705,15 @@ size_t bench_gen_k8s_events(uint64_t seed, size_t bytes, struct bench_buf *out)
     struct kev_gen g = {.b = out, .r = {seed}, .t = start_sec(), .rv = 81000000};
     struct bench_buf msg = {0};
     size_t n = 0;
-    put(out, "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n");
+    bench_put(out, "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n");
     while (out->len < bytes) {
         if (n)
-            put(out, ",\n");
+            bench_put(out, ",\n");
         g.t += (int64_t)rb(&g.r, 3);
         k8s_event(&g, &msg);
         n++;
     }
-    put(out, "\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n"
+    bench_put(out, "\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n"
              "        \"resourceVersion\": \"\"\n    }\n}\n");
     bench_buf_release(&msg);
     return n;
@@ -1822,57 +1792,57 @@ static void dcgm_value(struct bench_buf *b, struct bench_rng *r, unsigned kind, 
 {
     switch (kind) {
     case 0:
-        put_u(b, 1755 + rb(r, 226));
+        bench_put_u(b, 1755 + rb(r, 226));
         break;
     case 1:
-        put(b, "2619");
+        bench_put(b, "2619");
         break;
     case 2:
-        put_u(b, 32 + rb(r, 50));
+        bench_put_u(b, 32 + rb(r, 50));
         break;
     case 3:
         put_fixed(b, 70 + rb(r, 630), rb(r, 1000) * 1000, 6);
         break;
     case 4: /* cumulative counters */
-        put_u(b, 1234567890ull + round * 9000000 + gpu * 77777 + rb(r, 1000));
+        bench_put_u(b, 1234567890ull + round * 9000000 + gpu * 77777 + rb(r, 1000));
         break;
     case 5:
-        put_u(b, gpu == 5 ? round / 8 : 0);
+        bench_put_u(b, gpu == 5 ? round / 8 : 0);
         break;
     case 6:
-        put_u(b, rb(r, 101));
+        bench_put_u(b, rb(r, 101));
         break;
     case 7:
-        put(b, "0");
+        bench_put(b, "0");
         break;
     case 8:
-        put_u(b, rb(r, 500) ? 0 : (rb(r, 2) ? 79 : 13));
+        bench_put_u(b, rb(r, 500) ? 0 : (rb(r, 2) ? 79 : 13));
         break;
     case 9:
-        put_u(b, 1000 + rb(r, 80000));
+        bench_put_u(b, 1000 + rb(r, 80000));
         break;
     case 10:
-        put_u(b, 500 + rb(r, 80000));
+        bench_put_u(b, 500 + rb(r, 80000));
         break;
     case 11:
-        put(b, "510");
+        bench_put(b, "510");
         break;
     case 12:
-        put_u(b, gpu == 3 ? 2 + round / 40 : 0);
+        bench_put_u(b, gpu == 3 ? 2 + round / 40 : 0);
         break;
     case 13:
-        put_u(b, gpu == 3 && round > 100 ? 1 : 0);
+        bench_put_u(b, gpu == 3 && round > 100 ? 1 : 0);
         break;
     case 14: {
         static const unsigned reasons[] = {0, 0, 0, 0, 1, 4, 32, 64, 96, 128};
-        put_u(b, reasons[rb(r, 10)]);
+        bench_put_u(b, reasons[rb(r, 10)]);
         break;
     }
     case 15:
         put_fixed(b, 0, rb(r, 1000000), 6);
         break;
     default:
-        put_u(b, rb(r, 30000000000ull));
+        bench_put_u(b, rb(r, 30000000000ull));
         break;
     }
 }
@@ -1885,40 +1855,40 @@ size_t bench_gen_dcgm_scrapes(uint64_t seed, size_t bytes, struct bench_buf *out
     int64_t t = start_sec();
     for (uint64_t round = 0; out->len < bytes; round++, t += 15) {
         for (unsigned node = 0; node < NODES && out->len < bytes; node++) {
-            put(out, "# scrape ");
+            bench_put(out, "# scrape ");
             put_time(out, t + node / 8, -1);
             nl(out);
             for (size_t m = 0; m < sizeof dcgm_metrics / sizeof dcgm_metrics[0]; m++) {
                 const struct dcgm_metric *d = &dcgm_metrics[m];
-                put(out, "# HELP ");
-                put(out, d->name);
-                put(out, " ");
-                put(out, d->help);
-                put(out, "\n# TYPE ");
-                put(out, d->name);
-                put(out, " ");
-                put(out, d->type);
+                bench_put(out, "# HELP ");
+                bench_put(out, d->name);
+                bench_put(out, " ");
+                bench_put(out, d->help);
+                bench_put(out, "\n# TYPE ");
+                bench_put(out, d->name);
+                bench_put(out, " ");
+                bench_put(out, d->type);
                 nl(out);
                 for (unsigned gpu = 0; gpu < 8; gpu++) {
-                    put(out, d->name);
-                    put(out, "{gpu=\"");
-                    put_u(out, gpu);
-                    put(out, "\",UUID=\"");
+                    bench_put(out, d->name);
+                    bench_put(out, "{gpu=\"");
+                    bench_put_u(out, gpu);
+                    bench_put(out, "\",UUID=\"");
                     put_uuid_gpu(out, node * 256 + gpu_bus[gpu]);
-                    put(out, "\",pci_bus_id=\"00000000:");
+                    bench_put(out, "\",pci_bus_id=\"00000000:");
                     put_hex(out, gpu_bus[gpu], 2, true);
-                    put(out, ":00.0\",device=\"nvidia");
-                    put_u(out, gpu);
-                    put(out, "\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"gpu-node-");
-                    put_upad(out, node, 2, '0');
-                    put(out, "\",DCGM_FI_DRIVER_VERSION=\"550.90.07\"");
+                    bench_put(out, ":00.0\",device=\"nvidia");
+                    bench_put_u(out, gpu);
+                    bench_put(out, "\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"gpu-node-");
+                    bench_put_upad(out, node, 2, '0');
+                    bench_put(out, "\",DCGM_FI_DRIVER_VERSION=\"550.90.07\"");
                     if ((node + gpu) % 4 != 3) { /* a GPU allocated to a pod */
-                        put(out, ",container=\"trainer\",namespace=\"team-llm\","
+                        bench_put(out, ",container=\"trainer\",namespace=\"team-llm\","
                                  "pod=\"pretrain-70b-worker-");
-                        put_u(out, (node * 8 + gpu) / 8);
-                        put(out, "\"");
+                        bench_put_u(out, (node * 8 + gpu) / 8);
+                        bench_put(out, "\"");
                     }
-                    put(out, "} ");
+                    bench_put(out, "} ");
                     dcgm_value(out, &r, d->kind, round, gpu);
                     nl(out);
                     samples++;

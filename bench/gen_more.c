@@ -29,35 +29,6 @@
 
 /* ---- small writers ------------------------------------------------------------------- */
 
-static void put(struct bench_buf *b, const char *s)
-{
-    bench_buf_put(b, s, strlen(s));
-}
-
-static void put_u(struct bench_buf *b, uint64_t v)
-{
-    char t[24];
-    size_t n = 0;
-    do {
-        t[sizeof t - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    bench_buf_put(b, t + sizeof t - n, n);
-}
-
-static void put_upad(struct bench_buf *b, uint64_t v, size_t width)
-{
-    char t[24];
-    size_t n = 0;
-    do {
-        t[sizeof t - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n < width && n < sizeof t)
-        t[sizeof t - 1 - n++] = '0';
-    bench_buf_put(b, t + sizeof t - n, n);
-}
-
 static void put_hex(struct bench_buf *b, uint64_t v, unsigned digits)
 {
     const char *d = "0123456789abcdef";
@@ -86,13 +57,13 @@ static void put_uuid(struct bench_buf *b, struct bench_rng *r)
     uint64_t a = bench_rng_next(r);
     uint64_t c = bench_rng_next(r);
     put_hex(b, a >> 32, 8);
-    put(b, "-");
+    bench_put(b, "-");
     put_hex(b, (a >> 16) & 0xffff, 4);
-    put(b, "-");
+    bench_put(b, "-");
     put_hex(b, 0x4000 | (a & 0x0fff), 4);
-    put(b, "-");
+    bench_put(b, "-");
     put_hex(b, 0x8000 | ((c >> 48) & 0x3fff), 4);
-    put(b, "-");
+    bench_put(b, "-");
     put_hex(b, c & 0xffffffffffffULL, 12);
 }
 
@@ -256,19 +227,19 @@ static void py_repr(struct bench_buf *b, struct bench_rng *r, const char *name)
                    : !strcmp(name, "layer")              ? 3
                    : !strcmp(name, "executor_reference") ? 4
                                                          : 0;
-        put(b, "<");
-        put(b, k || strcmp(name, "self") ? types[k] : "object");
-        put(b, " at 0x");
+        bench_put(b, "<");
+        bench_put(b, k || strcmp(name, "self") ? types[k] : "object");
+        bench_put(b, " at 0x");
         put_hex(b, addr, 12);
-        put(b, ">");
+        bench_put(b, ">");
     } else if (!strcmp(name, "group") || !strcmp(name, "communication_group")) {
-        put(b, "<ProcessGroup at 0x");
+        bench_put(b, "<ProcessGroup at 0x");
         put_hex(b, addr, 12);
-        put(b, ">");
+        bench_put(b, ">");
     } else if (!strcmp(name, "op") || !strcmp(name, "reduce_op")) {
-        put(b, "<RedOpType at 0x");
+        bench_put(b, "<RedOpType at 0x");
         put_hex(b, addr, 12);
-        put(b, ">");
+        bench_put(b, ">");
     } else if (!strcmp(name, "opts") || !strcmp(name, "work") || !strcmp(name, "work_item") ||
                !strcmp(name, "waiter") || !strcmp(name, "selector")) {
         static const char *const t[] = {"AllreduceOptions", "Work", "_WorkItem", "lock",
@@ -278,37 +249,37 @@ static void py_repr(struct bench_buf *b, struct bench_rng *r, const char *name)
                    : !strcmp(name, "work_item") ? 2
                    : !strcmp(name, "waiter")    ? 3
                                                 : 4;
-        put(b, "<");
-        put(b, t[k]);
-        put(b, " at 0x");
+        bench_put(b, "<");
+        bench_put(b, t[k]);
+        bench_put(b, " at 0x");
         put_hex(b, addr, 12);
-        put(b, ">");
+        bench_put(b, ">");
     } else if (!strcmp(name, "async_op") || !strcmp(name, "block") || !strcmp(name, "recv_prev") ||
                !strcmp(name, "recv_next")) {
-        put(b, rb(r, 2) ? "True" : "False");
+        bench_put(b, rb(r, 2) ? "True" : "False");
     } else if (!strcmp(name, "timeout") || !strcmp(name, "remaining")) {
-        put(b, rb(r, 3) ? "None" : "5.0");
+        bench_put(b, rb(r, 3) ? "None" : "5.0");
     } else if (!strcmp(name, "num_microbatches") || !strcmp(name, "iteration") ||
                !strcmp(name, "l_no") || !strcmp(name, "world_size") || !strcmp(name, "max_ev")) {
-        put_u(b, rb(r, 20000));
+        bench_put_u(b, rb(r, 20000));
     } else if (!strcmp(name, "dim_size") || !strcmp(name, "tensor_shape")) {
-        put(b, "[4096, 1, 16384]");
+        bench_put(b, "[4096, 1, 16384]");
     } else if (!strcmp(name, "args") || !strcmp(name, "initargs")) {
-        put(b, "(<Tensor at 0x");
+        bench_put(b, "(<Tensor at 0x");
         put_hex(b, addr, 12);
-        put(b, ">, <Tensor at 0x");
+        bench_put(b, ">, <Tensor at 0x");
         put_hex(b, addr + 0x140, 12);
-        put(b, ">)");
+        bench_put(b, ">)");
     } else if (!strcmp(name, "kwargs")) {
-        put(b, "{\"group\": <ProcessGroup at 0x");
+        bench_put(b, "{\"group\": <ProcessGroup at 0x");
         put_hex(b, addr, 12);
-        put(b, ">}");
+        bench_put(b, ">}");
     } else if (!strcmp(name, "ready") || !strcmp(name, "reqs")) {
-        put(b, "[]");
+        bench_put(b, "[]");
     } else {
-        put(b, "<Tensor at 0x");
+        bench_put(b, "<Tensor at 0x");
         put_hex(b, addr, 12);
-        put(b, ">");
+        bench_put(b, ">");
     }
 }
 
@@ -316,26 +287,26 @@ static void py_frames(struct bench_buf *b, struct bench_rng *r, const struct pyf
                       bool locals)
 {
     for (size_t i = 0; i < n; i++) {
-        put(b, "    ");
-        put(b, f[i].func);
-        put(b, " (");
-        put(b, f[i].file);
-        put(b, ":");
-        put_u(b, f[i].line);
-        put(b, ")\n");
+        bench_put(b, "    ");
+        bench_put(b, f[i].func);
+        bench_put(b, " (");
+        bench_put(b, f[i].file);
+        bench_put(b, ":");
+        bench_put_u(b, f[i].line);
+        bench_put(b, ")\n");
         if (!locals)
             continue;
         for (int k = 0; k < 2; k++) {
             const char *const *v = k ? f[i].locals : f[i].args;
             if (!v[0])
                 continue;
-            put(b, k ? "        Locals:\n" : "        Arguments:\n");
+            bench_put(b, k ? "        Locals:\n" : "        Arguments:\n");
             for (int j = 0; j < 4 && v[j]; j++) {
-                put(b, "            ");
-                put(b, v[j]);
-                put(b, ": ");
+                bench_put(b, "            ");
+                bench_put(b, v[j]);
+                bench_put(b, ": ");
                 py_repr(b, r, v[j]);
-                put(b, "\n");
+                bench_put(b, "\n");
             }
         }
     }
@@ -351,18 +322,18 @@ size_t bench_gen_pyspy_dump(uint64_t seed, int nranks, int rank, struct bench_bu
     /* one rank in 8 was dumped with --locals */
     *locals = rb(&r, 8) == 0;
     uint64_t pid = 20000 + (uint64_t)rank % 8 * 131 + rb(&r, 9000);
-    put(b, "Process ");
-    put_u(b, pid);
-    put(b, ": /usr/bin/python -u pretrain_gpt.py --local-rank=");
-    put_u(b, (uint64_t)rank % 8);
-    put(b, " --tensor-model-parallel-size 8 --pipeline-model-parallel-size 4 "
+    bench_put(b, "Process ");
+    bench_put_u(b, pid);
+    bench_put(b, ": /usr/bin/python -u pretrain_gpt.py --local-rank=");
+    bench_put_u(b, (uint64_t)rank % 8);
+    bench_put(b, " --tensor-model-parallel-size 8 --pipeline-model-parallel-size 4 "
            "--sequence-parallel --num-layers 96 --hidden-size 16384 --num-attention-heads 128 "
            "--seq-length 4096 --micro-batch-size 1 --global-batch-size ");
-    put_u(b, (uint64_t)nranks / 32 * 64);
-    put(b, " --bf16 --use-distributed-optimizer --overlap-grad-reduce "
+    bench_put_u(b, (uint64_t)nranks / 32 * 64);
+    bench_put(b, " --bf16 --use-distributed-optimizer --overlap-grad-reduce "
            "--data-path /lustre/datasets/pile/pile_text_document --save /lustre/ckpt/gpt-175b "
            "--tensorboard-dir /lustre/tb/gpt-175b --wandb-project gpt-175b\n");
-    put(b, "Python v3.10.12 (/usr/bin/python3.10)\n\n");
+    bench_put(b, "Python v3.10.12 (/usr/bin/python3.10)\n\n");
     size_t threads = 0;
     /* the main thread: where the hang left this rank (rank 7 of stage 2 is the odd one out) */
     const struct pyframe *mf;
@@ -382,9 +353,9 @@ size_t bench_gen_pyspy_dump(uint64_t seed, int nranks, int rank, struct bench_bu
         mn = N(py_dp_allreduce);
     }
     bool gil = rb(&r, 4) == 0;
-    put(b, "Thread ");
-    put_u(b, pid);
-    put(b, gil ? " (active+gil): \"MainThread\"\n" : " (idle): \"MainThread\"\n");
+    bench_put(b, "Thread ");
+    bench_put_u(b, pid);
+    bench_put(b, gil ? " (active+gil): \"MainThread\"\n" : " (idle): \"MainThread\"\n");
     py_frames(b, &r, mf, mn, *locals);
     py_frames(b, &r, py_tail, N(py_tail), *locals);
     threads++;
@@ -403,22 +374,22 @@ size_t bench_gen_pyspy_dump(uint64_t seed, int nranks, int rank, struct bench_bu
     uint64_t tid = pid + 40 + rb(&r, 20);
     for (size_t i = 0; i < N(aux); i++) {
         tid += 1 + rb(&r, 30);
-        put(b, "Thread ");
-        put_u(b, tid);
-        put(b, " (idle): \"");
-        put(b, aux[i].name);
-        put(b, "\"\n");
+        bench_put(b, "Thread ");
+        bench_put_u(b, tid);
+        bench_put(b, " (idle): \"");
+        bench_put(b, aux[i].name);
+        bench_put(b, "\"\n");
         py_frames(b, &r, aux[i].f, aux[i].n, *locals);
         threads++;
     }
     uint64_t pool = 1 + rb(&r, 3);
     for (uint64_t i = 0; i < pool; i++) {
         tid += 1 + rb(&r, 30);
-        put(b, "Thread ");
-        put_u(b, tid);
-        put(b, " (idle): \"ThreadPoolExecutor-0_");
-        put_u(b, i);
-        put(b, "\"\n");
+        bench_put(b, "Thread ");
+        bench_put_u(b, tid);
+        bench_put(b, " (idle): \"ThreadPoolExecutor-0_");
+        bench_put_u(b, i);
+        bench_put(b, "\"\n");
         py_frames(b, &r, py_pool, N(py_pool), *locals);
         threads++;
     }
@@ -464,28 +435,28 @@ static void prom_value(struct bench_buf *b, struct bench_rng *r, unsigned m, uns
     switch (m) {
     case 0: { /* clocks event reasons: idle at first, power cap now and then, thermal on sick */
         static const unsigned v[] = {0, 0, 0, 0, 0, 4, 4, 1};
-        put_u(b, sick && late ? 96 : k < 8 ? 1 : v[rb(r, 8)]);
+        bench_put_u(b, sick && late ? 96 : k < 8 ? 1 : v[rb(r, 8)]);
         break;
     }
     case 2: /* DBE volatile */
-        put_u(b, sick && late ? 1 + (k - npoints / 2) / 64 : 0);
+        bench_put_u(b, sick && late ? 1 + (k - npoints / 2) / 64 : 0);
         break;
     case 3: /* SBE volatile: a slow counter */
-        put_u(b, (node * 8 + gpu) % 11 == 0 ? k / 40 : 0);
+        bench_put_u(b, (node * 8 + gpu) % 11 == 0 ? k / 40 : 0);
         break;
     case 4: { /* GPU temperature */
         uint64_t t = 38 + rb(r, 8) + (k > 8 ? 24 : 0);
-        put_u(b, sick && late ? t + 20 : t);
+        bench_put_u(b, sick && late ? t + 20 : t);
         break;
     }
     case 5: { /* memory temperature */
         uint64_t t = 40 + rb(r, 6) + (k > 8 ? 20 : 0);
-        put_u(b, t);
+        bench_put_u(b, t);
         break;
     }
     case 6: { /* power: watts with three decimals, trailing zeros trimmed as Go does */
         uint64_t mw = (k > 8 ? 520000 : 72000) + rb(r, 180000);
-        put_u(b, mw / 1000);
+        bench_put_u(b, mw / 1000);
         uint64_t f = mw % 1000;
         if (f) {
             unsigned d = 3;
@@ -493,27 +464,27 @@ static void prom_value(struct bench_buf *b, struct bench_rng *r, unsigned m, uns
                 f /= 10;
                 d--;
             }
-            put(b, ".");
-            put_upad(b, f, d);
+            bench_put(b, ".");
+            bench_put_upad(b, f, d, '0');
         }
         break;
     }
     case 7: /* row remap failure */
-        put(b, "0");
+        bench_put(b, "0");
         break;
     case 8: { /* SM clock */
         static const unsigned v[] = {1980, 1980, 1980, 1755, 1410};
-        put_u(b, k < 8 ? 345 : v[rb(r, 5)]);
+        bench_put_u(b, k < 8 ? 345 : v[rb(r, 5)]);
         break;
     }
     case 9: /* uncorrectable remapped rows */
-        put_u(b, sick && late ? 1 : 0);
+        bench_put_u(b, sick && late ? 1 : 0);
         break;
     case 10: /* last XID */
-        put_u(b, sick && late ? 48 : 0);
+        bench_put_u(b, sick && late ? 48 : 0);
         break;
     default: /* correctable remapped rows */
-        put_u(b, (node * 8 + gpu) % 29 == 0 ? 2 : 0);
+        bench_put_u(b, (node * 8 + gpu) % 29 == 0 ? 2 : 0);
         break;
     }
 }
@@ -527,14 +498,14 @@ size_t bench_gen_prom_range(uint64_t seed, unsigned nodes, uint64_t npoints, str
     const int64_t step = 15;
     int64_t end = T_NOW;
     int64_t start = end - (int64_t)(npoints - 1) * step;
-    put(b, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+    bench_put(b, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
     bool first = true;
     for (unsigned n = 0; n < nodes; n++) {
         struct pgpu g[8];
         struct bench_buf t = {0};
         for (unsigned i = 0; i < 8; i++) {
             t.len = 0;
-            put(&t, "GPU-");
+            bench_put(&t, "GPU-");
             put_uuid(&t, &r);
             snprintf(g[i].uuid, sizeof g[i].uuid, "%.*s", (int)t.len, t.p);
             g[i].idx = i;
@@ -542,7 +513,7 @@ size_t bench_gen_prom_range(uint64_t seed, unsigned nodes, uint64_t npoints, str
         qsort(g, 8, sizeof g[0], cmp_pgpu);
         char exporter[48];
         t.len = 0;
-        put(&t, "nvidia-dcgm-exporter-");
+        bench_put(&t, "nvidia-dcgm-exporter-");
         put_suffix(&t, &r, 5);
         snprintf(exporter, sizeof exporter, "%.*s", (int)t.len, t.p);
         bench_buf_release(&t);
@@ -553,39 +524,39 @@ size_t bench_gen_prom_range(uint64_t seed, unsigned nodes, uint64_t npoints, str
             bool alloc = n % 16 != 9;
             for (unsigned m = 0; m < N(prom_metrics); m++) {
                 if (!first)
-                    put(b, ",");
+                    bench_put(b, ",");
                 first = false;
-                put(b, "{\"metric\":{\"DCGM_FI_DRIVER_VERSION\":\"550.90.07\",\"Hostname\":\"");
-                put(b, exporter);
-                put(b, "\",\"UUID\":\"");
-                put(b, g[gi].uuid);
-                put(b, "\",\"__name__\":\"");
-                put(b, prom_metrics[m]);
-                put(b, "\",\"container\":\"nvidia-dcgm-exporter\",\"device\":\"nvidia");
-                put_u(b, gpu);
-                put(b, "\",\"endpoint\":\"gpu-metrics\",");
+                bench_put(b, "{\"metric\":{\"DCGM_FI_DRIVER_VERSION\":\"550.90.07\",\"Hostname\":\"");
+                bench_put(b, exporter);
+                bench_put(b, "\",\"UUID\":\"");
+                bench_put(b, g[gi].uuid);
+                bench_put(b, "\",\"__name__\":\"");
+                bench_put(b, prom_metrics[m]);
+                bench_put(b, "\",\"container\":\"nvidia-dcgm-exporter\",\"device\":\"nvidia");
+                bench_put_u(b, gpu);
+                bench_put(b, "\",\"endpoint\":\"gpu-metrics\",");
                 if (alloc) {
-                    put(b, "\"exported_container\":\"pytorch\",\"exported_namespace\":\"team-llm\","
+                    bench_put(b, "\"exported_container\":\"pytorch\",\"exported_namespace\":\"team-llm\","
                            "\"exported_pod\":\"pretrain-175b-worker-");
-                    put_u(b, n);
-                    put(b, "\",");
+                    bench_put_u(b, n);
+                    bench_put(b, "\",");
                 }
-                put(b, "\"gpu\":\"");
-                put_u(b, gpu);
-                put(b, "\",\"instance\":\"10.244.");
-                put_u(b, ip3);
-                put(b, ".");
-                put_u(b, ip4);
-                put(b, ":9400\",\"job\":\"nvidia-dcgm-exporter\",\"kubernetes_node\":\"gpu-node-");
-                put_upad(b, n + 1, 4);
-                put(b, "\",\"modelName\":\"NVIDIA H100 80GB HBM3\",\"namespace\":\"gpu-operator\","
+                bench_put(b, "\"gpu\":\"");
+                bench_put_u(b, gpu);
+                bench_put(b, "\",\"instance\":\"10.244.");
+                bench_put_u(b, ip3);
+                bench_put(b, ".");
+                bench_put_u(b, ip4);
+                bench_put(b, ":9400\",\"job\":\"nvidia-dcgm-exporter\",\"kubernetes_node\":\"gpu-node-");
+                bench_put_upad(b, n + 1, 4, '0');
+                bench_put(b, "\",\"modelName\":\"NVIDIA H100 80GB HBM3\",\"namespace\":\"gpu-operator\","
                        "\"pci_bus_id\":\"00000000:");
                 char bus[4];
                 snprintf(bus, sizeof bus, "%02X", prom_bus[gpu]);
-                put(b, bus);
-                put(b, ":00.0\",\"pod\":\"");
-                put(b, exporter);
-                put(b, "\",\"service\":\"nvidia-dcgm-exporter\"},\"values\":[");
+                bench_put(b, bus);
+                bench_put(b, ":00.0\",\"pod\":\"");
+                bench_put(b, exporter);
+                bench_put(b, "\",\"service\":\"nvidia-dcgm-exporter\"},\"values\":[");
                 /* one node in 50 missed a few scrapes: Prometheus leaves those steps out */
                 uint64_t gap_at = n % 50 == 17 ? npoints / 3 : UINT64_MAX;
                 bool pfirst = true;
@@ -593,21 +564,21 @@ size_t bench_gen_prom_range(uint64_t seed, unsigned nodes, uint64_t npoints, str
                     if (k >= gap_at && k < gap_at + 6)
                         continue;
                     if (!pfirst)
-                        put(b, ",");
+                        bench_put(b, ",");
                     pfirst = false;
-                    put(b, "[");
-                    put_u(b, (uint64_t)(start + (int64_t)k * step));
-                    put(b, ".781");
-                    put(b, ",\"");
+                    bench_put(b, "[");
+                    bench_put_u(b, (uint64_t)(start + (int64_t)k * step));
+                    bench_put(b, ".781");
+                    bench_put(b, ",\"");
                     prom_value(b, &r, m, n, gpu, k, npoints);
-                    put(b, "\"]");
+                    bench_put(b, "\"]");
                     events++;
                 }
-                put(b, "]}");
+                bench_put(b, "]}");
             }
         }
     }
-    put(b, "]}}");
+    bench_put(b, "]}}");
     return events;
 }
 
@@ -622,22 +593,22 @@ struct jw {
 
 static void jw_indent(struct jw *w)
 {
-    put(w->b, "\n");
+    bench_put(w->b, "\n");
     for (int i = 0; i < w->depth; i++)
-        put(w->b, "    ");
+        bench_put(w->b, "    ");
 }
 
 /* separator and key (NULL: an array element) */
 static void jw_key(struct jw *w, const char *k)
 {
     if (!w->first[w->depth])
-        put(w->b, ",");
+        bench_put(w->b, ",");
     w->first[w->depth] = false;
     jw_indent(w);
     if (k) {
-        put(w->b, "\"");
-        put(w->b, k);
-        put(w->b, "\": ");
+        bench_put(w->b, "\"");
+        bench_put(w->b, k);
+        bench_put(w->b, "\": ");
     }
 }
 
@@ -661,37 +632,37 @@ static void jw_close(struct jw *w, char c)
 static void jw_str(struct jw *w, const char *k, const char *v)
 {
     jw_key(w, k);
-    put(w->b, "\"");
-    put(w->b, v);
-    put(w->b, "\"");
+    bench_put(w->b, "\"");
+    bench_put(w->b, v);
+    bench_put(w->b, "\"");
 }
 
 static void jw_raw(struct jw *w, const char *k, const char *v)
 {
     jw_key(w, k);
-    put(w->b, v);
+    bench_put(w->b, v);
 }
 
 static void jw_u(struct jw *w, const char *k, uint64_t v)
 {
     jw_key(w, k);
-    put_u(w->b, v);
+    bench_put_u(w->b, v);
 }
 
 static void jw_time(struct jw *w, const char *k, int64_t t)
 {
     jw_key(w, k);
-    put(w->b, "\"");
+    bench_put(w->b, "\"");
     put_time(w->b, t);
-    put(w->b, "\"");
+    bench_put(w->b, "\"");
 }
 
 static void jw_uuid(struct jw *w, const char *k, struct bench_rng *r)
 {
     jw_key(w, k);
-    put(w->b, "\"");
+    bench_put(w->b, "\"");
     put_uuid(w->b, r);
-    put(w->b, "\"");
+    bench_put(w->b, "\"");
 }
 
 static void jw_list_end(struct jw *w)
@@ -702,7 +673,7 @@ static void jw_list_end(struct jw *w)
     jw_str(w, "resourceVersion", "");
     jw_close(w, '}');
     jw_close(w, '}');
-    put(w->b, "\n");
+    bench_put(w->b, "\n");
 }
 
 /* A pod of the cluster: what its status says, and what the reader must make of it. */
@@ -752,12 +723,12 @@ static void k8s_terminated(struct jw *w, struct bench_rng *r, const char *key, c
     jw_open(w, key, '{');
     jw_open(w, "terminated", '{');
     jw_key(w, "containerID");
-    put(w->b, "\"containerd://");
+    bench_put(w->b, "\"containerd://");
     for (int i = 0; i < 4; i++) {
         uint64_t v = bench_rng_next(r);
         put_hex(w->b, v, 16);
     }
-    put(w->b, "\"");
+    bench_put(w->b, "\"");
     char c[16];
     snprintf(c, sizeof c, "%d", code);
     jw_raw(w, "exitCode", c);
@@ -774,22 +745,22 @@ static void k8s_container_status(struct jw *w, struct bench_rng *r, const struct
     int64_t start = p->created + 4 + (init ? 0 : 20);
     jw_open(w, NULL, '{');
     jw_key(w, "containerID");
-    put(w->b, "\"containerd://");
+    bench_put(w->b, "\"containerd://");
     for (int i = 0; i < 4; i++) {
         uint64_t v = bench_rng_next(r);
         put_hex(w->b, v, 16);
     }
-    put(w->b, "\"");
+    bench_put(w->b, "\"");
     jw_str(w, "image", image);
     jw_key(w, "imageID");
-    put(w->b, "\"");
-    put(w->b, image);
-    put(w->b, "@sha256:");
+    bench_put(w->b, "\"");
+    bench_put(w->b, image);
+    bench_put(w->b, "@sha256:");
     for (int i = 0; i < 4; i++) {
         uint64_t v = bench_rng_next(r);
         put_hex(w->b, v, 16);
     }
-    put(w->b, "\"");
+    bench_put(w->b, "\"");
     if (!init && p->state == 1) {
         k8s_terminated(w, r, "lastState", p->term_reason, p->exit_code, start,
                        T_NOW - 3600 - (int64_t)rb(r, 7200));
@@ -966,7 +937,7 @@ static size_t k8s_pod(struct jw *w, struct bench_rng *r, const struct kp *p, uns
     jw_str(w, "name", "kube-api-access-");
     w->b->len -= 1;
     put_suffix(w->b, r, 5);
-    put(w->b, "\"");
+    bench_put(w->b, "\"");
     jw_raw(w, "readOnly", "true");
     jw_close(w, '}');
     jw_close(w, ']');
@@ -1127,7 +1098,7 @@ size_t bench_gen_k8s_pods(uint64_t seed, unsigned nnodes, struct bench_buf *out,
     struct jw w = {.b = out, .depth = 1, .first = {false, true}};
     size_t events = 0;
     *npods = 0;
-    put(out, "{");
+    bench_put(out, "{");
     jw_str(&w, "apiVersion", "v1");
     jw_open(&w, "items", '[');
     struct sfx *order = fl_calloc(nnodes, sizeof *order);
@@ -1271,7 +1242,7 @@ size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out
          "registry.k8s.io/node-problem-detector/node-problem-detector:v0.8.20", "56322138"},
         {"registry.k8s.io/pause@sha256:", "registry.k8s.io/pause:3.9", "321520"},
     };
-    put(out, "{");
+    bench_put(out, "{");
     jw_str(&w, "apiVersion", "v1");
     jw_open(&w, "items", '[');
     for (unsigned i = 0; i < nnodes; i++) {
@@ -1290,8 +1261,8 @@ size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out
         jw_open(&w, "annotations", '{');
         jw_str(&w, "csi.volume.kubernetes.io/nodeid", "{\\\"csi.tigera.io\\\":\\\"");
         w.b->len -= 1;
-        put(w.b, name);
-        put(w.b, "\\\"}\"");
+        bench_put(w.b, name);
+        bench_put(w.b, "\\\"}\"");
         jw_str(&w, "kubeadm.alpha.kubernetes.io/cri-socket",
                "unix:///var/run/containerd/containerd.sock");
         jw_str(&w, "nfd.node.kubernetes.io/feature-labels",
@@ -1399,15 +1370,15 @@ size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out
             jw_open(&w, NULL, '{');
             jw_open(&w, "names", '[');
             jw_key(&w, NULL);
-            put(w.b, "\"");
-            put(w.b, images[k][0]);
+            bench_put(w.b, "\"");
+            bench_put(w.b, images[k][0]);
             uint64_t h = 0x6d6167650000ULL + k; /* the same digest on every node */
             struct bench_rng hr = {h};
             for (int q = 0; q < 4; q++) {
                 uint64_t v = bench_rng_next(&hr);
                 put_hex(w.b, v, 16);
             }
-            put(w.b, "\"");
+            bench_put(w.b, "\"");
             jw_str(&w, NULL, images[k][1]);
             jw_close(&w, ']');
             jw_raw(&w, "sizeBytes", images[k][2]);
@@ -1419,7 +1390,7 @@ size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out
         jw_str(&w, "bootID", "");
         w.b->len -= 1;
         put_uuid(w.b, &r);
-        put(w.b, "\"");
+        bench_put(w.b, "\"");
         jw_str(&w, "containerRuntimeVersion", "containerd://1.7.22");
         jw_str(&w, "kernelVersion", "5.15.0-122-generic");
         jw_str(&w, "kubeProxyVersion", "v1.30.6");
@@ -1430,13 +1401,13 @@ size_t bench_gen_k8s_nodes(uint64_t seed, unsigned nnodes, struct bench_buf *out
         uint64_t m2 = bench_rng_next(&r);
         put_hex(w.b, m1, 16);
         put_hex(w.b, m2, 16);
-        put(w.b, "\"");
+        bench_put(w.b, "\"");
         jw_str(&w, "operatingSystem", "linux");
         jw_str(&w, "osImage", "Ubuntu 22.04.5 LTS");
         jw_str(&w, "systemUUID", "");
         w.b->len -= 1;
         put_uuid(w.b, &r);
-        put(w.b, "\"");
+        bench_put(w.b, "\"");
         jw_close(&w, '}');
         jw_close(&w, '}');
         jw_close(&w, '}');
@@ -1496,47 +1467,47 @@ size_t bench_gen_journal_export(uint64_t seed, const struct bench_buf *dmesg, st
         uint64_t real = (uint64_t)boot_us + mono;
         uint64_t xor = bench_rng_next(&r);
         /* sd_journal_get_cursor(): "s=%s;i=%llx;b=%s;m=%llx;t=%llx;x=%llx" */
-        put(b, "__CURSOR=s=");
-        put(b, seqid);
-        put(b, ";i=");
+        bench_put(b, "__CURSOR=s=");
+        bench_put(b, seqid);
+        bench_put(b, ";i=");
         put_xu(b, seq);
-        put(b, ";b=");
-        put(b, bootid);
-        put(b, ";m=");
+        bench_put(b, ";b=");
+        bench_put(b, bootid);
+        bench_put(b, ";m=");
         put_xu(b, mono);
-        put(b, ";t=");
+        bench_put(b, ";t=");
         put_xu(b, real);
-        put(b, ";x=");
+        bench_put(b, ";x=");
         put_xu(b, xor);
-        put(b, "\n__REALTIME_TIMESTAMP=");
-        put_u(b, real);
-        put(b, "\n__MONOTONIC_TIMESTAMP=");
-        put_u(b, mono);
-        put(b, "\n_BOOT_ID=");
-        put(b, bootid);
-        put(b, "\n_MACHINE_ID=");
-        put(b, machine);
-        put(b, "\n_HOSTNAME=gpu-node-12\nPRIORITY=");
+        bench_put(b, "\n__REALTIME_TIMESTAMP=");
+        bench_put_u(b, real);
+        bench_put(b, "\n__MONOTONIC_TIMESTAMP=");
+        bench_put_u(b, mono);
+        bench_put(b, "\n_BOOT_ID=");
+        bench_put(b, bootid);
+        bench_put(b, "\n_MACHINE_ID=");
+        bench_put(b, machine);
+        bench_put(b, "\n_HOSTNAME=gpu-node-12\nPRIORITY=");
         bool nv = mlen > 5 && memcmp(msg, "NVRM:", 5) == 0;
-        put(b, nv ? "4" : "6");
-        put(b, "\nSYSLOG_FACILITY=0\nSYSLOG_IDENTIFIER=kernel\n_TRANSPORT=kernel\n");
+        bench_put(b, nv ? "4" : "6");
+        bench_put(b, "\nSYSLOG_FACILITY=0\nSYSLOG_IDENTIFIER=kernel\n_TRANSPORT=kernel\n");
         bool printable = true;
         for (size_t i = 0; i < mlen && printable; i++)
             printable = (unsigned char)msg[i] >= 0x20 && msg[i] != 0x7f;
         if (printable) {
-            put(b, "MESSAGE=");
+            bench_put(b, "MESSAGE=");
             bench_buf_put(b, msg, mlen);
         } else {
-            put(b, "MESSAGE\n");
+            bench_put(b, "MESSAGE\n");
             unsigned char sz[8];
             for (int i = 0; i < 8; i++)
                 sz[i] = (unsigned char)((uint64_t)mlen >> (8 * i));
             bench_buf_put(b, (const char *)sz, 8);
             bench_buf_put(b, msg, mlen);
         }
-        put(b, "\n_SOURCE_MONOTONIC_TIMESTAMP=");
-        put_u(b, src);
-        put(b, "\n\n");
+        bench_put(b, "\n_SOURCE_MONOTONIC_TIMESTAMP=");
+        bench_put_u(b, src);
+        bench_put(b, "\n\n");
         seq++;
         n++;
         p = nl ? nl + 1 : end;
