@@ -76,6 +76,11 @@ void fl_verdict_sink_release(struct fl_verdict_sink *s);
 /* Copy v into the sink; returns 0 or FL_ENOMEM. */
 int fl_verdict_emit(struct fl_verdict_sink *s, const struct fl_verdict *v);
 /* Sort by (severity, ts, pattern_id, uid) and drop exact uid duplicates. */
+/* Cause links across detectors (the verdicts' caused_by): a verdict whose pattern explains
+ * another detector's finding and cites the same record becomes its cause, e.g. a fatal PCIe
+ * error followed by XID 79 (pcie_aer.fatal_xid79) causes xid_correlation's verdict on that
+ * XID 79. uids do not change. 0 or FL_ENOMEM. */
+int fl_verdict_sink_link(struct fl_verdict_sink *s);
 void fl_verdict_sink_sort(struct fl_verdict_sink *s);
 /* printf into the sink's arena, for headlines and remediations. NULL on failure. */
 char *fl_verdict_printf(struct fl_verdict_sink *s, const char *fmt, ...)

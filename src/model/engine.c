@@ -1065,6 +1065,8 @@ int fl_engine_run(struct fl_engine *e, struct fl_err *err)
                                   fl_detectors[d]->name, e->sink.v[i].pattern_id);
         }
     }
+    if ((rc = fl_verdict_sink_link(&e->sink)))
+        return fl_err_set(err, rc, NULL, 0, "linking verdicts: %s", fl_strerror(rc));
     fl_verdict_sink_sort(&e->sink);
     return 0;
 }

@@ -77,7 +77,7 @@ static void print_scope(const struct out *o, const struct fl_window *win, const 
 }
 
 static void print_verdict(const struct out *o, const struct fl_window *win,
-                          const struct fl_verdict *v)
+                          const struct fl_verdict *v, const struct fl_verdict *all, size_t nall)
 {
     char ts[FL_TIME_BUF], hex[17], src[1024];
     fl_time_format_rfc3339(v->ts, ts);
@@ -89,6 +89,15 @@ static void print_verdict(const struct out *o, const struct fl_window *win,
         fl_window_source(win, v->evidence[i].ev, src, sizeof src);
         fprintf(o->f, "    %-13s%s%s%s  %s\n", i ? "" : "evidence:", c(o, C_DIM), src,
                 c(o, C_RESET), v->evidence[i].description);
+    }
+    for (size_t i = 0; i < v->ncaused_by; i++) {
+        const char *what = "";
+        for (size_t k = 0; k < nall && !*what; k++)
+            if (all[k].uid == v->caused_by[i])
+                what = all[k].pattern_id;
+        fl_hex64(v->caused_by[i], hex);
+        fprintf(o->f, "    %-13s%s  uid %s\n", i ? "" : "caused by:", *what ? what : "verdict",
+                hex);
     }
     fl_hex64(v->uid, hex);
     fprintf(o->f, "    %-13s%s%s  uid %s%s\n\n", "pattern:", c(o, C_DIM), v->pattern_id, hex,
@@ -129,7 +138,7 @@ int fl_report_text(const struct fl_engine *e, FILE *f, const struct fl_text_opts
                 c(&o, C_RESET));
         for (size_t i = 0; i < nv; i++)
             if (v[i].severity == (enum fl_severity)s)
-                print_verdict(&o, win, &v[i]);
+                print_verdict(&o, win, &v[i], v, nv);
     }
     if (!opts || !opts->quiet) {
         fprintf(f, "%sInputs%s\n", c(&o, C_BOLD), c(&o, C_RESET));

@@ -179,3 +179,65 @@ char *fl_verdict_printf(struct fl_verdict_sink *s, const char *fmt, ...)
         s->error = FL_ENOMEM;
     return d;
 }
+
+/* ---- cause links across detectors -------------------------------------------------------- */
+
+/* A verdict of pattern `cause` whose evidence holds a record of kind `kind` explains a
+ * verdict whose pattern starts with `effect` and cites the same record. */
+static const struct {
+    const char *cause, *effect;
+    uint8_t kind;
+} cause_links[] = {
+    /* a fatal PCIe error, then XID 79 on that GPU: the link dropped the GPU off the bus */
+    {"pcie_aer.fatal_xid79", "xid_correlation.", FL_EV_XID},
+};
+
+static bool cites(const struct fl_verdict *v, const struct fl_event *ev)
+{
+    for (size_t i = 0; i < v->nevidence; i++)
+        if (v->evidence[i].ev == ev)
+            return true;
+    return false;
+}
+
+/* Append uid to v's caused_by unless it is there. 0 or FL_ENOMEM. */
+static int add_cause(struct fl_verdict_sink *s, struct fl_verdict *v, uint64_t uid)
+{
+    for (size_t i = 0; i < v->ncaused_by; i++)
+        if (v->caused_by[i] == uid)
+            return 0;
+    uint64_t *c = FL_ARENA_NEW_N(s->arena, uint64_t, v->ncaused_by + 1);
+    if (!c)
+        return s->error = FL_ENOMEM;
+    if (v->ncaused_by)
+        memcpy(c, v->caused_by, v->ncaused_by * sizeof *c);
+    c[v->ncaused_by++] = uid;
+    v->caused_by = c;
+    return 0;
+}
+
+int fl_verdict_sink_link(struct fl_verdict_sink *s)
+{
+    for (size_t r = 0; r < sizeof cause_links / sizeof cause_links[0]; r++)
+        for (size_t a = 0; a < s->n; a++) {
+            const struct fl_verdict *cause = &s->v[a];
+            if (strcmp(cause->pattern_id, cause_links[r].cause) != 0)
+                continue;
+            size_t plen = strlen(cause_links[r].effect);
+            for (size_t i = 0; i < cause->nevidence; i++) {
+                const struct fl_event *ev = cause->evidence[i].ev;
+                if (ev->kind != cause_links[r].kind)
+                    continue;
+                for (size_t b = 0; b < s->n; b++) {
+                    struct fl_verdict *eff = &s->v[b];
+                    if (b == a || strncmp(eff->pattern_id, cause_links[r].effect, plen) != 0 ||
+                        !cites(eff, ev))
+                        continue;
+                    int rc = add_cause(s, eff, cause->uid);
+                    if (rc)
+                        return rc;
+                }
+            }
+        }
+    return 0;
+}
