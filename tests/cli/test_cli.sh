@@ -119,6 +119,15 @@ for pat in pcie_aer.fatal_xid79 xid_correlation.pod_disrupted hbm_ecc.uncorrecta
   grep_out "demo shows $pat" "$tmp/out" "\"pattern_id\": \"$pat\""
 done
 grep_out "demo reads every file" "$tmp/out" '"skipped_total": 0'
+# the chain: the XID 79 verdict names the fatal AER verdict as its cause
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["verdicts"]
+aer = [x["uid"] for x in v if x["pattern_id"] == "pcie_aer.fatal_xid79"]
+xid = [x for x in v if x["pattern_id"] == "xid_correlation.pod_disrupted"]
+sys.exit(0 if aer and xid and xid[0]["caused_by"] == aer else 1)
+PY
+then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL demo: the XID 79 verdict's caused_by is not the AER verdict"; fi
 
 check "detectors list" 0 "$bin" detectors
 grep_out "detectors lists settings" "$tmp/out" 'xid_correlation.window'
