@@ -211,6 +211,7 @@ struct p2pop {
     int32_t src, dst;
     uint8_t recv;
     uint8_t state; /* its own, or its coalesced batch's closing entry's */
+    int64_t rid;   /* ev's record_id, kept here: the sorts compare it without a cache miss */
     const struct fl_event *ev;
 };
 
@@ -980,7 +981,8 @@ static int take_rank(struct ctx *x, size_t a, size_t b, uint32_t s, size_t *nuni
             x->p2p = grow(x->a, x->p2p, &x->p2p_cap, x->np2p + 1, sizeof *x->p2p);
             if (!x->p2p)
                 return oom();
-            x->p2p[x->np2p++] = (struct p2pop){.slot = s, .pg = x->slots[s].pg, .ev = e};
+            x->p2p[x->np2p++] =
+                (struct p2pop){.slot = s, .pg = x->slots[s].pg, .rid = r->record_id, .ev = e};
             continue;
         }
         if (r->collective_seq < 0 || r->collective_seq > SEQ_MAX)
@@ -1524,6 +1526,8 @@ static int cmp_p2p_slot(const void *a, const void *b)
     const struct p2pop *x = a, *y = b;
     if (x->slot != y->slot)
         return x->slot < y->slot ? -1 : 1;
+    if (x->rid != y->rid) /* cmp_by_record's first key, without reading the events */
+        return x->rid < y->rid ? -1 : 1;
     return cmp_by_record(&x->ev, &y->ev);
 }
 
@@ -1538,6 +1542,8 @@ static int cmp_p2p_pair(const void *a, const void *b)
         return x->dst < y->dst ? -1 : 1;
     if (x->recv != y->recv)
         return x->recv < y->recv ? -1 : 1;
+    if (x->rid != y->rid)
+        return x->rid < y->rid ? -1 : 1;
     return cmp_by_record(&x->ev, &y->ev);
 }
 
