@@ -38,6 +38,11 @@
  * roots; roots sharing culprits are one verdict (its pg: the one naming most of them, then the
  * earliest wavefront); pgs explained by roots are one `blocked` verdict caused_by them.
  *
+ * Several jobs in one bundle: a dump carries no job id and a job has one dump per rank, so
+ * when a rank number has dumps in two directories the directories are grouped in path order,
+ * one job while their ranks do not repeat (a job split over per-node directories stays one),
+ * and each job is judged on its own dumps and records (split_jobs).
+ *
  * Times: a dump carries no write time, so a wait is measured to the latest time any recorder
  * noted ("at least"). Scratch memory comes from the sink's arena: a warm run allocates
  * nothing. */
@@ -48,6 +53,7 @@
 
 #include "faultline/arena.h"
 #include "faultline/detector.h"
+#include "faultline/engine.h"
 #include "faultline/err.h"
 #include "ingest/nccl_fr.h"
 
@@ -252,8 +258,10 @@ struct ctx {
     const union fl_cfg_value *cfg;
     struct fl_verdict_sink *out;
     struct fl_arena *a;
-    const struct fl_event **recs; /* fr_by_seq */
+    const struct fl_event **recs; /* fr_by_seq, or the records of one job (split_jobs) */
     size_t nrecs;
+    const uint16_t *job_of; /* per input: its job when a bundle holds several, else NULL */
+    uint16_t job;           /* the job judged */
     struct loose *lo; /* (pg name, rank) of records no pg_config lists */
     size_t nlo, lo_cap;
     struct rk *rks;
@@ -1247,7 +1255,8 @@ static const struct fl_event *rec_at(const struct ctx *x, uint32_t g, int64_t se
     const struct fl_event *best = NULL;
     for (size_t i = 0; i < l.n; i++) {
         const struct fl_event *e = l.v[i];
-        if (e->u.fr.rank != rank || is_p2p(&e->u.fr))
+        if (e->u.fr.rank != rank || is_p2p(&e->u.fr) ||
+            (x->job_of && x->job_of[e->src.input] != x->job))
             continue;
         if (!best ||
             (e->u.fr.coalesced == FL_FR_COALESCED_END) >
@@ -2978,29 +2987,10 @@ static void take_stacks(struct ctx *x)
     }
 }
 
-static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
-               struct fl_verdict_sink *out)
+/* One job: its dumps (rank-bearing, any order) and the records in x->recs. */
+static int judge_job(struct ctx *x, const struct fl_event **dumps, size_t nd)
 {
-    struct fl_evlist dl = fl_window_kind(w, FL_EV_NCCL_FR_DUMP);
-    size_t nrecs = w->nkind[FL_EV_NCCL_FR_RECORD];
-    if (!dl.n && !nrecs)
-        return 0;
-    struct ctx cx = {.w = w,
-                     .cfg = cfg,
-                     .out = out,
-                     .a = out->arena,
-                     .recs = w->fr_by_seq,
-                     .nrecs = nrecs,
-                     .t_ref = FL_TIME_NONE};
-    struct ctx *x = &cx;
     /* one dump per rank */
-    const struct fl_event **dumps = FL_ARENA_NEW_N(x->a, const struct fl_event *, dl.n + 1);
-    if (!dumps)
-        return oom();
-    size_t nd = 0;
-    for (size_t i = 0; i < dl.n; i++)
-        if (dl.v[i]->u.fr_dump.known & FL_FR_DUMP_HAS_RANK)
-            dumps[nd++] = dl.v[i];
     qsort(dumps, nd, sizeof *dumps, cmp_dump);
     size_t u = 0;
     for (size_t i = 0; i < nd; i++)
@@ -3057,6 +3047,143 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
     if ((rc = emit_groups(x, group_uid, primary)))
         return rc;
     return emit_blocked(x, v, nv, group_uid, primary);
+}
+
+
+/* ---- several jobs in one bundle ------------------------------------------------------------ */
+
+/* The directory part of an input's path ("" when none). */
+static struct fl_str dir_of(const struct fl_window *w, uint32_t input)
+{
+    const char *p = input < w->ninputs && w->inputs[input].path ? w->inputs[input].path : "";
+    const char *slash = strrchr(p, '/');
+    return fl_str_make(p, slash ? (size_t)(slash - p) : 0);
+}
+
+/* A dump and its directory, sorted by directory then as cmp_dump. */
+struct dumpdir {
+    struct fl_str dir;
+    const struct fl_event *ev;
+};
+
+static int cmp_dumpdir(const void *a, const void *b)
+{
+    const struct dumpdir *x = a, *y = b;
+    size_t n = x->dir.len < y->dir.len ? x->dir.len : y->dir.len;
+    int c = n ? memcmp(x->dir.ptr, y->dir.ptr, n) : 0;
+    if (c || x->dir.len != y->dir.len)
+        return c ? c : (x->dir.len < y->dir.len ? -1 : 1);
+    return cmp_dump(&x->ev, &y->ev);
+}
+
+/* A dump carries no job id, and a job has one dump per rank: when a rank number has dumps in
+ * two directories, the bundle holds several jobs (or several dump rounds of one). Directories
+ * are then taken in path order and put together while their ranks do not repeat (a job
+ * split over per-node directories stays one job); a directory with a rank already present
+ * starts the next job. *job_of (per input, UINT16_MAX: no job) stays NULL when every rank has
+ * one directory: one job, as before. */
+static int split_jobs(struct ctx *x, const struct fl_event **dumps, size_t nd, uint16_t **job_of,
+                      uint16_t *njobs)
+{
+    const struct fl_window *w = x->w;
+    *job_of = NULL;
+    *njobs = 1;
+    qsort(dumps, nd, sizeof *dumps, cmp_dump);
+    bool repeat = false;
+    int32_t maxrank = 0;
+    for (size_t i = 0; i < nd; i++) {
+        if (dumps[i]->u.fr_dump.rank > maxrank)
+            maxrank = dumps[i]->u.fr_dump.rank;
+        if (i && dumps[i]->u.fr_dump.rank == dumps[i - 1]->u.fr_dump.rank &&
+            !fl_str_eq(dir_of(w, dumps[i]->src.input), dir_of(w, dumps[i - 1]->src.input)))
+            repeat = true;
+    }
+    if (!repeat || maxrank < 0 || !w->ninputs)
+        return 0;
+    uint16_t *jo = FL_ARENA_NEW_N(x->a, uint16_t, w->ninputs);
+    uint16_t *seen = FL_ARENA_NEW_N(x->a, uint16_t, (size_t)maxrank + 1); /* job + 1 */
+    struct dumpdir *dd = FL_ARENA_NEW_N(x->a, struct dumpdir, nd);
+    if (!jo || !seen || !dd)
+        return oom();
+    for (size_t i = 0; i < w->ninputs; i++)
+        jo[i] = UINT16_MAX;
+    memset(seen, 0, ((size_t)maxrank + 1) * sizeof *seen);
+    for (size_t i = 0; i < nd; i++)
+        dd[i] = (struct dumpdir){dir_of(w, dumps[i]->src.input), dumps[i]};
+    qsort(dd, nd, sizeof *dd, cmp_dumpdir);
+    uint16_t job = 0;
+    for (size_t i = 0, j; i < nd; i = j) {
+        for (j = i + 1; j < nd && fl_str_eq(dd[j].dir, dd[i].dir); j++)
+            ;
+        bool clash = false;
+        for (size_t k = i; k < j && !clash; k++) {
+            int32_t r = dd[k].ev->u.fr_dump.rank;
+            clash = r >= 0 && seen[r] == job + 1;
+        }
+        if (clash && job + 1 < UINT16_MAX - 1)
+            job++;
+        for (size_t k = i; k < j; k++) {
+            int32_t r = dd[k].ev->u.fr_dump.rank;
+            if (r >= 0)
+                seen[r] = (uint16_t)(job + 1);
+            jo[dd[k].ev->src.input] = job;
+        }
+    }
+    *job_of = jo;
+    *njobs = (uint16_t)(job + 1);
+    return 0;
+}
+
+static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
+               struct fl_verdict_sink *out)
+{
+    struct fl_evlist dl = fl_window_kind(w, FL_EV_NCCL_FR_DUMP);
+    size_t nrecs = w->nkind[FL_EV_NCCL_FR_RECORD];
+    if (!dl.n && !nrecs)
+        return 0;
+    struct ctx base = {.w = w,
+                       .cfg = cfg,
+                       .out = out,
+                       .a = out->arena,
+                       .recs = w->fr_by_seq,
+                       .nrecs = nrecs,
+                       .t_ref = FL_TIME_NONE};
+    const struct fl_event **dumps = FL_ARENA_NEW_N(base.a, const struct fl_event *, dl.n + 1);
+    if (!dumps)
+        return oom();
+    size_t nd = 0;
+    for (size_t i = 0; i < dl.n; i++)
+        if (dl.v[i]->u.fr_dump.known & FL_FR_DUMP_HAS_RANK)
+            dumps[nd++] = dl.v[i];
+    uint16_t *job_of, njobs;
+    int rc = split_jobs(&base, dumps, nd, &job_of, &njobs);
+    if (rc)
+        return rc;
+    if (!job_of) {
+        struct ctx cx = base;
+        return judge_job(&cx, dumps, nd);
+    }
+    /* each job on its own: its dumps, its records (fr_by_seq order kept) */
+    const struct fl_event **jd = FL_ARENA_NEW_N(base.a, const struct fl_event *, nd + 1);
+    const struct fl_event **jr = FL_ARENA_NEW_N(base.a, const struct fl_event *, nrecs + 1);
+    if (!jd || !jr)
+        return oom();
+    for (uint16_t j = 0; j < njobs && !rc; j++) {
+        size_t n = 0, m = 0;
+        for (size_t i = 0; i < nd; i++)
+            if (job_of[dumps[i]->src.input] == j)
+                jd[n++] = dumps[i];
+        for (size_t i = 0; i < nrecs; i++)
+            if (job_of[w->fr_by_seq[i]->src.input] == j)
+                jr[m++] = w->fr_by_seq[i];
+        struct ctx cx = base;
+        cx.recs = jr;
+        cx.nrecs = m;
+        cx.job_of = job_of;
+        cx.job = j;
+        rc = judge_job(&cx, jd, n);
+    }
+    return rc;
 }
 
 const struct fl_detector fl_detector_nccl_hang = {
