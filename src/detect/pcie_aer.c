@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/verdict_text.h"
 #include "faultline/arena.h"
 #include "faultline/catalog.h"
 #include "faultline/detector.h"
@@ -89,41 +90,6 @@ static int cmp_aer(const void *a, const void *b)
     if (x->clock != y->clock)
         return x->clock < y->clock ? -1 : 1;
     return fl_event_cmp(x, y);
-}
-
-/* The verdict time of e (none on a boot clock) and, for a boot clock, the words that say
- * when it was and that the log has no wall clock. */
-static int64_t when(const struct fl_event *e, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    if (e->clock == FL_CLOCK_WALL)
-        return e->ts;
-    snprintf(buf, cap, ", %.1f s after boot (the log has no wall-clock time)",
-             (double)e->ts / 1e9);
-    return FL_TIME_NONE;
-}
-
-static const char *node_name(const struct fl_window *w, uint32_t node)
-{
-    return node ? fl_window_str(w, node) : "(unknown node)";
-}
-
-/* b - a for b >= a, without overflow (INT64_MAX when it would not fit). */
-static int64_t elapsed(int64_t a, int64_t b)
-{
-    uint64_t d = (uint64_t)b - (uint64_t)a;
-    return d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
-}
-
-static void fmt_delay(int64_t ns, char *buf, size_t cap)
-{
-    int64_t s = ns / FL_NS_PER_SEC;
-    if (ns < FL_NS_PER_SEC)
-        snprintf(buf, cap, "%lldms", (long long)(ns / FL_NS_PER_MS));
-    else if (s < 120)
-        snprintf(buf, cap, "%llds", (long long)s);
-    else
-        snprintf(buf, cap, "%lldm%llds", (long long)(s / 60), (long long)(s % 60));
 }
 
 /* ---- the device ---------------------------------------------------------------------- */
@@ -518,13 +484,13 @@ static int emit_uncorrected(const struct fl_window *w, const union fl_cfg_value 
         struct fl_evlist xl = fl_window_gpu(w, FL_EV_XID, d->node, d->gpu.pci);
         for (size_t i = fl_evlist_lower_bound(xl, decisive->ts); i < xl.n && !xid79; i++) {
             const struct fl_event *x = xl.v[i];
-            if (elapsed(decisive->ts, x->ts) > cfg[P_XID_WINDOW].i)
+            if (fl__elapsed(decisive->ts, x->ts) > cfg[P_XID_WINDOW].i)
                 break;
             if (x->clock == decisive->clock && x->u.xid.code == 79)
                 xid79 = x;
         }
     }
-    const char *node = node_name(w, d->node);
+    const char *node = fl__node_name(w, d->node);
     char names[200], count[48] = "", then[160] = "";
     bit_names(true, bits, n == 1 ? decisive->u.aer.first_bit : FL_AER_BITS, 4, true, names,
               sizeof names);
@@ -532,7 +498,7 @@ static int emit_uncorrected(const struct fl_window *w, const union fl_cfg_value 
         snprintf(count, sizeof count, " (%zu reports)", n);
     if (xid79) {
         char delay[32];
-        fmt_delay(elapsed(decisive->ts, xid79->ts), delay, sizeof delay);
+        fl__fmt_delay(fl__elapsed(decisive->ts, xid79->ts), delay, sizeof delay);
         snprintf(then, sizeof then,
                  ", then XID 79 (GPU has fallen off the bus) %s later: the PCIe error explains "
                  "the XID",
@@ -540,7 +506,7 @@ static int emit_uncorrected(const struct fl_window *w, const union fl_cfg_value 
     }
     struct fl_verdict v = {0};
     char at[96];
-    v.ts = when(decisive, at, sizeof at);
+    v.ts = fl__verdict_when(decisive, at, sizeof at);
     set_scope(d, &v);
     v.pattern_id = xid79   ? "pcie_aer.fatal_xid79"
                    : fatal ? "pcie_aer.uncorrected_fatal"
@@ -577,7 +543,7 @@ static int corrected_storm(const struct fl_window *w, const union fl_cfg_value *
     for (size_t i = 0, j = 0; i < n; i++) {
         if (j < i)
             j = i;
-        while (j < n && elapsed(c[i]->ts, c[j]->ts) < span)
+        while (j < n && fl__elapsed(c[i]->ts, c[j]->ts) < span)
             j++;
         if (j - i > rate) {
             if (first == n)
@@ -595,17 +561,17 @@ static int corrected_storm(const struct fl_window *w, const union fl_cfg_value *
         bits |= shown_bits(&c[i]->u.aer);
     char names[200], dur[32], per[32];
     bit_names(false, bits, FL_AER_BITS, 4, true, names, sizeof names);
-    fmt_delay(elapsed(c[first]->ts, c[last]->ts), dur, sizeof dur);
+    fl__fmt_delay(fl__elapsed(c[first]->ts, c[last]->ts), dur, sizeof dur);
     if (span % (60 * FL_NS_PER_SEC) == 0)
         snprintf(per, sizeof per, "%lldm", (long long)(span / (60 * FL_NS_PER_SEC)));
     else
-        fmt_delay(span, per, sizeof per);
-    const char *node = node_name(w, d->node);
+        fl__fmt_delay(span, per, sizeof per);
+    const char *node = fl__node_name(w, d->node);
     struct fl_verdict v = {0};
     v.pattern_id = "pcie_aer.corrected_storm";
     v.severity = FL_SEV_WARNING;
     char at[96];
-    v.ts = when(c[first], at, sizeof at);
+    v.ts = fl__verdict_when(c[first], at, sizeof at);
     set_scope(d, &v);
     v.headline = fl_verdict_printf(
         out,
@@ -643,7 +609,7 @@ static int run_device(const struct fl_window *w, const union fl_cfg_value *cfg,
     classify(w, e, nu, c, nc, &d);
     int rc = corrected_storm(w, cfg, out, &d, c, nc, ev);
     for (size_t i = 0, j; i < nu && rc == 0; i = j) {
-        for (j = i + 1; j < nu && elapsed(e[j - 1]->ts, e[j]->ts) <= cfg[P_EPISODE_GAP].i; j++)
+        for (j = i + 1; j < nu && fl__elapsed(e[j - 1]->ts, e[j]->ts) <= cfg[P_EPISODE_GAP].i; j++)
             ;
         rc = emit_uncorrected(w, cfg, out, &d, e + i, j - i, ev);
     }

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/verdict_text.h"
 #include "faultline/arena.h"
 #include "faultline/catalog.h"
 #include "faultline/detector.h"
@@ -151,24 +152,6 @@ static bool first_disruption(const struct burst *b, size_t k)
     return true;
 }
 
-/* b - a for b >= a, without overflow (INT64_MAX when it would not fit). */
-static int64_t elapsed(int64_t a, int64_t b)
-{
-    uint64_t d = (uint64_t)b - (uint64_t)a;
-    return d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
-}
-
-static void fmt_delay(int64_t ns, char *buf, size_t cap)
-{
-    int64_t s = ns / FL_NS_PER_SEC;
-    if (ns < FL_NS_PER_SEC)
-        snprintf(buf, cap, "%lldms", (long long)(ns / FL_NS_PER_MS));
-    else if (s < 120)
-        snprintf(buf, cap, "%llds", (long long)s);
-    else
-        snprintf(buf, cap, "%lldm%llds", (long long)(s / 60), (long long)(s % 60));
-}
-
 static const char *gpu_label(const struct fl_window *w, const struct fl_gpu_ref *g, char *buf,
                              size_t cap)
 {
@@ -179,11 +162,6 @@ static const char *gpu_label(const struct fl_window *w, const struct fl_gpu_ref 
     else
         snprintf(buf, cap, "GPU %s", fl_window_str(w, g->pci));
     return buf;
-}
-
-static const char *node_name(const struct fl_window *w, uint32_t node)
-{
-    return node ? fl_window_str(w, node) : "(unknown node)";
 }
 
 /* g with its index and UUID completed from events of the same node and PCI address that
@@ -366,7 +344,7 @@ static int emit(const struct fl_window *w, const union fl_cfg_value *cfg,
     const struct fl_event *first = b->xids[0];
     uint32_t code = first->u.xid.code;
     const struct fl_xid_info *info = fl_xid_lookup(code);
-    const char *node = node_name(w, first->node);
+    const char *node = fl__node_name(w, first->node);
     char gpu[96], count[48] = "", delay[32];
     gpu_label(w, &b->gpu, gpu, sizeof gpu);
     if (b->n > 1)
@@ -375,12 +353,9 @@ static int emit(const struct fl_window *w, const union fl_cfg_value *cfg,
     bool app = info && info->app_fault;
 
     struct fl_verdict v = {0};
+    char when[96];
+    v.ts = fl__verdict_when(first, when, sizeof when);
     bool boot = first->clock != FL_CLOCK_WALL;
-    char when[96] = "";
-    if (boot)
-        snprintf(when, sizeof when, ", %.1f s after boot (the log has no wall-clock time)",
-                 (double)first->ts / 1e9);
-    v.ts = boot ? FL_TIME_NONE : first->ts;
     v.scope.node = first->node;
     v.scope.gpu = b->gpu;
     v.scope.job = first->job;
@@ -397,7 +372,7 @@ static int emit(const struct fl_window *w, const union fl_cfg_value *cfg,
 
     if (pod) {
         v.scope.pod = pod->u.pod.pod;
-        fmt_delay(elapsed(first->ts, pod->ts), delay, sizeof delay);
+        fl__fmt_delay(fl__elapsed(first->ts, pod->ts), delay, sizeof delay);
         v.headline = fl_verdict_printf(
             out, "%s: XID %u%s (%s) on %s %s, then pod %s %.*s %s later", what, code, count, name,
             node, gpu, fl_window_str(w, pod->u.pod.pod), FL_STR_FMT(pod->u.pod.reason), delay);
@@ -483,7 +458,7 @@ static int emit_job(const struct fl_window *w, const union fl_cfg_value *cfg,
             continue;
         if (listed < 6 && len < sizeof list) {
             int n = snprintf(list + len, sizeof list - len, "%s%s", listed ? ", " : "",
-                             node_name(w, b->xids[0]->node));
+                             fl__node_name(w, b->xids[0]->node));
             len = n < 0 ? len : len + (size_t)n;
             listed++;
         }
@@ -492,7 +467,7 @@ static int emit_job(const struct fl_window *w, const union fl_cfg_value *cfg,
             const struct fl_event *x = b->xids[0];
             ev[ne].ev = x;
             ev[ne].description =
-                fl_verdict_printf(out, "XID %u on %s %s%s%.*s", code, node_name(w, x->node),
+                fl_verdict_printf(out, "XID %u on %s %s%s%.*s", code, fl__node_name(w, x->node),
                                   gpu_label(w, &b->gpu, gpu, sizeof gpu),
                                   x->u.xid.text.len ? ": " : "", FL_STR_FMT(x->u.xid.text));
             ne++;
@@ -523,7 +498,7 @@ static int emit_job(const struct fl_window *w, const union fl_cfg_value *cfg,
                     ev[ne].ev = pe;
                     ev[ne].description = fl_verdict_printf(
                         out, "pod %s %.*s on %s: %.*s", fl_window_str(w, pe->u.pod.pod),
-                        FL_STR_FMT(pe->u.pod.reason), node_name(w, pe->node),
+                        FL_STR_FMT(pe->u.pod.reason), fl__node_name(w, pe->node),
                         FL_STR_FMT(pe->u.pod.message));
                     ne++;
                 }
@@ -545,7 +520,7 @@ static int emit_job(const struct fl_window *w, const union fl_cfg_value *cfg,
         snprintf(count, sizeof count, " x%zu", lines);
     if (npods)
         snprintf(pods, sizeof pods, ", %zu pod%s disrupted", npods, npods == 1 ? "" : "s");
-    fmt_delay(elapsed(first->ts, last), span, sizeof span);
+    fl__fmt_delay(fl__elapsed(first->ts, last), span, sizeof span);
 
     struct fl_verdict v = {0};
     v.pattern_id = "xid_correlation.job_app_crash";
@@ -568,7 +543,7 @@ static int emit_job(const struct fl_window *w, const union fl_cfg_value *cfg,
         "One crash of the application, not %zu hardware faults: NVIDIA attributes XID %u to the "
         "program (catalog action %s). Debug the job from its first fault (%s %s%s) and restart "
         "it; do not drain, reset or RMA these nodes for this.",
-        nodes, code, info ? fl_xid_action_name(info->immediate) : "NONE", node_name(w, first->node),
+        nodes, code, info ? fl_xid_action_name(info->immediate) : "NONE", fl__node_name(w, first->node),
         gpu_label(w, &b0->gpu, gpu, sizeof gpu), proc);
     v.evidence = ev;
     v.nevidence = ne;
@@ -607,7 +582,7 @@ static int find_jobs(const struct fl_window *w, const union fl_cfg_value *cfg,
         for (size_t i = g0; i < g1 && rc == 0;) {
             if (j < i)
                 j = i;
-            while (j < g1 && elapsed(a[i]->xids[0]->ts, a[j]->xids[0]->ts) <= span)
+            while (j < g1 && fl__elapsed(a[i]->xids[0]->ts, a[j]->xids[0]->ts) <= span)
                 j++;
             size_t nodes = distinct_nodes(a, i, j);
             if (nodes < min_nodes) {
@@ -662,7 +637,7 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
         if (last && last->xids[0]->node == x[i]->node && last->xids[0]->gpu.pci == x[i]->gpu.pci &&
             last->xids[0]->u.xid.code == x[i]->u.xid.code &&
             last->xids[0]->clock == x[i]->clock &&
-            elapsed(last->xids[last->n - 1]->ts, x[i]->ts) <= gap) {
+            fl__elapsed(last->xids[last->n - 1]->ts, x[i]->ts) <= gap) {
             last->n++;
             continue;
         }
@@ -694,7 +669,7 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
                 const struct fl_event *g = bursts[j].xids[0];
                 if (j == i || g->u.xid.code == 45 || g->clock != f->clock)
                     continue;
-                if (g->ts <= f->ts && elapsed(g->ts, f->ts) <= window &&
+                if (g->ts <= f->ts && fl__elapsed(g->ts, f->ts) <= window &&
                     (best == g1 || g->ts > bursts[best].xids[0]->ts))
                     best = j;
             }
