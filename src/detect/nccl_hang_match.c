@@ -3,35 +3,14 @@
  * analyzer (torch/distributed/flight_recorder) defines agreement, with its gaps closed:
  * _all_gather_base and the other single-tensor forms are size-checked, uneven (_v) forms are
  * not, sizes compare whatever the blanks, dtypes as sets. Pure functions over string views;
- * src/detect/nccl_hang.c and tests/unit/test_detect_nccl_hang.c declare the interface. */
+ * the interface is src/detect/nccl_hang_match.h. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "detect/nccl_hang_match.h"
 #include "faultline/event.h"
 #include "faultline/str.h"
-
-enum fl__nccl_match {
-    FL__NM_MATCH = 0,
-    FL__NM_UNDECIDED = 1,     /* all_to_all: only the totals over every rank decide */
-    FL__NM_STATE_DIFFERS = 2, /* same call; only the progress differs (not a mismatch) */
-    FL__NM_TYPE = 3,
-    FL__NM_SIZE = 4,
-    FL__NM_DTYPE = 5,
-};
-
-/* One rank's view of one collective, as the rules need it. */
-struct fl__nccl_op {
-    struct fl_str op;                    /* "all_reduce": profiling_name without backend */
-    struct fl_str in_sizes, out_sizes;   /* Python repr "[[4, 4]]" */
-    struct fl_str in_dtypes, out_dtypes; /* "Float, Float" */
-    uint8_t state;                       /* enum fl_fr_state */
-};
-
-enum fl__nccl_match fl__nccl_match_pair(const struct fl__nccl_op *a, const struct fl__nccl_op *b,
-                                        int32_t pg_size);
-bool fl__nccl_is_all_to_all(struct fl_str op);
-bool fl__nccl_sizes_total(struct fl_str sizes, uint64_t *total);
 
 enum {
     OPF_SKIP_SIZES = 1u << 0, /* barrier, split, new_window, a coalesced group's closing entry */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/nccl_hang_match.h"
 #include "faultline/arena.h"
 #include "faultline/detector.h"
 #include "faultline/engine.h"
@@ -15,24 +16,6 @@
 #include "fl_test.h"
 
 extern const struct fl_detector fl_detector_nccl_hang;
-
-/* The matcher's interface (src/detect/nccl_hang.c). */
-enum fl__nccl_match {
-    FL__NM_MATCH = 0,
-    FL__NM_UNDECIDED = 1,
-    FL__NM_STATE_DIFFERS = 2,
-    FL__NM_TYPE = 3,
-    FL__NM_SIZE = 4,
-    FL__NM_DTYPE = 5,
-};
-struct fl__nccl_op {
-    struct fl_str op;
-    struct fl_str in_sizes, out_sizes;
-    struct fl_str in_dtypes, out_dtypes;
-    uint8_t state;
-};
-enum fl__nccl_match fl__nccl_match_pair(const struct fl__nccl_op *a, const struct fl__nccl_op *b,
-                                        int32_t pg_size);
 
 static struct fl__nccl_op op(const char *name, const char *in, const char *out, uint8_t state,
                              const char *out_dtype)
