@@ -101,6 +101,10 @@ struct fl_xid_info {
 const struct fl_xid_info *fl_xid_lookup(uint32_t code);
 /* The whole table, ascending by code; *n receives its length (n may be NULL). */
 const struct fl_xid_info *fl_xid_catalog(size_t *n);
+/* The GPU-memory XIDs (48, 63, 64, 92, 94, 95, 140: ECC, row remapping, contained and
+ * uncontained memory errors) that hbm_ecc judges with the GPU's ECC counters; xid_correlation
+ * leaves them to it when no pod was disrupted. */
+bool fl_xid_is_memory(uint32_t code);
 
 /* ---- PCIe AER status bits, named as Linux drivers/pci/pcie/aer.c prints them ---- */
 

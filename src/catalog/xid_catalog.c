@@ -532,3 +532,19 @@ int fl_xid_action_from_name(struct fl_str s)
 {
     return index_of(s, action_names, FL_XACT__COUNT);
 }
+
+bool fl_xid_is_memory(uint32_t code)
+{
+    switch (code) {
+    case 48:
+    case 63:
+    case 64:
+    case 92:
+    case 94:
+    case 95:
+    case 140:
+        return true;
+    default:
+        return false;
+    }
+}

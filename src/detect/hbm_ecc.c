@@ -137,22 +137,6 @@ static bool same_run(const struct item *x, const struct item *y)
     return x->cls == C_ONEOFF || (p->aggregate == q->aggregate && fl_str_eq(p->text, q->text));
 }
 
-static bool is_memory_xid(uint32_t code)
-{
-    switch (code) {
-    case 48:
-    case 63:
-    case 64:
-    case 92:
-    case 94:
-    case 95:
-    case 140:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static bool is_kernel_line(const struct fl_event *ev)
 {
     return ev->raw.len && fl_memmem(ev->raw.ptr, ev->raw.ptr + ev->raw.len, "NVRM", 4) != NULL;
@@ -165,7 +149,7 @@ static bool echoes_xid(const struct fl_window *w, const struct fl_event *ev)
                                      : fl_window_node(w, FL_EV_XID, ev->node);
     for (size_t i = fl_evlist_lower_bound(l, ev->ts); i < l.n && l.v[i]->ts == ev->ts; i++)
         if (l.v[i]->clock == ev->clock && l.v[i]->gpu.pci == ev->gpu.pci &&
-            is_memory_xid(l.v[i]->u.xid.code))
+            fl_xid_is_memory(l.v[i]->u.xid.code))
             return true;
     return false;
 }

@@ -319,24 +319,6 @@ static size_t xid_evidence(struct fl_verdict_sink *out, const struct burst *b, s
     return ne;
 }
 
-/* The XIDs hbm_ecc reads (src/detect/hbm_ecc.c): with no pod disrupted, its per-GPU verdict
- * (counters, remap state, the catalog's memory workflow) says all a verdict here would. */
-static bool memory_xid(uint32_t code)
-{
-    switch (code) {
-    case 48:
-    case 63:
-    case 64:
-    case 92:
-    case 94:
-    case 95:
-    case 140:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static int emit(const struct fl_window *w, const union fl_cfg_value *cfg,
                 struct fl_verdict_sink *out, const struct burst *b, const struct fl_event *pod,
                 struct fl_evidence *ev)
@@ -715,7 +697,7 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
             npods++;
         }
         if (rc == 0 && npods == 0 &&
-            !(cfg[P_MEMORY_TO_HBM].b && memory_xid(b->xids[0]->u.xid.code)))
+            !(cfg[P_MEMORY_TO_HBM].b && fl_xid_is_memory(b->xids[0]->u.xid.code)))
             rc = emit(w, cfg, out, b, NULL, ev);
     }
     return rc;

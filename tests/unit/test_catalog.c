@@ -419,3 +419,20 @@ FL_TEST(throttle, valid_mask_predicates)
     cr_assert(fl_throttle_mask_thermal(FL_THROTTLE_HW_SLOWDOWN));
     cr_assert_not(fl_throttle_mask_power(FL_THROTTLE_GPU_IDLE));
 }
+
+/* The memory XIDs hbm_ecc judges and xid_correlation leaves to it: exactly these, each in the
+ * catalog. */
+FL_TEST(xid_catalog, memory_xids_exactly_these)
+{
+    static const uint32_t mem[] = {48, 63, 64, 92, 94, 95, 140};
+    size_t found = 0;
+    for (size_t i = 0; i < sizeof mem / sizeof mem[0]; i++)
+        cr_assert_not_null(fl_xid_lookup(mem[i]), "XID %u is not in the catalog", mem[i]);
+    for (uint32_t c = 0; c < 1000; c++)
+        found += fl_xid_is_memory(c);
+    cr_assert_eq(found, sizeof mem / sizeof mem[0]);
+    for (size_t i = 0; i < sizeof mem / sizeof mem[0]; i++)
+        cr_assert(fl_xid_is_memory(mem[i]));
+    cr_assert_not(fl_xid_is_memory(79));
+    cr_assert_not(fl_xid_is_memory(13));
+}
