@@ -34,6 +34,8 @@ struct bench_opts {
     int arena_cycles; /* ARENA_CYCLE-allocation cycles per timed run */
     int jsonw_passes; /* passes over the window per timed run */
     bool scale;       /* --scale: the issue-sized inputs (minutes; never in the gate) */
+    int fr_ranks;     /* --fr-ranks: ranks of the Flight Recorder cases (0: 256, scale 4,096) */
+    const char *keep; /* --keep DIR: leave the Flight Recorder directories there, unremoved */
     const char *only; /* --case: run only cases whose name contains this */
     const char *out;
 };

@@ -9,8 +9,9 @@
  * last timed run, the nccl_hang detector runs over its window (issue 7's figure: its CPU time
  * is in fr_pickle's note, outside the case's time and allocation counts).
  * 256 ranks normally (512,000 records); --scale: 4,096 ranks (8,192,000 records, the issue's
- * size; the JSON directory is then about 4.7 GB in $TMPDIR). Each directory is written before
- * its case and removed after it. */
+ * size; the JSON directory is then about 4.7 GB in $TMPDIR); --fr-ranks N: N ranks. Each
+ * directory is written before its case and removed after it, unless --keep DIR names where to
+ * leave it. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <ftw.h>
@@ -38,9 +39,10 @@ struct frdir {
     uint32_t memo_min, memo_max; /* pickle memo ids per dump */
 };
 
-static void make_dir(struct frdir *d, bool json, int nranks)
+static void make_dir(struct frdir *d, bool json, int nranks, const char *keep)
 {
-    snprintf(d->path, sizeof d->path, "%s/%s", bench_tmpdir(), json ? "fr-json" : "fr-pickle");
+    snprintf(d->path, sizeof d->path, "%s/%s", keep ? keep : bench_tmpdir(),
+             json ? "fr-json" : "fr-pickle");
     if (mkdir(d->path, 0755))
         bench_die("cannot create '%s': %s", d->path, strerror(errno));
     d->nranks = nranks;
@@ -154,13 +156,13 @@ static double run_case(const struct bench_opts *o, struct bench_result *r, const
 void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o)
 {
     static const char *const names[2] = {"fr_pickle", "fr_json"};
-    int nranks = o->scale ? FR_RANKS_SCALE : FR_RANKS;
+    int nranks = o->fr_ranks ? o->fr_ranks : o->scale ? FR_RANKS_SCALE : FR_RANKS;
     for (int json = 0; json < 2; json++) {
         struct bench_result *r = bench_case(rs, o, names[json]);
         if (!r)
             continue;
         struct frdir d;
-        make_dir(&d, json, nranks);
+        make_dir(&d, json, nranks, o->keep);
         uint64_t hang = 0;
         double cpu = run_case(o, r, &d, json ? NULL : &hang);
         if (json)
@@ -173,6 +175,7 @@ void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o)
                      "ns/record; nccl_hang %.2f s CPU",
                      nranks, FR_ENTRIES, (double)d.bytes / (double)MIB, d.memo_min, d.memo_max,
                      cpu, (double)hang / 1e9);
-        bench_rm_tree(d.path);
+        if (!o->keep)
+            bench_rm_tree(d.path);
     }
 }

@@ -790,6 +790,7 @@ static void usage(FILE *f)
 {
     fputs(
         "usage: fl_bench [--quick] [--scale] [--runs N] [--size-mb N] [--case TEXT] [--out FILE]\n"
+        "                [--fr-ranks N] [--keep DIR]\n"
         "  --quick      3 timed runs per case and fewer repetitions in the micro cases\n"
         "               (same generated inputs, so allocation figures match a full run)\n"
         "  --runs N     timed runs per case (1-64; default 7, quick 3)\n"
@@ -798,7 +799,11 @@ static void usage(FILE *f)
         "  --scale      the issue-sized inputs (1 GB kernel log, 500 MB events list, 8 M\n"
         "               Flight Recorder records...): minutes, never part of the gate\n"
         "  --case TEXT  run only the cases whose name contains TEXT\n"
-        "  --out FILE   write the results as JSON (bench/results.json)\n",
+        "  --out FILE   write the results as JSON (bench/results.json)\n"
+        "  --fr-ranks N ranks of the Flight Recorder cases, 2,000 entries each (default 256,\n"
+        "               --scale 4,096): a size between the two, for profiling\n"
+        "  --keep DIR   write the Flight Recorder dumps under DIR and leave them there\n"
+        "               (DIR/fr-pickle, DIR/fr-json), to run `faultline` on them after\n",
         f);
 }
 
@@ -843,6 +848,12 @@ int main(int argc, char **argv)
             i++;
         } else if (strcmp(argv[i], "--scale") == 0) {
             o.scale = true;
+        } else if (strcmp(argv[i], "--fr-ranks") == 0 && i + 1 < argc &&
+                   parse_int(argv[i + 1], 1, 65536, &v)) {
+            o.fr_ranks = (int)v;
+            i++;
+        } else if (strcmp(argv[i], "--keep") == 0 && i + 1 < argc) {
+            o.keep = argv[++i];
         } else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) {
             o.only = argv[++i];
         } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
