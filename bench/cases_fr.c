@@ -86,7 +86,7 @@ static void check(const char *name, struct fl_engine *e, const struct frdir *d)
     const struct fl_window *w = fl_engine_window(e);
     uint64_t records = 0, dumps = 0;
     for (size_t i = 0; i < w->nevents; i++) {
-        const struct fl_event *ev = &w->events[i];
+        const struct fl_event *ev = w->events[i];
         if (ev->kind == FL_EV_NCCL_FR_RECORD)
             records++;
         else if (ev->kind == FL_EV_NCCL_FR_DUMP && ev->u.fr_dump.status == FL_FR_DUMP_OK &&

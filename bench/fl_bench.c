@@ -599,7 +599,7 @@ static void case_jsonw(const struct bench_opts *o, struct bench_result *r)
         for (int p = 0; p < passes; p++) {
             fl_jsonw_reset(&w);
             for (size_t i = 0; i < win->nevents; i++) {
-                fl_event_write_json(&w, win, &win->events[i]);
+                fl_event_write_json(&w, win, win->events[i]);
                 fl_jsonw_bytes(&w, "\n", 1);
             }
         }

@@ -24,7 +24,9 @@ struct fl_evlist {
 
 struct fl_window {
     int64_t start, end; /* min and max wall ts of events; FL_TIME_NONE when empty */
-    const struct fl_event *events; /* all events, fl_event_cmp order */
+    /* all events, fl_event_cmp order: pointers to where the readers put them (the window does
+     * not copy events) */
+    const struct fl_event *const *events;
     size_t nevents;
     const struct fl_event **by_kind[FL_EV__COUNT];      /* ts order */
     const struct fl_event **by_node[FL_EV__COUNT];      /* (node, ts) order */

@@ -42,7 +42,7 @@ int fl_cli_events(int argc, char **argv)
         fl_jsonw_init(&w, false);
         for (size_t i = 0; i < win->nevents && !wrc; i++) {
             fl_jsonw_reset(&w);
-            fl_event_write_json(&w, win, &win->events[i]);
+            fl_event_write_json(&w, win, win->events[i]);
             fl_jsonw_bytes(&w, "\n", 1);
             wrc = fl_jsonw_error(&w);
             if (!wrc && fwrite(w.buf, 1, w.len, out) != w.len)

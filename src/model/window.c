@@ -136,8 +136,8 @@ static void key_sort(struct wkey *v, struct wkey *tmp, size_t *bound, size_t n)
  * 64-bit key when their widths fit (they always do in practice: a few thousand pgs and ranks,
  * seqs in the millions), the window index of the record beside it. The items are made in
  * window (fl_event_cmp) order and every pass is stable, so ties keep that order, as the
- * comparator's last step says. g holds the ranges, a and b m items each; out gets pointers
- * into all (where the events will lie). false when the key does not fit. */
+ * comparator's last step says. g holds the ranges, a and b m items each; out gets the
+ * records' pointers. false when the key does not fit. */
 struct fritem {
     uint64_t key;
     uint64_t at; /* window index */
@@ -173,8 +173,7 @@ static inline void fr_range_add(struct frrange *g, const struct fl_event *ev)
 }
 
 static bool fr_seq_sort(const struct wkey *keys, size_t n, const struct frrange *g,
-                        struct fritem *a, struct fritem *b, size_t m, const struct fl_event *all,
-                        const struct fl_event **out)
+                        struct fritem *a, struct fritem *b, size_t m, const struct fl_event **out)
 {
     uint32_t pg0 = g->pg0;
     int64_t seq0 = g->seq0;
@@ -215,7 +214,7 @@ static bool fr_seq_sort(const struct wkey *keys, size_t n, const struct frrange 
         b = t;
     }
     for (size_t i = 0; i < m; i++)
-        out[i] = &all[a[i].at];
+        out[i] = keys[a[i].at].ev;
     return true;
 }
 
@@ -295,6 +294,24 @@ static void index_kind(const struct fl_event **a, size_t m, const struct fl_even
     id_sort(a, b, m, cnt, kmax, false);
 }
 
+/* fl_malloc of n bytes rounded as alloc_huge rounds them, the pages advised the same way:
+ * for the sort's scratch, which is freed when the window is built. */
+static void *malloc_huge(size_t n)
+{
+    if (n < HUGE_PAGE || n > SIZE_MAX - HUGE_PAGE - HUGE_HEADROOM)
+        return fl_malloc(n);
+    size_t bytes = ((n + HUGE_HEADROOM + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - HUGE_HEADROOM;
+    void *p = fl_malloc(bytes);
+    if (p)
+        advise_huge(p, bytes);
+    return p;
+}
+
+/* The window is an array of pointers to the events where the readers emitted them (the
+ * engine's blocks), in fl_event_cmp order, not a copy of the events: at 264 bytes an event,
+ * a sorted copy of 8 M Flight Recorder records was 2.1 GB of fresh pages to zero and fill,
+ * more than the parse itself (docs/performance.md). The sort works on 32-byte keys in one
+ * scratch buffer freed before returning. */
 int fl__window_build(struct fl_engine *e)
 {
     struct fl_window *w = &e->window;
@@ -304,20 +321,29 @@ int fl__window_build(struct fl_engine *e)
     w->inputs = e->inputs;
     w->ninputs = e->ninputs;
 
-    struct fl_event *all = NULL;
+    const struct fl_event **all = NULL;
     struct wkey *keys = NULL;
     const struct fl_event **ptrs = NULL;
     size_t *cnt = NULL, ncnt = 0;
     int rc = FL_ENOMEM;
+    /* scratch, one allocation: keys[0..n), the merge buffer keys[n..2n) (then the Flight
+     * Recorder items, 2 * 16 bytes a record), the run bounds (n / WSORT_RUN + 2 size_t); once
+     * the events are sorted, the counters of the id sorts (ids up to a few times the events,
+     * else the comparators sort) */
+    _Static_assert(2 * sizeof(struct fritem) <= sizeof(struct wkey), "fr items fit");
     if (e->nevents) {
-        if (e->nevents > SIZE_MAX / sizeof *all)
+        size_t nb = e->nevents / WSORT_RUN + 2;
+        if (e->nevents > (SIZE_MAX / 2 - nb * sizeof(size_t)) / (2 * sizeof *keys))
             goto out;
-        all = alloc_huge(&e->arena, e->nevents * sizeof *all, _Alignof(struct fl_event));
-        if (!all)
+        ncnt = (size_t)e->intern.count + 2;
+        if (ncnt > 4 * e->nevents + 4096)
+            ncnt = 4 * e->nevents + 4096;
+        size_t bytes = 2 * e->nevents * sizeof *keys + nb * sizeof(size_t);
+        if (bytes < ncnt * sizeof *cnt)
+            bytes = ncnt * sizeof *cnt;
+        keys = malloc_huge(bytes);
+        if (!keys)
             goto out;
-        /* the keys, the merge buffer, the run bounds and the Flight Recorder sort live in all
-         * until the events are copied in: no allocation, no page touched twice */
-        keys = (struct wkey *)(void *)all;
     }
     size_t n = 0, nfr = 0;
     struct frrange g = {UINT32_MAX, 0, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN};
@@ -332,36 +358,21 @@ int fl__window_build(struct fl_engine *e)
                 fr_range_add(&g, ev);
             }
         }
-    /* all[0..n) holds keys[0..n), tmp keys[n..2n), then the run bounds (n / WSORT_RUN + 2
-     * size_t) or the Flight Recorder items (2 * 16 bytes a record) */
-    _Static_assert(sizeof(struct fl_event) >= 4 * sizeof(struct wkey), "all holds the sorts");
-    _Static_assert(2 * sizeof(struct fritem) <= 2 * sizeof(struct wkey), "fr items fit");
     if (n > 1)
-        key_sort(keys, keys + n, (size_t *)(void *)(keys + 2 * n), n);
-    /* the Flight Recorder index points into all, so it is sorted now, from the keys */
+        key_sort(keys, keys + n, (size_t *)(void *)(keys + 2 * e->nevents), n);
+    if (n && !(all = alloc_huge(&e->arena, n * sizeof *all, _Alignof(const struct fl_event *))))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        all[i] = keys[i].ev;
+    /* the Flight Recorder index, from the keys, its items where the merge buffer was */
     bool fr_sorted = false;
     if (nfr) {
         const struct fl_event **s = FL_ARENA_NEW_N(&e->arena, const struct fl_event *, nfr);
         if (!s)
             goto out;
-        struct fritem *fa = (struct fritem *)(void *)(keys + 2 * n);
-        fr_sorted = fr_seq_sort(keys, n, &g, fa, fa + nfr, nfr, all, s);
+        struct fritem *fa = (struct fritem *)(void *)(keys + n);
+        fr_sorted = fr_seq_sort(keys, n, &g, fa, fa + nfr, nfr, s);
         w->fr_by_seq = s;
-    }
-    /* last to first: all[i] covers bytes [i * 264, ...), beyond the keys still to be read
-     * (keys[0..i) lie below i * 32 bytes); memcpy, as the two views share the bytes */
-    for (size_t i = n; i-- > 0;) {
-        const struct fl_event *src;
-        memcpy(&src, (const char *)keys + i * sizeof *keys + offsetof(struct wkey, ev), sizeof src);
-        if (i >= WPREFETCH) { /* the sources interleave one stream per input: fetch ahead */
-            const char *ahead;
-            memcpy(&ahead,
-                   (const char *)keys + (i - WPREFETCH) * sizeof *keys + offsetof(struct wkey, ev),
-                   sizeof ahead);
-            for (size_t off = 0; off < sizeof *src; off += 64)
-                __builtin_prefetch(ahead + off);
-        }
-        memcpy(&all[i], src, sizeof *src);
     }
     w->events = all;
     w->nevents = n;
@@ -372,7 +383,9 @@ int fl__window_build(struct fl_engine *e)
     bool mixed[FL_EV__COUNT] = {false};
     uint32_t node1[FL_EV__COUNT], pci1[FL_EV__COUNT];
     for (size_t i = 0; i < n; i++) {
-        const struct fl_event *ev = &all[i];
+        if (i + WPREFETCH < n)
+            __builtin_prefetch(all[i + WPREFETCH]);
+        const struct fl_event *ev = all[i];
         unsigned k = ev->kind;
         if (!w->nkind[k]) {
             node1[k] = ev->node;
@@ -394,16 +407,11 @@ int fl__window_build(struct fl_engine *e)
         nptrs += (mixed[k] ? 3 : 1) * w->nkind[k];
         any_mixed |= mixed[k];
     }
-    /* counters for the id sorts: ids up to a few times the events, else the comparators */
-    if (any_mixed) {
-        ncnt = (size_t)e->intern.count + 2;
-        if (ncnt > 4 * n + 4096)
-            ncnt = 4 * n + 4096;
-        cnt = fl_malloc(ncnt * sizeof *cnt);
-        if (!cnt)
-            goto out;
-    }
-    /* the indexes of every kind in one array: by_kind, by_node, by_gpu of kind 0, ... */
+    if (any_mixed)
+        cnt = (size_t *)(void *)keys; /* the keys are read no more */
+    /* the indexes of every kind in one array: by_kind, by_node, by_gpu of kind 0, ... A kind
+     * that is every event of the window (a bundle of Flight Recorder dumps has two kinds, so
+     * not there) has the window's own array as its ts-ordered index. */
     size_t fill[FL_EV__COUNT] = {0};
     if (nptrs &&
         !(ptrs = alloc_huge(&e->arena, nptrs * sizeof *ptrs, _Alignof(const struct fl_event *))))
@@ -420,8 +428,12 @@ int fl__window_build(struct fl_engine *e)
         }
         at += (mixed[k] ? 3 : 1) * m;
     }
-    for (size_t i = 0; i < n; i++)
-        w->by_kind[all[i].kind][fill[all[i].kind]++] = &all[i];
+    for (size_t i = 0; i < n; i++) {
+        if (i + WPREFETCH < n)
+            __builtin_prefetch(all[i + WPREFETCH]);
+        unsigned k = all[i]->kind;
+        w->by_kind[k][fill[k]++] = all[i];
+    }
     for (int k = 0; k < FL_EV__COUNT; k++)
         if (mixed[k])
             index_kind(w->by_kind[k], w->nkind[k], w->by_node[k], w->by_gpu[k], cnt, ncnt);
@@ -432,7 +444,7 @@ int fl__window_build(struct fl_engine *e)
     }
     rc = 0;
 out:
-    fl_free(cnt);
+    fl_free(keys);
     return rc;
 }
 

@@ -178,7 +178,7 @@ int fl_events_text(const struct fl_engine *e, FILE *f)
     char ts[FL_TIME_BUF], src[1024];
     fprintf(f, "%-30s %-15s %-20s %-14s %s\n", "TS", "KIND", "NODE", "GPU", "SOURCE");
     for (size_t i = 0; i < win->nevents; i++) {
-        const struct fl_event *ev = &win->events[i];
+        const struct fl_event *ev = win->events[i];
         if (ev->clock == FL_CLOCK_WALL)
             fl_time_format_rfc3339(ev->ts, ts);
         else if (ev->clock == FL_CLOCK_BOOT)

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fl_jsonw_reset(&w);
         const struct fl_window *win = fl_engine_window(e);
         for (size_t i = 0; i < win->nevents; i++) {
-            fl_event_write_json(&w, win, &win->events[i]);
+            fl_event_write_json(&w, win, win->events[i]);
             fl_jsonw_bytes(&w, "\n", 1);
         }
         if (!fl_jsonw_error(&w)) {

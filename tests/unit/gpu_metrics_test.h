@@ -131,7 +131,7 @@ static inline size_t count_(struct fl_engine *e, const char *const *parts)
     size_t c = 0;
     for (size_t i = 0; i < w->nevents; i++) {
         char line[1024];
-        describe(w, &w->events[i], line, sizeof line);
+        describe(w, w->events[i], line, sizeof line);
         bool all = true;
         for (const char *const *p = parts; *p && all; p++)
             all = strstr(line, *p) != NULL;
@@ -147,7 +147,7 @@ __attribute__((unused)) static void dump(struct fl_engine *e)
     const struct fl_window *w = fl_engine_window(e);
     for (size_t i = 0; i < w->nevents; i++) {
         char line[1024];
-        describe(w, &w->events[i], line, sizeof line);
+        describe(w, w->events[i], line, sizeof line);
         fprintf(stderr, "  %s\n", line);
     }
 }

@@ -24,7 +24,7 @@ static char *dump(struct fl_engine *e)
     const struct fl_window *win = fl_engine_window(e);
     for (size_t i = 0; i < win->nevents; i++) {
         fl_jsonw_bytes(&w, "\n", 1);
-        fl_event_write_json(&w, win, &win->events[i]);
+        fl_event_write_json(&w, win, win->events[i]);
     }
     cr_assert_eq(fl_jsonw_error(&w), 0);
     char *s = strndup(w.buf, w.len);

@@ -79,7 +79,7 @@ static void check_events(struct fl_engine *e)
     cr_assert_eq(s.n, 1);
     cr_assert_eq(s.v[0]->u.sxid.link, 48);
     for (size_t i = 0; i < w->nevents; i++) {
-        const struct fl_event *ev = &w->events[i];
+        const struct fl_event *ev = w->events[i];
         cr_assert_eq(ev->clock, FL_CLOCK_WALL);
         cr_assert_eq(ev->src.line, 0);
         cr_assert_gt(ev->src.offset, 0); /* the entry's position */

@@ -44,7 +44,7 @@ FL_TEST(jsonl, valid_xid)
         "\"xid\":{\"code\":79,\"pid\":12,\"process\":\"py\\u00e9\",\"text\":\"off the bus\"}}\n");
     const struct fl_window *w = fl_engine_window(e);
     cr_assert_eq(w->nevents, 1);
-    const struct fl_event *ev = &w->events[0];
+    const struct fl_event *ev = w->events[0];
     cr_assert_eq(ev->kind, FL_EV_XID);
     cr_assert_eq(ev->clock, FL_CLOCK_WALL);
     cr_assert_eq(ev->ts, 1795545171500000000LL);
@@ -169,7 +169,7 @@ static char *events_jsonl(struct fl_engine *e)
     struct fl_jsonw jw;
     fl_jsonw_init(&jw, false);
     for (size_t i = 0; i < w->nevents; i++) {
-        fl_event_write_json(&jw, w, &w->events[i]);
+        fl_event_write_json(&jw, w, w->events[i]);
         fl_jsonw_bytes(&jw, "\n", 1);
     }
     cr_assert_eq(fl_jsonw_error(&jw), 0);
@@ -249,8 +249,8 @@ FL_TEST(jsonl, pod_event_numbers_from_the_kubelet_message)
     uint32_t line;
     cr_assert_null(first_skip(e, &line));
     cr_assert_eq(w->nevents, 4);
-    const struct fl_ev_pod_event *a = &w->events[0].u.pod, *b = &w->events[1].u.pod,
-                                 *c = &w->events[2].u.pod, *d = &w->events[3].u.pod;
+    const struct fl_ev_pod_event *a = &w->events[0]->u.pod, *b = &w->events[1]->u.pod,
+                                 *c = &w->events[2]->u.pod, *d = &w->events[3]->u.pod;
     cr_assert(fl_str_eq_cstr(a->resource, "memory"));
     cr_assert(fl_str_eq_cstr(a->container, "trainer"));
     cr_assert_eq(a->threshold, 100LL << 20);

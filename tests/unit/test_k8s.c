@@ -840,7 +840,7 @@ static char *events_jsonl(struct fl_engine *e)
     struct fl_jsonw jw;
     fl_jsonw_init(&jw, false);
     for (size_t i = 0; i < w->nevents; i++) {
-        fl_event_write_json(&jw, w, &w->events[i]);
+        fl_event_write_json(&jw, w, w->events[i]);
         fl_jsonw_bytes(&jw, "\n", 1);
     }
     cr_assert_eq(fl_jsonw_error(&jw), 0);
@@ -939,7 +939,7 @@ static void uids_are_compute_uid(struct fl_engine *e)
     const struct fl_window *w = fl_engine_window(e);
     cr_assert_gt(w->nevents, 0);
     for (size_t i = 0; i < w->nevents; i++) {
-        const struct fl_event *ev = &w->events[i];
+        const struct fl_event *ev = w->events[i];
         uint64_t named = fl_event_compute_uid(ev, fl_str_from_cstr(S(e, ev->node)));
         uint64_t unnamed = fl_event_compute_uid(ev, FL_STR_NULL);
         cr_assert(ev->uid == named || (ev->kind == FL_EV_POD_EVENT && ev->uid == unnamed),
@@ -976,7 +976,7 @@ FL_TEST(k8s, uids_equal_fl_event_compute_uid)
     /* same ts: emit (line) order breaks no tie the uid leaves, but every line is there once */
     unsigned seen[101] = {0};
     for (size_t i = 0; i < 100; i++)
-        seen[fl_engine_window(e)->events[i].src.line]++;
+        seen[fl_engine_window(e)->events[i]->src.line]++;
     for (unsigned l = 1; l <= 100; l++)
         cr_assert_eq(seen[l], 1, "line %u read %u times", l, seen[l]);
     fl_engine_free(e);
@@ -1042,7 +1042,7 @@ FL_TEST(k8s, pod_node_join_many_anchors_out_of_order)
     size_t seen = 0;
     const struct fl_window *w = fl_engine_window(e);
     for (size_t i = 0; i < w->nevents; i++) {
-        const struct fl_event *ev = &w->events[i];
+        const struct fl_event *ev = w->events[i];
         if (ev->u.pod.reason_code != FL_POD_NODE_NOT_READY)
             continue;
         const char *pod = S(e, ev->u.pod.pod), *node = S(e, ev->node);
@@ -1089,7 +1089,7 @@ FL_TEST(k8s, pod_job_from_labels_reaches_the_events_list)
     const struct fl_window *w = fl_engine_window(e);
     size_t checked = 0;
     for (size_t i = 0; i < w->nevents; i++) {
-        const struct fl_event *ev = &w->events[i];
+        const struct fl_event *ev = w->events[i];
         if (ev->kind != FL_EV_POD_EVENT || ev->u.pod.reason_code != FL_POD_KILLING)
             continue;
         const char *pod = S(e, ev->u.pod.pod), *job = ev->job ? S(e, ev->job) : "";

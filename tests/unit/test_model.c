@@ -114,7 +114,7 @@ FL_TEST(window, indexes)
     const struct fl_window *w = fl_engine_window(e);
     cr_assert_eq(w->nevents, 7);
     for (size_t i = 1; i < w->nevents; i++)
-        cr_assert_leq(fl_event_cmp(&w->events[i - 1], &w->events[i]), 0);
+        cr_assert_leq(fl_event_cmp(w->events[i - 1], w->events[i]), 0);
     struct fl_evlist x = fl_window_kind(w, FL_EV_XID);
     cr_assert_eq(x.n, 3);
     cr_assert_eq(x.v[0]->u.xid.code, 48); /* ts order */
@@ -310,7 +310,7 @@ FL_TEST(engine, large_file_is_mapped_and_reads_like_a_buffer)
     cr_assert_gt(wa->nevents, 0);
     cr_assert_eq(wa->nevents, wb->nevents);
     for (size_t i = 0; i < wa->nevents; i++)
-        cr_assert_eq(wa->events[i].uid, wb->events[i].uid);
+        cr_assert_eq(wa->events[i]->uid, wb->events[i]->uid);
     fl_engine_free(a);
     fl_engine_free(b);
     free(text);
@@ -367,8 +367,8 @@ FL_TEST(engine, node_option_overrides_bundle_directory)
     cr_assert_eq(w->nevents, 2);
     bool forced = false, own = false;
     for (size_t i = 0; i < 2; i++) {
-        forced |= strcmp(fl_window_str(w, w->events[i].node), "forced") == 0;
-        own |= strcmp(fl_window_str(w, w->events[i].node), "own") == 0;
+        forced |= strcmp(fl_window_str(w, w->events[i]->node), "forced") == 0;
+        own |= strcmp(fl_window_str(w, w->events[i]->node), "own") == 0;
     }
     cr_assert(forced && own, "a record's own node wins over --node, which fills the rest");
     fl_engine_free(e);

@@ -817,10 +817,10 @@ static char *records_text(struct fl_engine *e)
     struct fl_jsonw jw;
     fl_jsonw_init(&jw, false);
     for (size_t i = 0; i < w->nevents; i++) {
-        if (w->events[i].kind != FL_EV_NCCL_FR_RECORD)
+        if (w->events[i]->kind != FL_EV_NCCL_FR_RECORD)
             continue;
         size_t at = jw.len;
-        fl_event_write_json(&jw, w, &w->events[i]);
+        fl_event_write_json(&jw, w, w->events[i]);
         fl_jsonw_bytes(&jw, "\n", 1);
         char *src = strstr(jw.buf + at, "\"source\":\"");
         char *end = src ? strstr(src, "\",") : NULL;
@@ -881,7 +881,7 @@ static char *events_jsonl(struct fl_engine *e)
     struct fl_jsonw jw;
     fl_jsonw_init(&jw, false);
     for (size_t i = 0; i < w->nevents; i++) {
-        fl_event_write_json(&jw, w, &w->events[i]);
+        fl_event_write_json(&jw, w, w->events[i]);
         fl_jsonw_bytes(&jw, "\n", 1);
     }
     cr_assert_eq(fl_jsonw_error(&jw), 0);

@@ -46,7 +46,7 @@ FL_TEST(nvsmi, valid_a10_new_ecc_layout_remap_pending)
     /* raw: the field's line, or the whole section for sums and reason sets */
     const struct fl_window *w = fl_engine_window(e);
     for (size_t i = 0; i < w->nevents; i++) {
-        const struct fl_event *ev = &w->events[i];
+        const struct fl_event *ev = w->events[i];
         if (ev->kind == FL_EV_THROTTLE) {
             cr_assert(fl_str_starts_with(ev->raw, "    Clocks Event Reasons\n"));
             cr_assert(fl_str_ends_with(ev->raw, "Display Clock Setting             : Not Active"));
@@ -80,7 +80,7 @@ FL_TEST(nvsmi, valid_h100x8_index_uuid_pci_map)
     /* every event of a GPU has its own uid although the lines repeat across GPUs */
     const struct fl_window *w = fl_engine_window(e);
     for (size_t i = 1; i < w->nevents; i++)
-        cr_assert_neq(w->events[i].uid, w->events[i - 1].uid);
+        cr_assert_neq(w->events[i]->uid, w->events[i - 1]->uid);
     fl_engine_free(e);
 
     e = ingest_file("gpud-h100x8-535.161.08-q.txt"); /* leading blank line */
@@ -288,10 +288,10 @@ FL_TEST(nvsmi_xml, valid_v11_a10g_throttle_element_and_remapped_rows)
     cr_assert_eq(fl_engine_window(e)->nevents, 14);
     const struct fl_window *w = fl_engine_window(e);
     for (size_t i = 0; i < w->nevents; i++)
-        if (w->events[i].kind == FL_EV_THROTTLE) {
-            cr_assert_eq(w->events[i].src.line, 82);
-            cr_assert(fl_str_starts_with(w->events[i].raw, "        <clocks_throttle_reasons>\n"));
-            cr_assert(fl_str_ends_with(w->events[i].raw, "</clocks_throttle_reasons>"));
+        if (w->events[i]->kind == FL_EV_THROTTLE) {
+            cr_assert_eq(w->events[i]->src.line, 82);
+            cr_assert(fl_str_starts_with(w->events[i]->raw, "        <clocks_throttle_reasons>\n"));
+            cr_assert(fl_str_ends_with(w->events[i]->raw, "</clocks_throttle_reasons>"));
         }
     fl_engine_free(e);
 }

@@ -225,7 +225,7 @@ FL_TEST(prom_text, quoted_metric_name_and_label_escapes)
                     "prometheus-text");
     cr_assert_eq(fl_engine_window(e)->nevents, 1);
     const struct fl_window *w = fl_engine_window(e);
-    cr_assert_str_eq(fl_window_str(w, w->events[0].node), "node\\a\"b\nc");
+    cr_assert_str_eq(fl_window_str(w, w->events[0]->node), "node\\a\"b\nc");
     cr_assert(strstr(skip_at(e, 2, 0), "label set names no metric"));
     fl_engine_free(e);
 }
@@ -272,7 +272,7 @@ FL_TEST(prom_text, round_trip_through_events_jsonl_keeps_clockless_samples)
     struct fl_jsonw jw;
     fl_jsonw_init(&jw, false);
     for (size_t i = 0; i < w->nevents; i++) {
-        fl_event_write_json(&jw, w, &w->events[i]);
+        fl_event_write_json(&jw, w, w->events[i]);
         fl_jsonw_bytes(&jw, "\n", 1);
     }
     char *once = strndup(jw.buf, jw.len);
@@ -284,8 +284,8 @@ FL_TEST(prom_text, round_trip_through_events_jsonl_keeps_clockless_samples)
     cr_assert_eq(w2->nevents, w->nevents);
     fl_jsonw_init(&jw, false);
     for (size_t i = 0; i < w2->nevents; i++) {
-        cr_assert_eq(w2->events[i].clock, FL_CLOCK_NONE);
-        fl_event_write_json(&jw, w2, &w2->events[i]);
+        cr_assert_eq(w2->events[i]->clock, FL_CLOCK_NONE);
+        fl_event_write_json(&jw, w2, w2->events[i]);
         fl_jsonw_bytes(&jw, "\n", 1);
     }
     char *twice = strndup(jw.buf, jw.len);
@@ -323,7 +323,7 @@ FL_TEST(prom_text, batched_uids_equal_fl_event_compute_uid)
     cr_assert_eq(w->nevents, 300);
     cr_assert_eq(skips(e), 0);
     for (size_t i = 0; i < w->nevents; i++) {
-        const struct fl_event *ev = &w->events[i];
+        const struct fl_event *ev = w->events[i];
         const char *node = fl_window_str(w, ev->node);
         uint64_t want = fl_event_compute_uid(ev, fl_str_from_cstr(node ? node : ""));
         cr_assert_eq(ev->uid, want, "line %u: uid %016" PRIx64 ", want %016" PRIx64,
@@ -347,9 +347,9 @@ FL_TEST(prom_api, valid_query_range_matrix)
     cr_assert_eq(COUNT(e, "ecc 2026-11-24T18:30:15.25Z", g0, "ecc=dbe agg=0 count=2"), 1);
     cr_assert_eq(fl_engine_window(e)->nevents, 9); /* `up` is not a DCGM metric */
     const struct fl_window *w = fl_engine_window(e);
-    cr_assert_eq(w->events[0].src.line, 0);
-    cr_assert_gt(w->events[0].src.offset, 0);
-    cr_assert(fl_str_starts_with(w->events[0].raw, "{\"DCGM_FI_DRIVER_VERSION\""));
+    cr_assert_eq(w->events[0]->src.line, 0);
+    cr_assert_gt(w->events[0]->src.offset, 0);
+    cr_assert(fl_str_starts_with(w->events[0]->raw, "{\"DCGM_FI_DRIVER_VERSION\""));
     fl_engine_free(e);
 }
 

@@ -71,8 +71,8 @@ static const struct fl_ev_pyspy_stack *thread(struct fl_engine *e, int64_t tid)
 {
     const struct fl_window *w = fl_engine_window(e);
     for (size_t i = 0; i < w->nevents; i++)
-        if (w->events[i].kind == FL_EV_PYSPY_STACK && w->events[i].u.pyspy.thread_id == tid)
-            return &w->events[i].u.pyspy;
+        if (w->events[i]->kind == FL_EV_PYSPY_STACK && w->events[i]->u.pyspy.thread_id == tid)
+            return &w->events[i]->u.pyspy;
     cr_assert_fail("no thread %lld", (long long)tid);
     return NULL;
 }
@@ -458,9 +458,9 @@ FL_TEST(pyspy, rank_from_file_name_rules)
                     "    wait (threading.py:1)\nProcess 1: python a.py\n"
                     "Thread 1 (idle): \"MainThread\"\n    wait (threading.py:2)\n");
     cr_assert_eq(fl_engine_window(e)->nevents, 2);
-    cr_assert_eq(fl_engine_window(e)->events[0].u.pyspy.rank, 7);
-    cr_assert_eq(fl_engine_window(e)->events[1].u.pyspy.rank, 7);
-    cr_assert_neq(fl_engine_window(e)->events[0].uid, fl_engine_window(e)->events[1].uid);
+    cr_assert_eq(fl_engine_window(e)->events[0]->u.pyspy.rank, 7);
+    cr_assert_eq(fl_engine_window(e)->events[1]->u.pyspy.rank, 7);
+    cr_assert_neq(fl_engine_window(e)->events[0]->uid, fl_engine_window(e)->events[1]->uid);
     fl_engine_free(e);
     /* RANK= in the command line wins over the file name, and the disagreement is reported */
     e = ingest_text("pyspy-rank2.txt",
@@ -702,7 +702,7 @@ FL_TEST(pyspy, every_truncation_length)
             struct fl_engine *e = ingest_buf(files[fi], b, n, "py-spy");
             const struct fl_window *w = fl_engine_window(e);
             for (size_t i = 0; i < w->nevents; i++) {
-                const struct fl_ev_pyspy_stack *p = &w->events[i].u.pyspy;
+                const struct fl_ev_pyspy_stack *p = &w->events[i]->u.pyspy;
                 cr_assert(p->frames.len == 0 || p->frames.ptr[p->frames.len - 1] == ')',
                           "%s at %zu: frames end \"%.*s\"", files[fi], n, (int)p->frames.len,
                           p->frames.ptr);
@@ -805,7 +805,7 @@ static char *events_jsonl(struct fl_engine *e)
     struct fl_jsonw jw;
     fl_jsonw_init(&jw, false);
     for (size_t i = 0; i < w->nevents; i++) {
-        fl_event_write_json(&jw, w, &w->events[i]);
+        fl_event_write_json(&jw, w, w->events[i]);
         fl_jsonw_bytes(&jw, "\n", 1);
     }
     cr_assert_eq(fl_jsonw_error(&jw), 0);
@@ -839,7 +839,7 @@ FL_TEST(pyspy, jsonl_round_trip)
                        "broadcast (torch/distributed/distributed_c10d.py:9)\"}}\n";
     struct fl_engine *e = ingest_buf("t.jsonl", line, strlen(line), "faultline-jsonl");
     cr_assert_eq(fl_engine_window(e)->nevents, 1);
-    const struct fl_ev_pyspy_stack *p = &fl_engine_window(e)->events[0].u.pyspy;
+    const struct fl_ev_pyspy_stack *p = &fl_engine_window(e)->events[0]->u.pyspy;
     cr_assert_eq(p->activity, FL_PYSPY_COLLECTIVE);
     ASSERT_STR(p->op, "broadcast");
     fl_engine_free(e);

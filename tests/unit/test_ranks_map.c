@@ -86,7 +86,7 @@ FL_TEST(ranks_map, join_gives_node_and_gpu)
     const struct fl_window *win = fl_engine_window(e);
     size_t joined = 0, unjoined = 0;
     for (size_t i = 0; i < win->nevents; i++) {
-        const struct fl_event *ev = &win->events[i];
+        const struct fl_event *ev = win->events[i];
         cr_assert_eq(ev->kind, FL_EV_PYSPY_STACK);
         if (ev->u.pyspy.rank == 3) {
             cr_assert_str_eq(fl_window_str(win, ev->node), "gpu-node-07");
@@ -116,6 +116,6 @@ FL_TEST(ranks_map, known_node_is_kept)
     const struct fl_window *win = fl_engine_window(e);
     cr_assert_gt(win->nevents, 0);
     for (size_t i = 0; i < win->nevents; i++)
-        cr_assert_str_eq(fl_window_str(win, win->events[i].node), "given");
+        cr_assert_str_eq(fl_window_str(win, win->events[i]->node), "given");
     fl_engine_free(e);
 }

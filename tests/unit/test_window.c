@@ -67,7 +67,7 @@ static void check_index(const struct fl_event *const *v, const struct fl_event *
 static void check_window(const struct fl_window *w)
 {
     for (size_t i = 1; i < w->nevents; i++)
-        cr_assert_lt(fl_event_cmp(&w->events[i - 1], &w->events[i]), 0);
+        cr_assert_lt(fl_event_cmp(w->events[i - 1], w->events[i]), 0);
     for (int k = 0; k < FL_EV__COUNT; k++) {
         size_t m = w->nkind[k];
         if (!m)
