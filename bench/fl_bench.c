@@ -884,6 +884,9 @@ int main(int argc, char **argv)
      * is a fresh process touching fresh pages. Pinned, every run pays what the CLI pays. */
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
+#ifdef M_TRIM_THRESHOLD
+    mallopt(M_TRIM_THRESHOLD, 1 << 30); /* as src/cli/main.c sets it */
+#endif
 
     struct bench_results *rs = calloc(1, sizeof *rs);
     if (!rs)

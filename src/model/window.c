@@ -131,108 +131,6 @@ static void key_sort(struct wkey *v, struct wkey *tmp, size_t *bound, size_t n)
         memcpy(v, src, n * sizeof *v);
 }
 
-/* The Flight Recorder index, (pg, collective_seq, rank, fl_event_cmp) order, by a stable LSD
- * radix sort of 16-byte items: (pg, seq, rank) offsets from their minimums packed into one
- * 64-bit key when their widths fit (they always do in practice: a few thousand pgs and ranks,
- * seqs in the millions), the window index of the record beside it. The items are made in
- * window (fl_event_cmp) order and every pass is stable, so ties keep that order, as the
- * comparator's last step says. g holds the ranges, a and b m items each; out gets the
- * records' pointers. false when the key does not fit. */
-struct fritem {
-    uint64_t key;
-    uint64_t at; /* window index */
-};
-
-static unsigned bits_of(uint64_t range)
-{
-    unsigned b = 0;
-    while (b < 64 && (range >> b))
-        b++;
-    return b;
-}
-
-#define FR_DIGIT 11
-
-/* The ranges of the records' pg, seq and rank (taken while the keys are made, in the order
- * the events lie in memory). */
-struct frrange {
-    uint32_t pg0, pg1;
-    int32_t rank0, rank1;
-    int64_t seq0, seq1;
-};
-
-static inline void fr_range_add(struct frrange *g, const struct fl_event *ev)
-{
-    const struct fl_ev_nccl_fr *r = &ev->u.fr;
-    g->pg0 = r->pg < g->pg0 ? r->pg : g->pg0;
-    g->pg1 = r->pg > g->pg1 ? r->pg : g->pg1;
-    g->seq0 = r->collective_seq < g->seq0 ? r->collective_seq : g->seq0;
-    g->seq1 = r->collective_seq > g->seq1 ? r->collective_seq : g->seq1;
-    g->rank0 = r->rank < g->rank0 ? r->rank : g->rank0;
-    g->rank1 = r->rank > g->rank1 ? r->rank : g->rank1;
-}
-
-static bool fr_seq_sort(const struct wkey *keys, size_t n, const struct frrange *g,
-                        struct fritem *a, struct fritem *b, size_t m, const struct fl_event **out)
-{
-    uint32_t pg0 = g->pg0;
-    int64_t seq0 = g->seq0;
-    int32_t rank0 = g->rank0;
-    unsigned rb = bits_of((uint64_t)((int64_t)g->rank1 - rank0));
-    unsigned sb = bits_of((uint64_t)g->seq1 - (uint64_t)seq0);
-    unsigned pb = bits_of((uint64_t)(g->pg1 - pg0));
-    if (rb + sb + pb > 64)
-        return false;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (keys[i].kind != FL_EV_NCCL_FR_RECORD)
-            continue;
-        if (i + WPREFETCH < n)
-            __builtin_prefetch(&keys[i + WPREFETCH].ev->u.fr);
-        const struct fl_ev_nccl_fr *r = &keys[i].ev->u.fr;
-        uint64_t key = (uint64_t)(r->pg - pg0); /* 0 when sb or rb is 64 */
-        key = (sb < 64 ? key << sb : 0) | ((uint64_t)r->collective_seq - (uint64_t)seq0);
-        key = (rb < 64 ? key << rb : 0) | (uint64_t)((int64_t)r->rank - rank0);
-        a[k++] = (struct fritem){key, i};
-    }
-    unsigned bits = rb + sb + pb;
-    size_t cnt[(size_t)1 << FR_DIGIT];
-    for (unsigned shift = 0; shift < bits; shift += FR_DIGIT) {
-        memset(cnt, 0, sizeof cnt);
-        for (size_t i = 0; i < m; i++)
-            cnt[(a[i].key >> shift) & (((size_t)1 << FR_DIGIT) - 1)]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < ((size_t)1 << FR_DIGIT); d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < m; i++)
-            b[cnt[(a[i].key >> shift) & (((size_t)1 << FR_DIGIT) - 1)]++] = a[i];
-        struct fritem *t = a;
-        a = b;
-        b = t;
-    }
-    for (size_t i = 0; i < m; i++)
-        out[i] = keys[a[i].at].ev;
-    return true;
-}
-
-/* Stable counting sort of in[0..m) into out by key(ev) (an intern id <= kmax); cnt holds
- * kmax + 2 counters. Equal keys keep their order, so sorting the ts-ordered list by node gives
- * exactly the (node, fl_event_cmp) order cmp_ptr_node defines. */
-static void id_sort(const struct fl_event **in, const struct fl_event **out, size_t m, size_t *cnt,
-                    uint32_t kmax, bool by_pci)
-{
-    memset(cnt, 0, ((size_t)kmax + 2) * sizeof *cnt);
-    for (size_t i = 0; i < m; i++)
-        cnt[(by_pci ? in[i]->gpu.pci : in[i]->node) + 1]++;
-    for (size_t k = 1; k <= (size_t)kmax + 1; k++)
-        cnt[k] += cnt[k - 1];
-    for (size_t i = 0; i < m; i++)
-        out[cnt[by_pci ? in[i]->gpu.pci : in[i]->node]++] = in[i];
-}
-
 /* Large arrays sit on 2 MiB pages: 26 MB of events in 4 KiB pages is 6,500 page faults at
  * 16 us each on the bench VM, a fifth of a big List's run time (engine.c's new_blocks does the
  * same for the event blocks). A large array asks the arena for a whole number of huge pages
@@ -272,6 +170,172 @@ static void *alloc_huge(struct fl_arena *a, size_t n, size_t align)
     return p;
 }
 
+/* fl_malloc of n bytes rounded as alloc_huge rounds them, the pages advised the same way:
+ * for the sort's scratch, which is freed when the window is built. */
+static void *malloc_huge(size_t n)
+{
+    if (n < HUGE_PAGE || n > SIZE_MAX - HUGE_PAGE - HUGE_HEADROOM)
+        return fl_malloc(n);
+    size_t bytes = ((n + HUGE_HEADROOM + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - HUGE_HEADROOM;
+    void *p = fl_malloc(bytes);
+    if (p)
+        advise_huge(p, bytes);
+    return p;
+}
+
+/* The Flight Recorder index, (pg, collective_seq, rank, fl_event_cmp) order, by a stable LSD
+ * radix sort: the records' (pg, seq, rank) offsets from their minimums packed into one
+ * integer key (they fit in practice: a few thousand pgs and ranks, seqs in the millions). The
+ * items are made from the kind's window-ordered array and every pass is stable, so ties keep
+ * that order, as the comparator's last step says. When the key and the record's index fit in
+ * 64 bits together (index low), the items are 8 bytes, sorted in the index's own array with
+ * one more array of scratch; else 16 bytes (key, index) in scratch of their own. */
+struct fritem {
+    uint64_t key;
+    uint64_t at; /* index into the kind's window-ordered array */
+};
+
+static unsigned bits_of(uint64_t range)
+{
+    unsigned b = 0;
+    while (b < 64 && (range >> b))
+        b++;
+    return b;
+}
+
+#define FR_DIGIT 11
+#define FR_RADIX ((size_t)1 << FR_DIGIT)
+
+/* The ranges of the records' pg, seq and rank. */
+struct frrange {
+    uint32_t pg0, pg1;
+    int32_t rank0, rank1;
+    int64_t seq0, seq1;
+};
+
+static inline void fr_range_add(struct frrange *g, const struct fl_event *ev)
+{
+    const struct fl_ev_nccl_fr *r = &ev->u.fr;
+    g->pg0 = r->pg < g->pg0 ? r->pg : g->pg0;
+    g->pg1 = r->pg > g->pg1 ? r->pg : g->pg1;
+    g->seq0 = r->collective_seq < g->seq0 ? r->collective_seq : g->seq0;
+    g->seq1 = r->collective_seq > g->seq1 ? r->collective_seq : g->seq1;
+    g->rank0 = r->rank < g->rank0 ? r->rank : g->rank0;
+    g->rank1 = r->rank > g->rank1 ? r->rank : g->rank1;
+}
+
+struct frkey {
+    uint32_t pg0;
+    int64_t seq0;
+    int32_t rank0;
+    unsigned pb, sb, rb; /* bits of each */
+};
+
+static inline uint64_t fr_key(const struct frkey *k, const struct fl_event *ev)
+{
+    const struct fl_ev_nccl_fr *r = &ev->u.fr;
+    uint64_t key = (uint64_t)(r->pg - k->pg0); /* 0 when sb or rb is 64 */
+    key = (k->sb < 64 ? key << k->sb : 0) | ((uint64_t)r->collective_seq - (uint64_t)k->seq0);
+    return (k->rb < 64 ? key << k->rb : 0) | (uint64_t)((int64_t)r->rank - k->rank0);
+}
+
+/* One stable counting pass of m 8-byte items by the digit at shift, a into b. */
+static void radix_pass8(const uint64_t *a, uint64_t *b, size_t m, unsigned shift, size_t *cnt)
+{
+    memset(cnt, 0, FR_RADIX * sizeof *cnt);
+    for (size_t i = 0; i < m; i++)
+        cnt[(a[i] >> shift) & (FR_RADIX - 1)]++;
+    size_t sum = 0;
+    for (size_t d = 0; d < FR_RADIX; d++) {
+        size_t c = cnt[d];
+        cnt[d] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < m; i++)
+        b[cnt[(a[i] >> shift) & (FR_RADIX - 1)]++] = a[i];
+}
+
+/* out[0..m) = the m records of v (window order) in index order. FL_ENOMEM, or 1 when the key
+ * does not fit 64 bits (the caller sorts with the comparator). */
+static int fr_seq_sort(const struct fl_event *const *v, size_t m, const struct frrange *g,
+                       const struct fl_event **out)
+{
+    struct frkey k = {g->pg0, g->seq0, g->rank0, bits_of((uint64_t)(g->pg1 - g->pg0)),
+                      bits_of((uint64_t)g->seq1 - (uint64_t)g->seq0),
+                      bits_of((uint64_t)((int64_t)g->rank1 - g->rank0))};
+    unsigned kb = k.pb + k.sb + k.rb, ib = bits_of(m - 1);
+    if (kb > 64)
+        return 1;
+    size_t cnt[FR_RADIX];
+    if (kb + ib <= 64 && sizeof *out == sizeof(uint64_t)) {
+        /* the items in out's own bytes (allocated memory: each slot read as the type last
+         * stored in it), the other array fresh */
+        uint64_t *a = (uint64_t *)(void *)out, *b = malloc_huge(m * sizeof *b);
+        if (!b)
+            return FL_ENOMEM;
+        for (size_t i = 0; i < m; i++) {
+            if (i + WPREFETCH < m)
+                __builtin_prefetch(&v[i + WPREFETCH]->u.fr);
+            a[i] = (ib < 64 ? fr_key(&k, v[i]) << ib : 0) | i;
+        }
+        uint64_t *src = a, *dst = b;
+        for (unsigned shift = ib; shift < ib + kb; shift += FR_DIGIT) {
+            radix_pass8(src, dst, m, shift, cnt);
+            uint64_t *t = src;
+            src = dst;
+            dst = t;
+        }
+        uint64_t mask = ib < 64 ? ((uint64_t)1 << ib) - 1 : UINT64_MAX;
+        for (size_t i = 0; i < m; i++) {
+            uint64_t at = src[i] & mask;
+            out[i] = v[at];
+        }
+        fl_free(b);
+        return 0;
+    }
+    struct fritem *a = malloc_huge(2 * m * sizeof *a), *b = a + m;
+    if (!a)
+        return FL_ENOMEM;
+    struct fritem *base = a;
+    for (size_t i = 0; i < m; i++)
+        a[i] = (struct fritem){fr_key(&k, v[i]), i};
+    for (unsigned shift = 0; shift < kb; shift += FR_DIGIT) {
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < m; i++)
+            cnt[(a[i].key >> shift) & (FR_RADIX - 1)]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < FR_RADIX; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < m; i++)
+            b[cnt[(a[i].key >> shift) & (FR_RADIX - 1)]++] = a[i];
+        struct fritem *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < m; i++)
+        out[i] = v[a[i].at];
+    fl_free(base);
+    return 0;
+}
+
+/* Stable counting sort of in[0..m) into out by key(ev) (an intern id <= kmax); cnt holds
+ * kmax + 2 counters. Equal keys keep their order, so sorting the ts-ordered list by node gives
+ * exactly the (node, fl_event_cmp) order cmp_ptr_node defines. */
+static void id_sort(const struct fl_event **in, const struct fl_event **out, size_t m, size_t *cnt,
+                    uint32_t kmax, bool by_pci)
+{
+    memset(cnt, 0, ((size_t)kmax + 2) * sizeof *cnt);
+    for (size_t i = 0; i < m; i++)
+        cnt[(by_pci ? in[i]->gpu.pci : in[i]->node) + 1]++;
+    for (size_t k = 1; k <= (size_t)kmax + 1; k++)
+        cnt[k] += cnt[k - 1];
+    for (size_t i = 0; i < m; i++)
+        out[cnt[by_pci ? in[i]->gpu.pci : in[i]->node]++] = in[i];
+}
+
 /* The (kind, node) and (kind, node, gpu) indexes of one kind, from its ts-ordered list a. */
 static void index_kind(const struct fl_event **a, size_t m, const struct fl_event **b,
                        const struct fl_event **c, size_t *cnt, size_t ncnt)
@@ -294,24 +358,159 @@ static void index_kind(const struct fl_event **a, size_t m, const struct fl_even
     id_sort(a, b, m, cnt, kmax, false);
 }
 
-/* fl_malloc of n bytes rounded as alloc_huge rounds them, the pages advised the same way:
- * for the sort's scratch, which is freed when the window is built. */
-static void *malloc_huge(size_t n)
+/* ---- the window order -------------------------------------------------------------- */
+
+/* The events of one input come mostly in time order: the block chain is a few long runs,
+ * each already in window order (one per Flight Recorder dump, per log file). Those are merged
+ * through a heap of the runs' next events straight into the window's array: no scratch but
+ * the heap. A chain of many short runs (an unordered input) is sorted by keys instead. */
+struct wrun {
+    const struct fl_evblock *b; /* where the run's next event lies */
+    size_t i;
+    size_t left; /* kept events still to take */
+};
+
+struct wheap {
+    int64_t ts;
+    uint64_t uid;
+    uint32_t kind;
+    uint32_t run;
+    const struct fl_event *ev;
+};
+
+static inline bool heap_lt(const struct wheap *a, const struct wheap *b)
 {
-    if (n < HUGE_PAGE || n > SIZE_MAX - HUGE_PAGE - HUGE_HEADROOM)
-        return fl_malloc(n);
-    size_t bytes = ((n + HUGE_HEADROOM + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - HUGE_HEADROOM;
-    void *p = fl_malloc(bytes);
-    if (p)
-        advise_huge(p, bytes);
-    return p;
+    if (a->ts != b->ts)
+        return a->ts < b->ts;
+    if (a->kind != b->kind)
+        return a->kind < b->kind;
+    if (a->uid != b->uid)
+        return a->uid < b->uid;
+    int c = fl_event_cmp(a->ev, b->ev);
+    return c ? c < 0 : a->run < b->run; /* equal events: in the order they were emitted */
+}
+
+/* Steps a run's cursor to its next kept event (the run has one). */
+static const struct fl_event *run_next(const struct fl_engine *e, struct wrun *r)
+{
+    for (;;) {
+        while (r->i >= r->b->n) {
+            r->b = r->b->next;
+            r->i = 0;
+        }
+        const struct fl_event *ev = &r->b->ev[r->i++];
+        if (keep(e, ev))
+            return ev;
+    }
+}
+
+/* Sifts h[at] down to its place. Bottom-up: the hole goes down the smaller children to a
+ * leaf (one comparison a level), then the item climbs back from there (it comes from the run
+ * just taken, so it mostly belongs low in the heap): about half the comparisons of the
+ * textbook loop. */
+static void heap_down(struct wheap *h, size_t n, size_t at)
+{
+    struct wheap x = h[at];
+    size_t top = at;
+    for (;;) {
+        size_t c = 2 * at + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && heap_lt(&h[c + 1], &h[c]))
+            c++;
+        h[at] = h[c];
+        at = c;
+    }
+    while (at > top) {
+        size_t p = (at - 1) / 2;
+        if (!heap_lt(&x, &h[p]))
+            break;
+        h[at] = h[p];
+        at = p;
+    }
+    h[at] = x;
+}
+
+/* Merges the chain's nruns runs into out (n events). FL_ENOMEM or 0. */
+static int merge_runs(const struct fl_engine *e, size_t nruns, const struct fl_event **out,
+                      size_t n)
+{
+    struct wrun *runs = fl_malloc(nruns * (sizeof *runs + sizeof(struct wheap)));
+    if (!runs)
+        return FL_ENOMEM;
+    struct wheap *h = (struct wheap *)(void *)(runs + nruns);
+    _Static_assert(sizeof(struct wrun) % _Alignof(struct wheap) == 0, "heap aligned");
+    /* the runs again, as the count found them */
+    size_t r = 0;
+    const struct fl_event *prev = NULL;
+    for (const struct fl_evblock *b = e->blocks_head; b; b = b->next)
+        for (size_t i = 0; i < b->n; i++) {
+            const struct fl_event *ev = &b->ev[i];
+            if (!keep(e, ev))
+                continue;
+            if (!prev || fl_event_cmp(ev, prev) < 0)
+                runs[r++] = (struct wrun){b, i, 0};
+            runs[r - 1].left++;
+            prev = ev;
+        }
+    for (r = 0; r < nruns; r++) {
+        const struct fl_event *ev = run_next(e, &runs[r]);
+        runs[r].left--;
+        h[r] = (struct wheap){ev->ts, ev->uid, ev->kind, (uint32_t)r, ev};
+    }
+    for (size_t i = nruns / 2; i-- > 0;)
+        heap_down(h, nruns, i);
+    size_t nh = nruns;
+    for (size_t k = 0; k < n; k++) {
+        out[k] = h[0].ev;
+        struct wrun *top = &runs[h[0].run];
+        if (top->left) {
+            const struct fl_event *ev = run_next(e, top);
+            top->left--;
+            __builtin_prefetch((const char *)ev + sizeof *ev); /* the run's next but one */
+            h[0].ts = ev->ts;
+            h[0].uid = ev->uid;
+            h[0].kind = ev->kind;
+            h[0].ev = ev;
+        } else {
+            h[0] = h[--nh];
+        }
+        if (nh)
+            heap_down(h, nh, 0);
+    }
+    fl_free(runs);
+    return 0;
+}
+
+/* out[0..n) = the chain's kept events in window order, sorted by 32-byte keys in one scratch
+ * buffer. FL_ENOMEM or 0. */
+static int sort_keys(const struct fl_engine *e, const struct fl_event **out, size_t n)
+{
+    size_t nb = n / WSORT_RUN + 2;
+    if (n > (SIZE_MAX / 2 - nb * sizeof(size_t)) / (2 * sizeof(struct wkey)))
+        return FL_ENOMEM;
+    struct wkey *keys = malloc_huge(2 * n * sizeof *keys + nb * sizeof(size_t));
+    if (!keys)
+        return FL_ENOMEM;
+    size_t k = 0;
+    for (const struct fl_evblock *b = e->blocks_head; b; b = b->next)
+        for (size_t i = 0; i < b->n; i++) {
+            const struct fl_event *ev = &b->ev[i];
+            if (keep(e, ev))
+                keys[k++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
+        }
+    key_sort(keys, keys + n, (size_t *)(void *)(keys + 2 * n), n);
+    for (size_t i = 0; i < n; i++)
+        out[i] = keys[i].ev;
+    fl_free(keys);
+    return 0;
 }
 
 /* The window is an array of pointers to the events where the readers emitted them (the
- * engine's blocks), in fl_event_cmp order, not a copy of the events: at 264 bytes an event,
- * a sorted copy of 8 M Flight Recorder records was 2.1 GB of fresh pages to zero and fill,
- * more than the parse itself (docs/performance.md). The sort works on 32-byte keys in one
- * scratch buffer freed before returning. */
+ * engine's blocks), in fl_event_cmp order, not a copy of the events: at 248 bytes an event,
+ * a sorted copy of 8 M Flight Recorder records was 2 GB of fresh pages to zero and fill,
+ * more than the parse itself (docs/performance.md). Its scratch is the runs' heap (or the
+ * keys of an unordered chain), then one array for the Flight Recorder index's sort. */
 int fl__window_build(struct fl_engine *e)
 {
     struct fl_window *w = &e->window;
@@ -321,59 +520,35 @@ int fl__window_build(struct fl_engine *e)
     w->inputs = e->inputs;
     w->ninputs = e->ninputs;
 
-    const struct fl_event **all = NULL;
-    struct wkey *keys = NULL;
-    const struct fl_event **ptrs = NULL;
+    const struct fl_event **all = NULL, **ptrs = NULL;
     size_t *cnt = NULL, ncnt = 0;
     int rc = FL_ENOMEM;
-    /* scratch, one allocation: keys[0..n), the merge buffer keys[n..2n) (then the Flight
-     * Recorder items, 2 * 16 bytes a record), the run bounds (n / WSORT_RUN + 2 size_t); once
-     * the events are sorted, the counters of the id sorts (ids up to a few times the events,
-     * else the comparators sort) */
-    _Static_assert(2 * sizeof(struct fritem) <= sizeof(struct wkey), "fr items fit");
-    if (e->nevents) {
-        size_t nb = e->nevents / WSORT_RUN + 2;
-        if (e->nevents > (SIZE_MAX / 2 - nb * sizeof(size_t)) / (2 * sizeof *keys))
-            goto out;
-        ncnt = (size_t)e->intern.count + 2;
-        if (ncnt > 4 * e->nevents + 4096)
-            ncnt = 4 * e->nevents + 4096;
-        size_t bytes = 2 * e->nevents * sizeof *keys + nb * sizeof(size_t);
-        if (bytes < ncnt * sizeof *cnt)
-            bytes = ncnt * sizeof *cnt;
-        keys = malloc_huge(bytes);
-        if (!keys)
-            goto out;
-    }
-    size_t n = 0, nfr = 0;
+
+    /* the kept events, the runs they form in the chain, the Flight Recorder records' ranges */
+    size_t n = 0, nfr = 0, nruns = 0;
     struct frrange g = {UINT32_MAX, 0, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN};
-    for (struct fl_evblock *b = e->blocks_head; b; b = b->next)
+    const struct fl_event *prev = NULL;
+    for (const struct fl_evblock *b = e->blocks_head; b; b = b->next)
         for (size_t i = 0; i < b->n; i++) {
             const struct fl_event *ev = &b->ev[i];
             if (!keep(e, ev))
                 continue;
-            keys[n++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
+            n++;
+            if (!prev || (ev->ts <= prev->ts && fl_event_cmp(ev, prev) < 0))
+                nruns++;
+            prev = ev;
             if (ev->kind == FL_EV_NCCL_FR_RECORD) {
                 nfr++;
                 fr_range_add(&g, ev);
             }
         }
-    if (n > 1)
-        key_sort(keys, keys + n, (size_t *)(void *)(keys + 2 * e->nevents), n);
     if (n && !(all = alloc_huge(&e->arena, n * sizeof *all, _Alignof(const struct fl_event *))))
         goto out;
-    for (size_t i = 0; i < n; i++)
-        all[i] = keys[i].ev;
-    /* the Flight Recorder index, from the keys, its items where the merge buffer was */
-    bool fr_sorted = false;
-    if (nfr) {
-        const struct fl_event **s = FL_ARENA_NEW_N(&e->arena, const struct fl_event *, nfr);
-        if (!s)
-            goto out;
-        struct fritem *fa = (struct fritem *)(void *)(keys + n);
-        fr_sorted = fr_seq_sort(keys, n, &g, fa, fa + nfr, nfr, s);
-        w->fr_by_seq = s;
-    }
+    /* runs of 32 events on average and longer: merged (a heap of 4,096 runs costs 12 steps an
+     * event, as many as the key sort's merge passes, without its 64 bytes of scratch) */
+    if (n && ((nruns <= n / 32 || nruns <= 2) && nruns <= UINT32_MAX ? merge_runs(e, nruns, all, n)
+                                                                     : sort_keys(e, all, n)))
+        goto out;
     w->events = all;
     w->nevents = n;
 
@@ -407,11 +582,16 @@ int fl__window_build(struct fl_engine *e)
         nptrs += (mixed[k] ? 3 : 1) * w->nkind[k];
         any_mixed |= mixed[k];
     }
-    if (any_mixed)
-        cnt = (size_t *)(void *)keys; /* the keys are read no more */
-    /* the indexes of every kind in one array: by_kind, by_node, by_gpu of kind 0, ... A kind
-     * that is every event of the window (a bundle of Flight Recorder dumps has two kinds, so
-     * not there) has the window's own array as its ts-ordered index. */
+    /* counters for the id sorts: ids up to a few times the events, else the comparators */
+    if (any_mixed) {
+        ncnt = (size_t)e->intern.count + 2;
+        if (ncnt > 4 * n + 4096)
+            ncnt = 4 * n + 4096;
+        cnt = fl_malloc(ncnt * sizeof *cnt);
+        if (!cnt)
+            goto out;
+    }
+    /* the indexes of every kind in one array: by_kind, by_node, by_gpu of kind 0, ... */
     size_t fill[FL_EV__COUNT] = {0};
     if (nptrs &&
         !(ptrs = alloc_huge(&e->arena, nptrs * sizeof *ptrs, _Alignof(const struct fl_event *))))
@@ -429,22 +609,28 @@ int fl__window_build(struct fl_engine *e)
         at += (mixed[k] ? 3 : 1) * m;
     }
     for (size_t i = 0; i < n; i++) {
-        if (i + WPREFETCH < n)
-            __builtin_prefetch(all[i + WPREFETCH]);
-        unsigned k = all[i]->kind;
+        unsigned k = all[i]->kind; /* read a moment ago: in the cache */
         w->by_kind[k][fill[k]++] = all[i];
     }
     for (int k = 0; k < FL_EV__COUNT; k++)
         if (mixed[k])
             index_kind(w->by_kind[k], w->nkind[k], w->by_node[k], w->by_gpu[k], cnt, ncnt);
-    if (nfr && !fr_sorted) {
-        const struct fl_event **s = w->fr_by_seq;
-        memcpy(s, w->by_kind[FL_EV_NCCL_FR_RECORD], nfr * sizeof *s);
-        qsort(s, nfr, sizeof *s, cmp_ptr_seq);
+    if (nfr) {
+        const struct fl_event **s = alloc_huge(&e->arena, nfr * sizeof *s, _Alignof(const struct fl_event *));
+        if (!s)
+            goto out;
+        int sr = fr_seq_sort(w->by_kind[FL_EV_NCCL_FR_RECORD], nfr, &g, s);
+        if (sr < 0)
+            goto out;
+        if (sr) {
+            memcpy(s, w->by_kind[FL_EV_NCCL_FR_RECORD], nfr * sizeof *s);
+            qsort(s, nfr, sizeof *s, cmp_ptr_seq);
+        }
+        w->fr_by_seq = s;
     }
     rc = 0;
 out:
-    fl_free(keys);
+    fl_free(cnt);
     return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "faultline/engine.h"
+#include "faultline/time.h"
 
 static int cmp_node(const struct fl_event *x, const struct fl_event *y)
 {
@@ -81,9 +82,12 @@ static void check_window(const struct fl_window *w)
         check_index(w->fr_by_seq, w->by_kind[FL_EV_NCCL_FR_RECORD], m, cmp_seq, "fr_by_seq");
 }
 
-/* Deterministic events spread over inputs: each input in time order (a run), inputs
- * interleaved in time; Flight Recorder records of several pgs, ranks and seqs (seq -1 and
+/* Deterministic events spread over inputs: each input in time order (a run: the window
+ * merges them) or nearly (runs of a few events: the window sorts keys), inputs interleaved
+ * in time; Flight Recorder records of several pgs, ranks and seqs (seq -1 and
  * repeats included), on one node or on several; xids on several nodes and GPUs. */
+static bool ordered = true; /* each input in time order (false: ns at random in the second) */
+
 static char *events(unsigned seed, int records, bool fr_nodes, int64_t seq_scale, size_t *len)
 {
     size_t cap = (size_t)records * 400 + 1;
@@ -95,7 +99,8 @@ static char *events(unsigned seed, int records, bool fr_nodes, int64_t seq_scale
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        int sec = i / 7, ns = (int)(x % 3) * 1000; /* equal ts happen */
+        /* equal ts happen: across inputs (ordered), or within one too */
+        int sec = i / 7, ns = ordered ? i % 7 * 1000 : (int)(x % 3) * 1000;
         int kind = (int)(x >> 8) % 5;
         if (kind < 3) {
             int64_t seq = (int64_t)((x >> 16) % 9) - 1;
@@ -120,18 +125,56 @@ static char *events(unsigned seed, int records, bool fr_nodes, int64_t seq_scale
     return s;
 }
 
-static struct fl_engine *engine_of(int ninputs, int records, bool fr_nodes, int64_t seq_scale)
+/* Each input's lines reversed: newest first, every event a run of its own. */
+static void reverse_lines(char *s, size_t len)
 {
-    struct fl_engine *e = fl_engine_new(NULL, NULL);
+    char *t = malloc(len + 1);
+    cr_assert_not_null(t);
+    size_t o = 0, end = len;
+    while (end > 0) {
+        size_t b = end - 1; /* end is just past a '\n' */
+        while (b > 0 && s[b - 1] != '\n')
+            b--;
+        memcpy(t + o, s + b, end - b);
+        o += end - b;
+        end = b;
+    }
+    memcpy(s, t, len);
+    free(t);
+}
+
+static struct fl_engine *engine_opts(int ninputs, int records, bool fr_nodes, int64_t seq_scale,
+                                     bool reversed, const struct fl_engine_opts *o)
+{
+    struct fl_engine *e = fl_engine_new(o, NULL);
     cr_assert_not_null(e);
     for (int i = 0; i < ninputs; i++) {
         size_t len;
         char *s = events((unsigned)i + 1, records, fr_nodes, seq_scale, &len), name[32];
+        if (reversed)
+            reverse_lines(s, len);
         snprintf(name, sizeof name, "in%02d.jsonl", i);
         cr_assert_eq(fl_engine_add_buffer(e, name, s, len, NULL), 0);
         free(s);
     }
     cr_assert_eq(fl_engine_ingest(e, NULL), 0);
+    return e;
+}
+
+static size_t emitted(const struct fl_engine *e)
+{
+    size_t n, sum = 0;
+    const struct fl_input *in = fl_engine_inputs(e, &n);
+    for (size_t i = 0; i < n; i++)
+        sum += in[i].records;
+    return sum;
+}
+
+static struct fl_engine *engine_of(int ninputs, int records, bool fr_nodes, int64_t seq_scale)
+{
+    struct fl_engine *e = engine_opts(ninputs, records, fr_nodes, seq_scale, false, NULL);
+    /* every event read, each once (check_window proves no two are equal) */
+    cr_assert_eq(fl_engine_window(e)->nevents, emitted(e));
     return e;
 }
 
@@ -163,6 +206,50 @@ FL_TEST(window, seqs_too_wide_to_pack)
     struct fl_engine *e = engine_of(3, 400, false, INT64_MAX / 8);
     check_window(fl_engine_window(e));
     fl_engine_free(e);
+}
+
+/* seqs wide enough that key and record index do not fit one 64-bit item together, while
+ * the key alone does: the 16-byte items */
+FL_TEST(window, seqs_wide_items_of_16_bytes)
+{
+    ordered = false;
+    struct fl_engine *e = engine_of(4, 600, false, (int64_t)1 << 48);
+    check_window(fl_engine_window(e));
+    fl_engine_free(e);
+}
+
+/* inputs newest first are no runs to merge: the keys are sorted, to the same order */
+FL_TEST(window, unordered_inputs)
+{
+    ordered = false;
+    struct fl_engine *e = engine_opts(6, 500, true, 1, true, NULL);
+    const struct fl_window *w = fl_engine_window(e);
+    cr_assert_eq(w->nevents, emitted(e));
+    cr_assert_gt(w->nevents, 2000);
+    check_window(w);
+    fl_engine_free(e);
+}
+
+/* --since / --until drop events from inside the runs; the merge skips them */
+FL_TEST(window, since_until_inside_runs)
+{
+    struct fl_engine_opts o;
+    fl_engine_opts_init(&o);
+    struct fl_engine *all = engine_opts(5, 700, false, 1, false, &o);
+    static const char a[] = "2026-11-24T10:00:20Z", b[] = "2026-11-24T10:01:00Z";
+    cr_assert_eq(fl_time_parse_rfc3339(a, a + strlen(a), true, &o.since, NULL, NULL), 0);
+    cr_assert_eq(fl_time_parse_rfc3339(b, b + strlen(b), true, &o.until, NULL, NULL), 0);
+    struct fl_engine *e = engine_opts(5, 700, false, 1, false, &o);
+    const struct fl_window *w = fl_engine_window(e), *wa = fl_engine_window(all);
+    size_t want = 0;
+    for (size_t i = 0; i < wa->nevents; i++)
+        want += wa->events[i]->ts >= o.since && wa->events[i]->ts < o.until;
+    cr_assert_gt(want, 0);
+    cr_assert_lt(want, wa->nevents);
+    cr_assert_eq(w->nevents, want);
+    check_window(w);
+    fl_engine_free(e);
+    fl_engine_free(all);
 }
 
 FL_TEST(window, one_event_and_none)
