@@ -255,24 +255,48 @@ static void radix_pass8(const uint64_t *a, uint64_t *b, size_t m, unsigned shift
         b[cnt[(a[i] >> shift) & (FR_RADIX - 1)]++] = a[i];
 }
 
-/* out[0..m) = the m records of v (window order) in index order. FL_ENOMEM, or 1 when the key
- * does not fit 64 bits (the caller sorts with the comparator). */
-static int fr_seq_sort(const struct fl_event *const *v, size_t m, const struct frrange *g,
-                       const struct fl_event **out)
+static struct frkey fr_key_of(const struct frrange *g)
 {
-    struct frkey k = {g->pg0, g->seq0, g->rank0, bits_of((uint64_t)(g->pg1 - g->pg0)),
-                      bits_of((uint64_t)g->seq1 - (uint64_t)g->seq0),
-                      bits_of((uint64_t)((int64_t)g->rank1 - g->rank0))};
+    return (struct frkey){g->pg0,
+                          g->seq0,
+                          g->rank0,
+                          bits_of((uint64_t)(g->pg1 - g->pg0)),
+                          bits_of((uint64_t)g->seq1 - (uint64_t)g->seq0),
+                          bits_of((uint64_t)((int64_t)g->rank1 - g->rank0))};
+}
+
+/* Whether m records of ranges g sort as 8-byte items (key and index in one word). */
+static bool fr_items8(const struct frrange *g, size_t m)
+{
+    struct frkey k = fr_key_of(g);
+    return k.pb + k.sb + k.rb + bits_of(m - 1) <= 64 &&
+           sizeof(const struct fl_event *) == sizeof(uint64_t);
+}
+
+/* Bytes of scratch fr_seq_sort needs for m records of ranges g. */
+static size_t fr_scratch(const struct frrange *g, size_t m)
+{
+    struct frkey k = fr_key_of(g);
+    if (!m || k.pb + k.sb + k.rb > 64)
+        return 0;
+    return fr_items8(g, m) ? m * sizeof(uint64_t) : 2 * m * sizeof(struct fritem);
+}
+
+/* out[0..m) = the m records of v (window order) in index order, scratch holding
+ * fr_scratch(g, m) bytes. 0, or 1 when the key does not fit 64 bits (the caller sorts with
+ * the comparator). */
+static int fr_seq_sort(const struct fl_event *const *v, size_t m, const struct frrange *g,
+                       const struct fl_event **out, void *scratch)
+{
+    struct frkey k = fr_key_of(g);
     unsigned kb = k.pb + k.sb + k.rb, ib = bits_of(m - 1);
     if (kb > 64)
         return 1;
     size_t cnt[FR_RADIX];
-    if (kb + ib <= 64 && sizeof *out == sizeof(uint64_t)) {
+    if (fr_items8(g, m)) {
         /* the items in out's own bytes (allocated memory: each slot read as the type last
-         * stored in it), the other array fresh */
-        uint64_t *a = (uint64_t *)(void *)out, *b = malloc_huge(m * sizeof *b);
-        if (!b)
-            return FL_ENOMEM;
+         * stored in it), the other array in the scratch */
+        uint64_t *a = (uint64_t *)(void *)out, *b = scratch;
         for (size_t i = 0; i < m; i++) {
             if (i + WPREFETCH < m)
                 __builtin_prefetch(&v[i + WPREFETCH]->u.fr);
@@ -290,13 +314,9 @@ static int fr_seq_sort(const struct fl_event *const *v, size_t m, const struct f
             uint64_t at = src[i] & mask;
             out[i] = v[at];
         }
-        fl_free(b);
         return 0;
     }
-    struct fritem *a = malloc_huge(2 * m * sizeof *a), *b = a + m;
-    if (!a)
-        return FL_ENOMEM;
-    struct fritem *base = a;
+    struct fritem *a = scratch, *b = a + m;
     for (size_t i = 0; i < m; i++)
         a[i] = (struct fritem){fr_key(&k, v[i]), i};
     for (unsigned shift = 0; shift < kb; shift += FR_DIGIT) {
@@ -317,7 +337,6 @@ static int fr_seq_sort(const struct fl_event *const *v, size_t m, const struct f
     }
     for (size_t i = 0; i < m; i++)
         out[i] = v[a[i].at];
-    fl_free(base);
     return 0;
 }
 
@@ -431,13 +450,14 @@ static void heap_down(struct wheap *h, size_t n, size_t at)
     h[at] = x;
 }
 
-/* Merges the chain's nruns runs into out (n events). FL_ENOMEM or 0. */
-static int merge_runs(const struct fl_engine *e, size_t nruns, const struct fl_event **out,
-                      size_t n)
+#define MERGE_SCRATCH(nruns) ((nruns) * (sizeof(struct wrun) + sizeof(struct wheap)))
+
+/* Merges the chain's nruns runs into out (n events), scratch holding MERGE_SCRATCH(nruns)
+ * bytes. */
+static void merge_runs(const struct fl_engine *e, size_t nruns, const struct fl_event **out,
+                       size_t n, void *scratch)
 {
-    struct wrun *runs = fl_malloc(nruns * (sizeof *runs + sizeof(struct wheap)));
-    if (!runs)
-        return FL_ENOMEM;
+    struct wrun *runs = scratch;
     struct wheap *h = (struct wheap *)(void *)(runs + nruns);
     _Static_assert(sizeof(struct wrun) % _Alignof(struct wheap) == 0, "heap aligned");
     /* the runs again, as the count found them */
@@ -478,20 +498,23 @@ static int merge_runs(const struct fl_engine *e, size_t nruns, const struct fl_e
         if (nh)
             heap_down(h, nh, 0);
     }
-    fl_free(runs);
-    return 0;
 }
 
-/* out[0..n) = the chain's kept events in window order, sorted by 32-byte keys in one scratch
- * buffer. FL_ENOMEM or 0. */
-static int sort_keys(const struct fl_engine *e, const struct fl_event **out, size_t n)
+/* Bytes of sort_keys' scratch for n events; SIZE_MAX when too many. */
+static size_t keys_scratch(size_t n)
 {
     size_t nb = n / WSORT_RUN + 2;
     if (n > (SIZE_MAX / 2 - nb * sizeof(size_t)) / (2 * sizeof(struct wkey)))
-        return FL_ENOMEM;
-    struct wkey *keys = malloc_huge(2 * n * sizeof *keys + nb * sizeof(size_t));
-    if (!keys)
-        return FL_ENOMEM;
+        return SIZE_MAX;
+    return 2 * n * sizeof(struct wkey) + nb * sizeof(size_t);
+}
+
+/* out[0..n) = the chain's kept events in window order, sorted by 32-byte keys in scratch
+ * (keys_scratch(n) bytes). */
+static void sort_keys(const struct fl_engine *e, const struct fl_event **out, size_t n,
+                      void *scratch)
+{
+    struct wkey *keys = scratch;
     size_t k = 0;
     for (const struct fl_evblock *b = e->blocks_head; b; b = b->next)
         for (size_t i = 0; i < b->n; i++) {
@@ -502,8 +525,6 @@ static int sort_keys(const struct fl_engine *e, const struct fl_event **out, siz
     key_sort(keys, keys + n, (size_t *)(void *)(keys + 2 * n), n);
     for (size_t i = 0; i < n; i++)
         out[i] = keys[i].ev;
-    fl_free(keys);
-    return 0;
 }
 
 /* The window is an array of pointers to the events where the readers emitted them (the
@@ -522,6 +543,7 @@ int fl__window_build(struct fl_engine *e)
 
     const struct fl_event **all = NULL, **ptrs = NULL;
     size_t *cnt = NULL, ncnt = 0;
+    void *scratch = NULL;
     int rc = FL_ENOMEM;
 
     /* the kept events, the runs they form in the chain, the Flight Recorder records' ranges */
@@ -542,13 +564,27 @@ int fl__window_build(struct fl_engine *e)
                 fr_range_add(&g, ev);
             }
         }
-    if (n && !(all = alloc_huge(&e->arena, n * sizeof *all, _Alignof(const struct fl_event *))))
+    if (!n)
+        return 0;
+    if (!(all = alloc_huge(&e->arena, n * sizeof *all, _Alignof(const struct fl_event *))))
         goto out;
-    /* runs of 32 events on average and longer: merged (a heap of 4,096 runs costs 12 steps an
-     * event, as many as the key sort's merge passes, without its 64 bytes of scratch) */
-    if (n && ((nruns <= n / 32 || nruns <= 2) && nruns <= UINT32_MAX ? merge_runs(e, nruns, all, n)
-                                                                     : sort_keys(e, all, n)))
+    /* runs of 32 events on average and longer are merged (a heap of 4,096 runs costs 12 steps
+     * an event, as many as the key sort's merge passes, without its 64 bytes of scratch).
+     * One scratch buffer serves, in turn, the merge or sort, the id sorts' counters (ids up to a
+     * few times the events, else the comparators sort) and the Flight Recorder sort. */
+    bool merge = (nruns <= n / 32 || nruns <= 2) && nruns <= UINT32_MAX;
+    size_t bytes = merge ? MERGE_SCRATCH(nruns) : keys_scratch(n);
+    ncnt = (size_t)e->intern.count + 2;
+    if (ncnt > 4 * n + 4096)
+        ncnt = 4 * n + 4096;
+    bytes = ncnt * sizeof *cnt > bytes ? ncnt * sizeof *cnt : bytes;
+    bytes = fr_scratch(&g, nfr) > bytes ? fr_scratch(&g, nfr) : bytes;
+    if (bytes == SIZE_MAX || !(scratch = malloc_huge(bytes)))
         goto out;
+    if (merge)
+        merge_runs(e, nruns, all, n, scratch);
+    else
+        sort_keys(e, all, n, scratch);
     w->events = all;
     w->nevents = n;
 
@@ -582,15 +618,8 @@ int fl__window_build(struct fl_engine *e)
         nptrs += (mixed[k] ? 3 : 1) * w->nkind[k];
         any_mixed |= mixed[k];
     }
-    /* counters for the id sorts: ids up to a few times the events, else the comparators */
-    if (any_mixed) {
-        ncnt = (size_t)e->intern.count + 2;
-        if (ncnt > 4 * n + 4096)
-            ncnt = 4 * n + 4096;
-        cnt = fl_malloc(ncnt * sizeof *cnt);
-        if (!cnt)
-            goto out;
-    }
+    if (any_mixed)
+        cnt = scratch;
     /* the indexes of every kind in one array: by_kind, by_node, by_gpu of kind 0, ... */
     size_t fill[FL_EV__COUNT] = {0};
     if (nptrs &&
@@ -619,10 +648,7 @@ int fl__window_build(struct fl_engine *e)
         const struct fl_event **s = alloc_huge(&e->arena, nfr * sizeof *s, _Alignof(const struct fl_event *));
         if (!s)
             goto out;
-        int sr = fr_seq_sort(w->by_kind[FL_EV_NCCL_FR_RECORD], nfr, &g, s);
-        if (sr < 0)
-            goto out;
-        if (sr) {
+        if (fr_seq_sort(w->by_kind[FL_EV_NCCL_FR_RECORD], nfr, &g, s, scratch)) {
             memcpy(s, w->by_kind[FL_EV_NCCL_FR_RECORD], nfr * sizeof *s);
             qsort(s, nfr, sizeof *s, cmp_ptr_seq);
         }
@@ -630,7 +656,7 @@ int fl__window_build(struct fl_engine *e)
     }
     rc = 0;
 out:
-    fl_free(cnt);
+    fl_free(scratch);
     return rc;
 }
 
