@@ -1559,6 +1559,10 @@ static int pyspy_sniff(const char *buf, size_t len, struct fl_str path)
 {
     (void)path;
     size_t n = len < PS_SNIFF_BYTES ? len : PS_SNIFF_BYTES;
+    /* py-spy prints text: a NUL in the first bytes is a binary file (a pickled Flight
+     * Recorder dump, a journal file), not worth reading line by line */
+    if (memchr(buf, '\0', n < 512 ? n : 512))
+        return 0;
     struct fl_scan sc = fl_scan_make(buf, buf + n);
     struct fl_str line;
     unsigned threads = 0, framed = 0, procs = 0, pythons = 0;
