@@ -121,6 +121,17 @@ uint64_t bench_rng_below(struct bench_rng *r, uint64_t n); /* uniform enough in 
  * (256 ranks x 2,000 entries; --scale: 4,096 x 2,000 = 8 M records), read by a fresh engine */
 void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o);
 
+/* The bench's own path (re-executed for the fresh-process cases). */
+extern const char *bench_self;
+/* sysconf(_SC_NPROCESSORS_ONLN), at least 1: the CLI's default --jobs. */
+unsigned bench_online_cores(void);
+/* o->runs fresh processes each analyzing bundle (every detector, the JSON report) with jobs
+ * parse threads (0: the calling thread), r filled per event of the window (nev of them, from
+ * nbytes of input); returns the median CPU time (user + system) of a run in ns, *verdicts the
+ * verdict count. */
+double bench_e2e_runs(const struct bench_opts *o, struct bench_result *r, const char *bundle,
+                      unsigned jobs, size_t nev, size_t nbytes, uint64_t *verdicts);
+
 /* cases_ingest.c: kernel_log_scan, k8s_events_list, dcgm_scrape (files read by the engine) */
 void bench_cases_ingest(struct bench_results *rs, const struct bench_opts *o);
 

@@ -153,28 +153,65 @@ static double run_case(const struct bench_opts *o, struct bench_result *r, const
     return med / (double)d->records;
 }
 
+/* fr_analyze and fr_analyze_jobs: the pickle directory analyzed end to end as `faultline
+ * analyze --format json` does (parse, window, every detector, the report) by a fresh process,
+ * with one thread and with the online cores: issue 8's "parsed and judged", peak RSS its own. */
+static void analyze_cases(struct bench_results *rs, const struct bench_opts *o,
+                          const struct frdir *d)
+{
+    size_t nev = (size_t)d->records + (size_t)d->nranks; /* the records and one dump each */
+    uint64_t verdicts = 0;
+    struct bench_result *r1 = bench_case(rs, o, "fr_analyze");
+    double cpu1 = 0;
+    if (r1) {
+        cpu1 = bench_e2e_runs(o, r1, d->path, 0, nev, (size_t)d->bytes, &verdicts);
+        snprintf(r1->note, sizeof r1->note,
+                 "%d ranks x %d entries, fresh process, 1 thread: CPU %.2f s (%.0f ns/record), "
+                 "%llu verdicts, peak RSS %.0f B/record",
+                 d->nranks, FR_ENTRIES, cpu1 / 1e9, cpu1 / (double)d->records,
+                 (unsigned long long)verdicts, (double)r1->rss_kb * 1024 / (double)d->records);
+    }
+    struct bench_result *r2 = bench_case(rs, o, "fr_analyze_jobs");
+    if (r2) {
+        unsigned jobs = bench_online_cores();
+        double cpu2 = bench_e2e_runs(o, r2, d->path, jobs, nev, (size_t)d->bytes, &verdicts);
+        int at = snprintf(r2->note, sizeof r2->note, "%u parse threads (online cores): CPU %.2f s",
+                          jobs, cpu2 / 1e9);
+        if (r1 && at > 0 && (size_t)at < sizeof r2->note)
+            snprintf(r2->note + at, sizeof r2->note - (size_t)at,
+                     "; wall %.2fx fr_analyze's 1 thread", bench_median(r1) / bench_median(r2));
+    }
+}
+
 void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o)
 {
     static const char *const names[2] = {"fr_pickle", "fr_json"};
     int nranks = o->fr_ranks ? o->fr_ranks : o->scale ? FR_RANKS_SCALE : FR_RANKS;
     for (int json = 0; json < 2; json++) {
+        /* the pickle directory also serves fr_analyze and fr_analyze_jobs */
+        bool more = !json && (!o->only || strstr("fr_analyze_jobs", o->only));
         struct bench_result *r = bench_case(rs, o, names[json]);
-        if (!r)
+        if (!r && !more)
             continue;
         struct frdir d;
         make_dir(&d, json, nranks, o->keep);
-        uint64_t hang = 0;
-        double cpu = run_case(o, r, &d, json ? NULL : &hang);
-        if (json)
-            snprintf(r->note, sizeof r->note,
-                     "%d ranks x %d entries, %.1f MiB (_dump_nccl_trace_json); CPU %.0f ns/record",
-                     nranks, FR_ENTRIES, (double)d.bytes / (double)MIB, cpu);
-        else
-            snprintf(r->note, sizeof r->note,
-                     "%d ranks x %d entries, %.1f MiB (C++ pickler, %u-%u memo ids); CPU %.0f "
-                     "ns/record; nccl_hang %.2f s CPU",
-                     nranks, FR_ENTRIES, (double)d.bytes / (double)MIB, d.memo_min, d.memo_max,
-                     cpu, (double)hang / 1e9);
+        if (r) {
+            uint64_t hang = 0;
+            double cpu = run_case(o, r, &d, json ? NULL : &hang);
+            if (json)
+                snprintf(r->note, sizeof r->note,
+                         "%d ranks x %d entries, %.1f MiB (_dump_nccl_trace_json); CPU %.0f "
+                         "ns/record",
+                         nranks, FR_ENTRIES, (double)d.bytes / (double)MIB, cpu);
+            else
+                snprintf(r->note, sizeof r->note,
+                         "%d ranks x %d entries, %.1f MiB (C++ pickler, %u-%u memo ids); CPU "
+                         "%.0f ns/record; nccl_hang %.2f s CPU",
+                         nranks, FR_ENTRIES, (double)d.bytes / (double)MIB, d.memo_min,
+                         d.memo_max, cpu, (double)hang / 1e9);
+        }
+        if (more)
+            analyze_cases(rs, o, &d);
         if (!o->keep)
             bench_rm_tree(d.path);
     }

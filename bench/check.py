@@ -33,9 +33,10 @@ CEILINGS = {
     # 1 MiB, and a large array gets a chunk of its own) = 0.0007 per event.
     # Ceiling 0.0015: about 2x; one more allocation per 512-event block (+0.002) breaks it.
     "jsonl_parse": (0.0015, "fresh engine: fixed cost + one arena chunk per MiB"),
-    # The window step alone: at most one chunk for the sorted array, one per index array
-    # (3 per kind, 12 kinds) and one for the Flight Recorder index: 38 / 76k = 0.0005.
-    # Measured: 3 (the sorted array and two index arrays outgrow the current chunk).
+    # The window step alone: at most one chunk for the window's pointer array, one per index
+    # array (3 per kind, 12 kinds), one for the Flight Recorder index and the one scratch
+    # buffer (run merge or key sort, id-sort counters, FR sort): 39 / 76k = 0.0005.
+    # Measured: 3.
     "window_build": (0.0005, "one arena chunk per window array at most"),
     # A fresh process on a 17-file bundle: jsonl_parse's costs, plus per input file (path,
     # data buffer, directory entries), detector scratch arrays, sink and report growth.
@@ -47,6 +48,12 @@ CEILINGS = {
     # (tasks, order, workers) and each worker's block memory. Measured: 420 allocations / 82k
     # events = 0.0051 (analyze_e2e 197: 13 more per input). Ceiling about 2x.
     "analyze_e2e_jobs": (0.01, "analyze_e2e plus a task arena and intern table per input"),
+    # The 256-dump pickle directory analyzed end to end by a fresh process (cases_fr.c):
+    # fr_pickle's per-file costs, the detectors' scratch and the report. Measured: 5,518 /
+    # 512k = 0.0108; with a parse thread per core each task's arena and intern table besides:
+    # 12,418 / 512k = 0.0242. Ceilings about 2-3x: one per record would be 1.0.
+    "fr_analyze": (0.03, "fresh process on 256 dumps: per-file costs, nothing per record"),
+    "fr_analyze_jobs": (0.06, "fr_analyze plus a task arena and intern table per dump"),
     # Every detector over its committed window (bench/windows/): scratch from the sink's arena,
     # so a warm run allocates nothing (measured 0 for all five).
     "detector_pod_evicted": (0.01, "steady state"),

@@ -380,7 +380,7 @@ static const char *make_bundle(size_t size, size_t *nev, size_t *nbytes)
 }
 
 /* Parse threads of analyze_e2e_jobs: what `faultline analyze` uses by default. */
-static unsigned online_cores(void)
+unsigned bench_online_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : (unsigned)n;
@@ -483,12 +483,12 @@ static void run_child(const char *self, const char *bundle, unsigned jobs, uint6
             bench_die("analyze_e2e child wrote '%s'", line);
 }
 
-/* One analyze_e2e variant: o->runs fresh processes with jobs parse threads. Returns the median
- * CPU time (user + system) of a run, in ns; *verdicts gets the verdict count. */
-static double e2e_runs(const struct bench_opts *o, struct bench_result *r, const char *self,
-                       const char *bundle, unsigned jobs, size_t nev, size_t nbytes,
-                       uint64_t *verdicts)
+const char *bench_self;
+
+double bench_e2e_runs(const struct bench_opts *o, struct bench_result *r, const char *bundle,
+                      unsigned jobs, size_t nev, size_t nbytes, uint64_t *verdicts)
 {
+    const char *self = bench_self;
     uint64_t rss_max = 0;
     double cpu[MAX_RUNS];
     struct bench_counts first = {0};
@@ -519,21 +519,20 @@ static double e2e_runs(const struct bench_opts *o, struct bench_result *r, const
 
 /* analyze_e2e (r1, one thread: opts.jobs 0, the library default) and analyze_e2e_jobs (r2, as
  * many parse threads as online cores, the CLI's default) on the same bundle. */
-static void case_e2e(const struct bench_opts *o, struct bench_result *r1, struct bench_result *r2,
-                     const char *self)
+static void case_e2e(const struct bench_opts *o, struct bench_result *r1, struct bench_result *r2)
 {
     size_t nev, nbytes;
     const char *bundle = make_bundle(o->size, &nev, &nbytes);
     uint64_t verdicts = 0;
     double cpu1 = 0;
     if (r1) {
-        cpu1 = e2e_runs(o, r1, self, bundle, 0, nev, nbytes, &verdicts);
+        cpu1 = bench_e2e_runs(o, r1, bundle, 0, nev, nbytes, &verdicts);
         snprintf(r1->note, sizeof r1->note, "%d input files, %llu verdicts; 1 thread, CPU %.0f ms",
                  BENCH_NODES + 1, (unsigned long long)verdicts, cpu1 / 1e6);
     }
     if (r2) {
-        unsigned jobs = online_cores();
-        double cpu2 = e2e_runs(o, r2, self, bundle, jobs, nev, nbytes, &verdicts);
+        unsigned jobs = bench_online_cores();
+        double cpu2 = bench_e2e_runs(o, r2, bundle, jobs, nev, nbytes, &verdicts);
         int at = snprintf(r2->note, sizeof r2->note, "%u parse threads (online cores), CPU %.0f ms",
                           jobs, cpu2 / 1e6);
         if (r1 && at > 0 && (size_t)at < sizeof r2->note)
@@ -877,6 +876,7 @@ int main(int argc, char **argv)
                     "on reset and times mean little; use `make bench`\n");
 #endif
     const char *self = self_path(argv[0]);
+    bench_self = self;
 #ifdef M_MMAP_THRESHOLD
     /* Pin glibc's mmap threshold at its default. Left dynamic, it rises to the largest block
      * freed (the 20 MiB input copy) after the first run, and later runs are served from
@@ -911,7 +911,7 @@ int main(int argc, char **argv)
         case_detector(&o, r);
     struct bench_result *r_e2e = bench_case(rs, &o, "analyze_e2e");
     if ((r = bench_case(rs, &o, "analyze_e2e_jobs")) != NULL || r_e2e)
-        case_e2e(&o, r_e2e, r, self);
+        case_e2e(&o, r_e2e, r);
     if ((r = bench_case(rs, &o, "arena_alloc")) != NULL)
         case_arena(&o, r);
     if ((r = bench_case(rs, &o, "jsonw_write")) != NULL)
