@@ -66,15 +66,20 @@ struct wkey {
     const struct fl_event *ev;
 };
 
-static inline bool key_lt(const struct wkey *a, const struct wkey *b)
+static inline int key_cmp(const struct wkey *a, const struct wkey *b)
 {
     if (a->ts != b->ts)
-        return a->ts < b->ts;
+        return a->ts < b->ts ? -1 : 1;
     if (a->kind != b->kind)
-        return a->kind < b->kind;
+        return a->kind < b->kind ? -1 : 1;
     if (a->uid != b->uid)
-        return a->uid < b->uid;
-    return fl_event_cmp(a->ev, b->ev) < 0;
+        return a->uid < b->uid ? -1 : 1;
+    return fl_event_cmp(a->ev, b->ev);
+}
+
+static inline bool key_lt(const struct wkey *a, const struct wkey *b)
+{
+    return key_cmp(a, b) < 0;
 }
 
 #define WSORT_RUN 24
@@ -239,18 +244,24 @@ static inline uint64_t fr_key(const struct frkey *k, const struct fl_event *ev)
     return (k->rb < 64 ? key << k->rb : 0) | (uint64_t)((int64_t)r->rank - k->rank0);
 }
 
-/* One stable counting pass of m 8-byte items by the digit at shift, a into b. */
-static void radix_pass8(const uint64_t *a, uint64_t *b, size_t m, unsigned shift, size_t *cnt)
+/* Counts of each digit into the offset of its first item. */
+static void offsets_of(size_t *cnt)
 {
-    memset(cnt, 0, FR_RADIX * sizeof *cnt);
-    for (size_t i = 0; i < m; i++)
-        cnt[(a[i] >> shift) & (FR_RADIX - 1)]++;
     size_t sum = 0;
     for (size_t d = 0; d < FR_RADIX; d++) {
         size_t c = cnt[d];
         cnt[d] = sum;
         sum += c;
     }
+}
+
+/* One stable counting pass of m 8-byte items by the digit at shift, a into b. */
+static void radix_pass8(const uint64_t *a, uint64_t *b, size_t m, unsigned shift, size_t *cnt)
+{
+    memset(cnt, 0, FR_RADIX * sizeof *cnt);
+    for (size_t i = 0; i < m; i++)
+        cnt[(a[i] >> shift) & (FR_RADIX - 1)]++;
+    offsets_of(cnt);
     for (size_t i = 0; i < m; i++)
         b[cnt[(a[i] >> shift) & (FR_RADIX - 1)]++] = a[i];
 }
@@ -323,12 +334,7 @@ static int fr_seq_sort(const struct fl_event *const *v, size_t m, const struct f
         memset(cnt, 0, sizeof cnt);
         for (size_t i = 0; i < m; i++)
             cnt[(a[i].key >> shift) & (FR_RADIX - 1)]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < FR_RADIX; d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
+        offsets_of(cnt);
         for (size_t i = 0; i < m; i++)
             b[cnt[(a[i].key >> shift) & (FR_RADIX - 1)]++] = a[i];
         struct fritem *t = a;
@@ -383,44 +389,47 @@ static void index_kind(const struct fl_event **a, size_t m, const struct fl_even
  * each already in window order (one per Flight Recorder dump, per log file). Those are merged
  * through a heap of the runs' next events straight into the window's array: no scratch but
  * the heap. A chain of many short runs (an unordered input) is sorted by keys instead. */
-struct wrun {
-    const struct fl_evblock *b; /* where the run's next event lies */
+struct wcur {
+    const struct fl_evblock *b; /* where the next event lies (NULL: past the chain's end) */
     size_t i;
-    size_t left; /* kept events still to take */
+};
+
+struct wrun {
+    struct wcur at; /* the run's next event */
+    size_t left;    /* kept events still to take */
 };
 
 struct wheap {
-    int64_t ts;
-    uint64_t uid;
-    uint32_t kind;
+    struct wkey k; /* of the run's next event */
     uint32_t run;
-    const struct fl_event *ev;
 };
 
 static inline bool heap_lt(const struct wheap *a, const struct wheap *b)
 {
-    if (a->ts != b->ts)
-        return a->ts < b->ts;
-    if (a->kind != b->kind)
-        return a->kind < b->kind;
-    if (a->uid != b->uid)
-        return a->uid < b->uid;
-    int c = fl_event_cmp(a->ev, b->ev);
+    int c = key_cmp(&a->k, &b->k);
     return c ? c < 0 : a->run < b->run; /* equal events: in the order they were emitted */
 }
 
-/* Steps a run's cursor to its next kept event (the run has one). */
-static const struct fl_event *run_next(const struct fl_engine *e, struct wrun *r)
+/* Whether ev (after prev in the chain; prev NULL: none) starts a run. */
+static inline bool run_breaks(const struct fl_event *ev, const struct fl_event *prev)
 {
-    for (;;) {
-        while (r->i >= r->b->n) {
-            r->b = r->b->next;
-            r->i = 0;
+    return !prev || (ev->ts <= prev->ts && fl_event_cmp(ev, prev) < 0);
+}
+
+/* The kept event at or after c, c stepped past it; NULL at the chain's end. */
+static const struct fl_event *next_kept(const struct fl_engine *e, struct wcur *c)
+{
+    while (c->b) {
+        if (c->i >= c->b->n) {
+            c->b = c->b->next;
+            c->i = 0;
+            continue;
         }
-        const struct fl_event *ev = &r->b->ev[r->i++];
+        const struct fl_event *ev = &c->b->ev[c->i++];
         if (keep(e, ev))
             return ev;
     }
+    return NULL;
 }
 
 /* Sifts h[at] down to its place. Bottom-up: the hole goes down the smaller children to a
@@ -462,36 +471,28 @@ static void merge_runs(const struct fl_engine *e, size_t nruns, const struct fl_
     _Static_assert(sizeof(struct wrun) % _Alignof(struct wheap) == 0, "heap aligned");
     /* the runs again, as the count found them */
     size_t r = 0;
-    const struct fl_event *prev = NULL;
-    for (const struct fl_evblock *b = e->blocks_head; b; b = b->next)
-        for (size_t i = 0; i < b->n; i++) {
-            const struct fl_event *ev = &b->ev[i];
-            if (!keep(e, ev))
-                continue;
-            if (!prev || fl_event_cmp(ev, prev) < 0)
-                runs[r++] = (struct wrun){b, i, 0};
-            runs[r - 1].left++;
-            prev = ev;
-        }
+    const struct fl_event *prev = NULL, *ev;
+    for (struct wcur c = {e->blocks_head, 0}; (ev = next_kept(e, &c)); prev = ev) {
+        if (run_breaks(ev, prev))
+            runs[r++] = (struct wrun){{c.b, c.i - 1}, 0};
+        runs[r - 1].left++;
+    }
     for (r = 0; r < nruns; r++) {
-        const struct fl_event *ev = run_next(e, &runs[r]);
+        ev = next_kept(e, &runs[r].at);
         runs[r].left--;
-        h[r] = (struct wheap){ev->ts, ev->uid, ev->kind, (uint32_t)r, ev};
+        h[r] = (struct wheap){{ev->ts, ev->uid, ev->kind, ev}, (uint32_t)r};
     }
     for (size_t i = nruns / 2; i-- > 0;)
         heap_down(h, nruns, i);
     size_t nh = nruns;
     for (size_t k = 0; k < n; k++) {
-        out[k] = h[0].ev;
+        out[k] = h[0].k.ev;
         struct wrun *top = &runs[h[0].run];
         if (top->left) {
-            const struct fl_event *ev = run_next(e, top);
+            ev = next_kept(e, &top->at);
             top->left--;
             __builtin_prefetch((const char *)ev + sizeof *ev); /* the run's next but one */
-            h[0].ts = ev->ts;
-            h[0].uid = ev->uid;
-            h[0].kind = ev->kind;
-            h[0].ev = ev;
+            h[0].k = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
         } else {
             h[0] = h[--nh];
         }
@@ -516,12 +517,9 @@ static void sort_keys(const struct fl_engine *e, const struct fl_event **out, si
 {
     struct wkey *keys = scratch;
     size_t k = 0;
-    for (const struct fl_evblock *b = e->blocks_head; b; b = b->next)
-        for (size_t i = 0; i < b->n; i++) {
-            const struct fl_event *ev = &b->ev[i];
-            if (keep(e, ev))
-                keys[k++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
-        }
+    const struct fl_event *ev;
+    for (struct wcur c = {e->blocks_head, 0}; (ev = next_kept(e, &c));)
+        keys[k++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
     key_sort(keys, keys + n, (size_t *)(void *)(keys + 2 * n), n);
     for (size_t i = 0; i < n; i++)
         out[i] = keys[i].ev;
@@ -549,21 +547,15 @@ int fl__window_build(struct fl_engine *e)
     /* the kept events, the runs they form in the chain, the Flight Recorder records' ranges */
     size_t n = 0, nfr = 0, nruns = 0;
     struct frrange g = {UINT32_MAX, 0, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN};
-    const struct fl_event *prev = NULL;
-    for (const struct fl_evblock *b = e->blocks_head; b; b = b->next)
-        for (size_t i = 0; i < b->n; i++) {
-            const struct fl_event *ev = &b->ev[i];
-            if (!keep(e, ev))
-                continue;
-            n++;
-            if (!prev || (ev->ts <= prev->ts && fl_event_cmp(ev, prev) < 0))
-                nruns++;
-            prev = ev;
-            if (ev->kind == FL_EV_NCCL_FR_RECORD) {
-                nfr++;
-                fr_range_add(&g, ev);
-            }
+    const struct fl_event *prev = NULL, *x;
+    for (struct wcur c = {e->blocks_head, 0}; (x = next_kept(e, &c)); prev = x) {
+        n++;
+        nruns += run_breaks(x, prev);
+        if (x->kind == FL_EV_NCCL_FR_RECORD) {
+            nfr++;
+            fr_range_add(&g, x);
         }
+    }
     if (!n)
         return 0;
     if (!(all = alloc_huge(&e->arena, n * sizeof *all, _Alignof(const struct fl_event *))))
