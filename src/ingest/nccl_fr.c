@@ -230,6 +230,14 @@ struct shapes {
 };
 
 /* What replay_entry needs of a profiling name's split (fl_fr_opname), and its backend. */
+/* A sizes text kept for the file, and the integers it renders. */
+struct sizes_slot {
+    struct shapes sh;
+    struct fl_str txt; /* NULL ptr: empty slot */
+};
+
+#define FR_SIZES_CACHE 512 /* sizes texts cached (by their integers) */
+
 struct opslot {
     const char *ptr;
     uint32_t len;
@@ -273,6 +281,7 @@ struct fr {
     struct opslot ops[FR_OPS_CACHE];
     struct fl_str last_txt[8];   /* the last rendered text kept per interned field (enum ifield) */
     struct shapes last_shape[2]; /* the integers behind last_txt of the two sizes fields */
+    struct sizes_slot *sizes;    /* FR_SIZES_CACHE slots (heap, allocated on first use) */
     const char *entries_key;     /* the "entries" key string last matched (take_entry) */
     struct staged *spare;        /* a staged record raw_entry did not use */
     struct keyslot keyseq[FR_KEYS]; /* the keys of the last entry read from bytes, in order */
@@ -1829,30 +1838,91 @@ static bool shapes_equal(const struct shapes *a, const struct shapes *b)
     return true;
 }
 
-/* sizes_text for integers read from the bytes. */
+/* Two decimal digits at a time (rendering sizes texts). */
+static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                 "8081828384858687888990919293949596979899";
+
+/* v in decimal at p (at most 20 bytes); returns the end. */
+static char *put_i64(char *p, int64_t v)
+{
+    char b[20];
+    size_t i = sizeof b;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100);
+        u /= 100;
+        i -= 2;
+        memcpy(b + i, digits2 + 2 * d, 2);
+    }
+    if (u >= 10) {
+        i -= 2;
+        memcpy(b + i, digits2 + 2 * u, 2);
+    } else {
+        b[--i] = (char)('0' + u);
+    }
+    if (v < 0)
+        *p++ = '-';
+    memcpy(p, b + i, sizeof b - i);
+    return p + (sizeof b - i);
+}
+
+static uint64_t shapes_hash(const struct shapes *sh)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL * (sh->nshapes + 1);
+    size_t k = 0;
+    for (uint32_t i = 0; i < sh->nshapes; i++) {
+        h = (h ^ sh->dims[i]) * 0xff51afd7ed558ccdULL;
+        k += sh->dims[i];
+    }
+    for (size_t i = 0; i < k; i++) {
+        h = (h ^ (uint64_t)sh->v[i]) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+/* sizes_text for integers read from the bytes: the text of the same integers is rendered and
+ * kept once per file (a cache keyed by the integers), and the same copy serves every entry
+ * that has them. */
 static int raw_sizes_op(struct fr *f, const struct shapes *sh, uint8_t field, struct ops *o,
                         struct entry_err *e)
 {
-    struct shapes *c = &f->last_shape[field - IF_IN_SIZES];
-    if (sh->nshapes && f->last_txt[field].ptr && shapes_equal(c, sh))
-        return add_op(o, field, f->last_txt[field], e);
-    text_reset(f);
-    text_add(f, "[", 1);
+    if (!f->sizes && !(f->sizes = fl_calloc(FR_SIZES_CACHE, sizeof *f->sizes)))
+        return oom(f);
+    uint64_t h = shapes_hash(sh);
+    struct sizes_slot *c = &f->sizes[(h >> 40) & (FR_SIZES_CACHE - 1)];
+    if (c->txt.ptr && shapes_equal(&c->sh, sh))
+        return add_op(o, field, c->txt, e);
+    /* at most FR_SHAPE_MAX integers of 20 bytes, ", " or "], [" between them, "[[" "]]" */
+    char buf[FR_SHAPE_MAX * 24 + 8], *p = buf;
+    *p++ = '[';
     size_t k = 0;
     for (uint32_t i = 0; i < sh->nshapes; i++) {
-        text_add(f, i ? ", [" : "[", i ? 3 : 1);
-        for (uint32_t d = 0; d < sh->dims[i]; d++) {
-            if (d)
-                text_add(f, ", ", 2);
-            text_i64(f, sh->v[k++]);
+        if (i) {
+            memcpy(p, ", [", 3);
+            p += 3;
+        } else {
+            *p++ = '[';
         }
-        text_add(f, "]", 1);
+        for (uint32_t d = 0; d < sh->dims[i]; d++) {
+            if (d) {
+                memcpy(p, ", ", 2);
+                p += 2;
+            }
+            p = put_i64(p, sh->v[k++]);
+        }
+        *p++ = ']';
     }
-    text_add(f, "]", 1);
-    int rc = text_op(f, o, field, e);
-    if (rc == 0 && !f->text_over && f->text_len)
-        *c = *sh;
-    return rc;
+    *p++ = ']';
+    size_t n = (size_t)(p - buf);
+    char *t = fl_arena_alloc(&f->scratch, n, 1);
+    if (!t)
+        return oom(f);
+    memcpy(t, buf, n);
+    c->sh = *sh;
+    c->txt = fl_str_make(t, n);
+    return add_op(o, field, c->txt, e);
 }
 
 /* dtypes: a list of strings (*declined when it is not). */
@@ -2698,6 +2768,7 @@ static int fr_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
         rc = read_dump(f, &root);
     }
 out:
+    fl_free(f->sizes);
     fl_free(f->text);
     fl_arena_release(&f->etmp);
     fl_arena_release(&f->scratch);
