@@ -213,11 +213,13 @@ struct cache_slot {
     uint32_t id;
 };
 
-/* A key of an entry as the C++ pickler writes it: BINGET id of the string at ptr. */
+/* A key of an entry as the C++ pickler writes it: the two bytes of its BINGET, valid while
+ * the unpickler's memo_redefs is what it was when the key was read (the memo slot still holds
+ * the same string). */
 struct keyslot {
-    const char *ptr; /* NULL: not a one-byte BINGET */
-    uint8_t id;
-    uint8_t field; /* enum field */
+    uint16_t code;  /* 'h' and the memo id as they lie in the input (little-endian); 0: none */
+    uint8_t field;  /* enum field */
+    uint64_t redefs;
 };
 
 #define FR_KEYS 32 /* keys of an entry remembered in order */
@@ -279,6 +281,9 @@ struct fr {
         uint8_t field;
     } keys[64];
     struct opslot ops[FR_OPS_CACHE];
+    struct opslot *ops_by_ptr[FR_CACHE]; /* the slots of ops by the address of the name */
+    struct fl_event ev0;                 /* an nccl_fr_record as fl_event_init makes it */
+    bool have_ev0;
     struct fl_str last_txt[8];   /* the last rendered text kept per interned field (enum ifield) */
     struct shapes last_shape[2]; /* the integers behind last_txt of the two sizes fields */
     struct sizes_slot *sizes;    /* FR_SIZES_CACHE slots (heap, allocated on first use) */
@@ -1110,6 +1115,7 @@ struct iop {
 };
 
 #define FR_MAX_IOPS 64 /* interned fields one entry may hold (repeated keys included) */
+#define FR_INLINE_IOPS 6 /* kept in the staged record itself (one of each field) */
 
 struct staged {
     struct fl_event ev;    /* everything but the interned ids */
@@ -1124,6 +1130,7 @@ struct staged {
     bool have_profiling; /* ev.u.fr.op holds profiling_name */
     bool have_p2p_flag;  /* is_p2p was read */
     bool ok;             /* replayed without a skip */
+    struct iop inl[FR_INLINE_IOPS]; /* ops, when they fit */
 };
 
 /* Text rendered into f->text, kept for the file (the same bytes as the last text of that
@@ -1331,6 +1338,13 @@ static bool thread_id(struct fr *f, struct fl_str s, int64_t *out)
  * peer. */
 static int opname(struct fr *f, struct fl_str name, struct opslot *on, uint32_t *backend)
 {
+    /* a pickle's memo hands back the same bytes: by their address first */
+    struct opslot **bp = &f->ops_by_ptr[((uintptr_t)name.ptr >> 2 ^ name.len) & (FR_CACHE - 1)];
+    if (*bp && (*bp)->ptr == name.ptr && (*bp)->len == name.len && name.ptr) {
+        *on = **bp;
+        *backend = on->backend;
+        return 0;
+    }
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < name.len; i++)
         h = (h ^ (unsigned char)name.ptr[i]) * 16777619u;
@@ -1340,6 +1354,8 @@ static int opname(struct fr *f, struct fl_str name, struct opslot *on, uint32_t 
         (c->ptr == name.ptr || memcmp(c->ptr, name.ptr, name.len) == 0)) {
         *on = *c;
         *backend = c->backend;
+        if (c->ptr == name.ptr)
+            *bp = c;
         return 0;
     }
     struct fl_fr_opname o;
@@ -1349,16 +1365,22 @@ static int opname(struct fr *f, struct fl_str name, struct opslot *on, uint32_t 
         return rc;
     *on = (struct opslot){name.ptr, (uint32_t)name.len, *backend, o.peer_pg_rank, o.send,
                           o.recv,   o.coalesced};
-    if (name.ptr && name.len <= UINT32_MAX)
+    if (name.ptr && name.len <= UINT32_MAX) {
         *c = *on;
+        *bp = c;
+    }
     return 0;
 }
 
 /* Decode entry d (an item of the entries list at byte list_at) into st, interning nothing.
  * 0 (st->rc says whether the entry is read or skipped) or FL_ENOMEM. */
-static void staged_init(struct staged *st, bool dict, uint64_t at)
+static void staged_init(struct fr *f, struct staged *st, bool dict, uint64_t at)
 {
-    fl_event_init(&st->ev, FL_EV_NCCL_FR_RECORD);
+    if (!f->have_ev0) {
+        fl_event_init(&f->ev0, FL_EV_NCCL_FR_RECORD);
+        f->have_ev0 = true;
+    }
+    st->ev = f->ev0;
     st->ops = NULL;
     st->pg_name = FL_STR_NULL;
     st->pg_id = -1;
@@ -1401,8 +1423,8 @@ static int finish_entry(struct fr *f, struct staged *st, const struct ops *o, st
         st->why = w;
     }
     if (o->n) {
-        struct iop *v = FL_ARENA_NEW_N(&f->scratch, struct iop, o->n);
-        if (!v)
+        struct iop *v = st->inl;
+        if (o->n > FR_INLINE_IOPS && !(v = FL_ARENA_NEW_N(&f->scratch, struct iop, o->n)))
             return oom(f);
         memcpy(v, o->v, o->n * sizeof *v);
         st->ops = v;
@@ -1414,7 +1436,7 @@ static int finish_entry(struct fr *f, struct staged *st, const struct ops *o, st
 static int decode_entry(struct fr *f, const struct fl_pk *d, uint64_t list_at, struct staged *st)
 {
     bool dict = d->type == FL_PK_DICT;
-    staged_init(st, dict, dict ? d->u.seq->offset : list_at);
+    staged_init(f, st, dict, dict ? d->u.seq->offset : list_at);
     struct fl_event *ev = &st->ev;
     struct ops o;
     o.n = 0;
@@ -1568,13 +1590,17 @@ static int replay_entry(struct fr *f, struct staged *st)
     struct fl_ev_nccl_fr *r = &st->ev.u.fr;
     int rc;
     for (size_t i = 0; i < st->nops; i++) {
+        static const uint16_t at[IF__N] = {
+            [0] = offsetof(struct fl_ev_nccl_fr, thread_name),
+            [IF_IN_SIZES] = offsetof(struct fl_ev_nccl_fr, input_sizes),
+            [IF_OUT_SIZES] = offsetof(struct fl_ev_nccl_fr, output_sizes),
+            [IF_IN_DTYPES] = offsetof(struct fl_ev_nccl_fr, input_dtypes),
+            [IF_OUT_DTYPES] = offsetof(struct fl_ev_nccl_fr, output_dtypes),
+            [IF_FRAMES] = offsetof(struct fl_ev_nccl_fr, frames),
+            [IF_THREAD_NAME] = offsetof(struct fl_ev_nccl_fr, thread_name),
+        };
         const struct iop *op = &st->ops[i];
-        uint32_t *dst = op->field == IF_IN_SIZES     ? &r->input_sizes
-                        : op->field == IF_OUT_SIZES  ? &r->output_sizes
-                        : op->field == IF_IN_DTYPES  ? &r->input_dtypes
-                        : op->field == IF_OUT_DTYPES ? &r->output_dtypes
-                        : op->field == IF_FRAMES     ? &r->frames
-                                                     : &r->thread_name;
+        uint32_t *dst = (uint32_t *)((char *)r + at[op->field < IF__N ? op->field : 0]);
         if ((rc = intern_view(f, op->s, dst)))
             return rc;
     }
@@ -2071,6 +2097,75 @@ static inline __attribute__((always_inline)) bool raw_apply(struct fr *f, struct
     return true;
 }
 
+/* The scalars the C++ pickler writes for an entry's plain fields, decoded inline from q with
+ * at least 10 bytes left: BINGET of a memoized scalar, BININT1 / BININT2 / BININT, LONG1 of 8
+ * bytes, BINFLOAT, NONE, NEWTRUE, NEWFALSE; each exactly as raw_scalar_slow decodes it. false
+ * (q unmoved) for anything else: the general reader then reads it. */
+static inline __attribute__((always_inline)) bool fast_scalar(const unsigned char **qp,
+                                                              const struct fl_pk *memo,
+                                                              size_t memo_cap, struct fl_pk *v)
+{
+    const unsigned char *q = *qp;
+    switch (q[0]) {
+    case 'h':
+        if (q[1] >= memo_cap || memo[q[1]].type >= FL_PK_LIST)
+            return false;
+        *v = memo[q[1]];
+        *qp = q + 2;
+        return true;
+    case 'K':
+        v->type = FL_PK_INT;
+        v->u.i = q[1];
+        *qp = q + 2;
+        return true;
+    case 'M':
+        v->type = FL_PK_INT;
+        v->u.i = (int64_t)(q[1] | (unsigned)q[2] << 8);
+        *qp = q + 3;
+        return true;
+    case 'J':
+        v->type = FL_PK_INT;
+        v->u.i = (int32_t)rd_le32(q + 1);
+        *qp = q + 5;
+        return true;
+    case 0x8a:
+        if (q[1] != 8)
+            return false;
+        v->type = FL_PK_INT;
+        v->u.i = (int64_t)((uint64_t)rd_le32(q + 2) | (uint64_t)rd_le32(q + 6) << 32);
+        *qp = q + 10;
+        return true;
+    case 'G': {
+        uint64_t bits = 0;
+        for (int i = 1; i <= 8; i++)
+            bits = (bits << 8) | q[i];
+        v->type = FL_PK_FLOAT;
+        memcpy(&v->u.f, &bits, sizeof bits);
+        *qp = q + 9;
+        return true;
+    }
+    case 'N':
+        v->type = FL_PK_NONE;
+        v->u.i = 0;
+        *qp = q + 1;
+        return true;
+    case 0x88:
+    case 0x89:
+        v->type = FL_PK_BOOL;
+        v->u.i = 0;
+        v->u.b = q[0] == 0x88;
+        *qp = q + 1;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static inline uint16_t rd_le16(const unsigned char *q)
+{
+    return (uint16_t)(q[0] | (unsigned)q[1] << 8);
+}
+
 static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, size_t len,
                      size_t at, size_t list_at, size_t *next, int64_t *handle)
 {
@@ -2081,37 +2176,87 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
     if (!st)
         return FL_ENOMEM;
     f->spare = st; /* until it is taken */
-    staged_init(st, true, at);
+    staged_init(f, st, true, at);
     struct raw r = {p, buf + at + 2, buf + len, p->memo, p->memo_cap};
+    const unsigned char *q = r.q, *const end = r.end;
     struct ops o;
     o.n = 0;
     struct entry_err e;
     struct fl_str pg_desc = FL_STR_NULL;
     size_t pairs = 0;
     int rc = 0;
-    while (!raw_at(&r, 'u')) {
+    uint64_t redefs = p->memo_redefs; /* read again after the general reader stored */
+    for (;; pairs++) {
+        if (q >= end)
+            return 0;
+        if (*q == 'u')
+            break;
         struct fl_pk k, v;
         enum field fld;
         /* the C++ pickler writes every entry's keys in the same order, each a BINGET of the
-         * string stored by the first entry: the key at this position last time is checked
-         * by its memo id and string, and its field taken from there */
+         * string stored by the first entry: the key at this position last time is known by
+         * its two bytes while no memo slot was stored again since */
         struct keyslot *ks = pairs < FR_KEYS ? &f->keyseq[pairs] : NULL;
-        if (ks && ks->ptr && r.end - r.q >= 2 && r.q[0] == 'h' && r.q[1] == ks->id &&
-            r.memo_cap > ks->id && r.memo[ks->id].type == FL_PK_STR &&
-            r.memo[ks->id].u.s.ptr == ks->ptr) {
-            r.q += 2;
+        if (ks && end - q >= 2 && rd_le16(q) == ks->code && ks->redefs == redefs) {
+            q += 2;
             fld = (enum field)ks->field;
         } else {
-            const unsigned char *kq = r.q;
+            const unsigned char *kq = q;
+            r.q = q;
             if (!raw_scalar(&r, &k) || k.type != FL_PK_STR)
                 return 0;
+            q = r.q;
+            redefs = p->memo_redefs;
             fld = field_cached(f, k.u.s);
             if (ks) {
-                bool get = r.q - kq == 2 && kq[0] == 'h';
-                *ks = (struct keyslot){get ? k.u.s.ptr : NULL, get ? kq[1] : 0, (uint8_t)fld};
+                bool get = q - kq == 2 && kq[0] == 'h';
+                *ks = (struct keyslot){get ? rd_le16(kq) : 0, (uint8_t)fld, redefs};
             }
         }
-        pairs++;
+        /* a plain field's value, in the forms the C++ pickler writes, read inline: one case
+         * per field, so that raw_apply is folded for it */
+        if (end - q >= 10) {
+            const unsigned char *vq = q;
+            bool done = false;
+            switch (fld) {
+#define FR_FAST(F)                                                                                 \
+    case F:                                                                                        \
+        if (fast_scalar(&vq, r.memo, r.memo_cap, &v)) {                                            \
+            if (!raw_apply(f, st, F, &v, &o, &e, &rc))                                             \
+                return 0;                                                                          \
+            done = true;                                                                           \
+        }                                                                                          \
+        break;
+                FR_FAST(F_RECORD_ID)
+                FR_FAST(F_PG_ID)
+                FR_FAST(F_COLL_SEQ)
+                FR_FAST(F_P2P_SEQ)
+                FR_FAST(F_OP_ID)
+                FR_FAST(F_PROFILING_NAME)
+                FR_FAST(F_TIME_CREATED)
+                FR_FAST(F_DURATION)
+                FR_FAST(F_STATE)
+                FR_FAST(F_STARTED)
+                FR_FAST(F_COMPLETED)
+                FR_FAST(F_RETIRED)
+                FR_FAST(F_TIMEOUT)
+                FR_FAST(F_IS_P2P)
+                FR_FAST(F_FRAMES)
+                FR_FAST(F_THREAD_ID)
+                FR_FAST(F_THREAD_NAME)
+                FR_FAST(F_NONE)
+#undef FR_FAST
+            default: /* the containers: read below */
+                break;
+            }
+            if (done) {
+                q = vq;
+                if (rc)
+                    return rc < 0 ? rc : 0;
+                continue;
+            }
+        }
+        r.q = q;
         switch (fld) {
         case F_PROCESS_GROUP:
             if (raw_at(&r, 'N')) {
@@ -2160,16 +2305,18 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
                 return 0;
             break;
         }
+        q = r.q;
+        redefs = p->memo_redefs;
         if (rc)
             return rc < 0 ? rc : 0;
     }
     if (!pairs)
         return 0; /* an empty dict is left to the unpickler, as take_setitems leaves it */
-    r.q++;
+    q++;
     if ((rc = finish_entry(f, st, &o, pg_desc, 0, &e)))
         return rc;
     f->spare = NULL;
-    *next = (size_t)(r.q - buf);
+    *next = (size_t)(q - buf);
     *handle = (int64_t)(intptr_t)st;
     return 1;
 }
@@ -2257,7 +2404,7 @@ static int json_raw_entry(struct fr *f, const struct fl_json *j, int i, struct f
     if (!st)
         return FL_ENOMEM;
     f->spare = st; /* until it is used */
-    staged_init(st, true, (uint64_t)t[i].start);
+    staged_init(f, st, true, (uint64_t)t[i].start);
     struct ops o;
     o.n = 0;
     struct entry_err e;
