@@ -138,17 +138,22 @@ void fl_fr_opname_parse(struct fl_str name, struct fl_fr_opname *o)
     o->op = sp ? fl_str_make(rest.ptr, (size_t)(sp - rest.ptr)) : rest;
     if (sp)
         o->meta = fl_str_trim(fl_str_make(sp + 1, rest.len - o->op.len - 1));
-    o->coalesced = fl_str_ends_with(o->op, "coalesced");
-    bool send = fl_str_eq_cstr(o->op, "send"), recv = fl_str_eq_cstr(o->op, "recv");
+    size_t n = o->op.len;
+    o->coalesced = n >= 9 && memcmp(o->op.ptr + n - 9, "coalesced", 9) == 0;
+    bool send = n == 4 && memcmp(o->op.ptr, "send", 4) == 0;
+    bool recv = n == 4 && memcmp(o->op.ptr, "recv", 4) == 0;
     if (!(send || recv) || !o->meta.len)
         return;
     /* "0->3" (send: self->peer) or "3<-0" (recv: self<-peer) */
-    struct fl_str arrow = send ? FL_STR_LIT("->") : FL_STR_LIT("<-");
-    ptrdiff_t at = fl_str_find(o->meta, arrow);
-    if (at < 0)
+    char a0 = send ? '-' : '<', a1 = send ? '>' : '-';
+    const char *m = o->meta.ptr;
+    size_t at = 0;
+    while (at + 1 < o->meta.len && !(m[at] == a0 && m[at + 1] == a1))
+        at++;
+    if (at + 1 >= o->meta.len)
         return;
-    int32_t self = small_int(fl_str_trim(fl_str_sub(o->meta, 0, (size_t)at)));
-    int32_t peer = small_int(fl_str_trim(fl_str_sub(o->meta, (size_t)at + 2, o->meta.len)));
+    int32_t self = small_int(fl_str_trim(fl_str_make(m, at)));
+    int32_t peer = small_int(fl_str_trim(fl_str_make(m + at + 2, o->meta.len - at - 2)));
     if (self < 0 || peer < 0)
         return;
     o->self_pg_rank = self;
@@ -249,6 +254,7 @@ struct opslot {
 };
 
 #define FR_OPS_CACHE 1024 /* profiling names cached (by their bytes) */
+#define FR_STAGED_BATCH 64 /* staged records allocated at once */
 
 struct fr {
     struct fl_parse_ctx *ctx;
@@ -289,7 +295,9 @@ struct fr {
     struct sizes_slot *sizes;    /* FR_SIZES_CACHE slots (heap, allocated on first use) */
     const char *entries_key;     /* the "entries" key string last matched (take_entry) */
     struct staged *spare;        /* a staged record raw_entry did not use */
-    struct keyslot keyseq[FR_KEYS]; /* the keys of the last entry read from bytes, in order */
+    struct keyslot keyseq[FR_KEYS + 1]; /* the keys of the last entry read from bytes, in order */
+    struct staged *pool;            /* staged records allocated and not yet handed out */
+    size_t pool_n, pool_batches;
     struct fl_arena *tree;          /* where JSON values go: scratch, or etmp for an entry */
     struct fl_arena etmp;           /* one JSON entry's values while it is decoded */
     const char *tid_ptr;
@@ -1633,9 +1641,19 @@ static int replay_entry(struct fr *f, struct staged *st)
 /* A staged record for one more entry (scratch). */
 static struct staged *staged_new(struct fr *f)
 {
-    struct staged *st = fl_arena_alloc(&f->scratch, sizeof *st, _Alignof(struct staged));
-    if (!st)
+    if (f->pool_n) {
+        f->pool_n--;
+        return f->pool++;
+    }
+    /* a few at a time: 8, then FR_STAGED_BATCH */
+    size_t n = f->pool_batches++ ? FR_STAGED_BATCH : 8;
+    struct staged *st = FL_ARENA_NEW_N(&f->scratch, struct staged, n);
+    if (!st) {
         oom(f);
+        return NULL;
+    }
+    f->pool = st + 1;
+    f->pool_n = n - 1;
     return st;
 }
 
@@ -1893,30 +1911,38 @@ static char *put_i64(char *p, int64_t v)
     return p + (sizeof b - i);
 }
 
+/* The hash of a sizes list, mixed in reading order (fast_shapes mixes it as it reads). */
+#define FR_SH_SEED 0x9e3779b97f4a7c15ULL
+static inline uint64_t sh_mix_int(uint64_t h, int64_t v)
+{
+    h = (h ^ (uint64_t)v) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
+static inline uint64_t sh_mix_dims(uint64_t h, uint32_t dims)
+{
+    return (h ^ dims) * 0xff51afd7ed558ccdULL;
+}
+
 static uint64_t shapes_hash(const struct shapes *sh)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ULL * (sh->nshapes + 1);
+    uint64_t h = FR_SH_SEED;
     size_t k = 0;
     for (uint32_t i = 0; i < sh->nshapes; i++) {
-        h = (h ^ sh->dims[i]) * 0xff51afd7ed558ccdULL;
-        k += sh->dims[i];
+        for (uint32_t d = 0; d < sh->dims[i]; d++)
+            h = sh_mix_int(h, sh->v[k++]);
+        h = sh_mix_dims(h, sh->dims[i]);
     }
-    for (size_t i = 0; i < k; i++) {
-        h = (h ^ (uint64_t)sh->v[i]) * 0x9e3779b97f4a7c15ULL;
-        h ^= h >> 29;
-    }
-    return h;
+    return sh_mix_dims(h, sh->nshapes);
 }
 
 /* sizes_text for integers read from the bytes: the text of the same integers is rendered and
  * kept once per file (a cache keyed by the integers), and the same copy serves every entry
  * that has them. */
-static int raw_sizes_op(struct fr *f, const struct shapes *sh, uint8_t field, struct ops *o,
-                        struct entry_err *e)
+static int raw_sizes_op_h(struct fr *f, const struct shapes *sh, uint64_t h, uint8_t field,
+                          struct ops *o, struct entry_err *e)
 {
     if (!f->sizes && !(f->sizes = fl_calloc(FR_SIZES_CACHE, sizeof *f->sizes)))
         return oom(f);
-    uint64_t h = shapes_hash(sh);
     struct sizes_slot *c = &f->sizes[(h >> 40) & (FR_SIZES_CACHE - 1)];
     if (c->txt.ptr && shapes_equal(&c->sh, sh))
         return add_op(o, field, c->txt, e);
@@ -1949,6 +1975,79 @@ static int raw_sizes_op(struct fr *f, const struct shapes *sh, uint8_t field, st
     c->sh = *sh;
     c->txt = fl_str_make(t, n);
     return add_op(o, field, c->txt, e);
+}
+
+static int raw_sizes_op(struct fr *f, const struct shapes *sh, uint8_t field, struct ops *o,
+                        struct entry_err *e)
+{
+    return raw_sizes_op_h(f, sh, shapes_hash(sh), field, o, e);
+}
+
+/* raw_shapes for the form the C++ pickler writes (EMPTY_LIST MARK, each shape EMPTY_LIST MARK
+ * BININT1 / BININT2 / BININT / LONG1-8 integers APPENDS, APPENDS), hashing as it reads. false,
+ * with nothing read, for anything else (raw_shapes then reads it). */
+static inline bool fast_shapes(const unsigned char **qp, const unsigned char *end,
+                               struct shapes *sh, uint64_t *hp)
+{
+    const unsigned char *q = *qp;
+    if (end - q < 2 || q[0] != ']' || q[1] != '(')
+        return false;
+    q += 2;
+    uint32_t ns = 0;
+    size_t k = 0;
+    uint64_t h = FR_SH_SEED;
+    for (;;) {
+        if (end - q < 2)
+            return false;
+        if (*q == 'e')
+            break;
+        if (ns == FR_SHAPE_MAX || q[0] != ']' || q[1] != '(')
+            return false;
+        q += 2;
+        uint32_t dims = 0;
+        for (;;) {
+            if (end - q < 10)
+                return false;
+            int64_t x;
+            switch (*q) {
+            case 'e':
+                goto shape_end;
+            case 'K':
+                x = q[1];
+                q += 2;
+                break;
+            case 'M':
+                x = (int64_t)(q[1] | (unsigned)q[2] << 8);
+                q += 3;
+                break;
+            case 'J':
+                x = (int32_t)rd_le32(q + 1);
+                q += 5;
+                break;
+            case 0x8a:
+                if (q[1] != 8)
+                    return false;
+                x = (int64_t)((uint64_t)rd_le32(q + 2) | (uint64_t)rd_le32(q + 6) << 32);
+                q += 10;
+                break;
+            default:
+                return false;
+            }
+            if (k == FR_SHAPE_MAX)
+                return false;
+            sh->v[k++] = x;
+            h = sh_mix_int(h, x);
+            dims++;
+        }
+    shape_end:
+        q++;
+        sh->dims[ns++] = dims;
+        h = sh_mix_dims(h, dims);
+    }
+    sh->nshapes = ns;
+    *hp = sh_mix_dims(h, ns);
+    *qp = q + 1;
+    return true;
 }
 
 /* dtypes: a list of strings (*declined when it is not). */
@@ -2187,20 +2286,21 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
     int rc = 0;
     uint64_t redefs = p->memo_redefs; /* read again after the general reader stored */
     for (;; pairs++) {
-        if (q >= end)
-            return 0;
-        if (*q == 'u')
-            break;
         struct fl_pk k, v;
         enum field fld;
         /* the C++ pickler writes every entry's keys in the same order, each a BINGET of the
          * string stored by the first entry: the key at this position last time is known by
-         * its two bytes while no memo slot was stored again since */
-        struct keyslot *ks = pairs < FR_KEYS ? &f->keyseq[pairs] : NULL;
-        if (ks && end - q >= 2 && rd_le16(q) == ks->code && ks->redefs == redefs) {
+         * its two bytes while no memo slot was stored again since (a slot that knows no key,
+         * and the one past FR_KEYS, never match: their redefs is UINT64_MAX) */
+        const struct keyslot *ks = &f->keyseq[pairs < FR_KEYS ? pairs : FR_KEYS];
+        if (end - q >= 12 && rd_le16(q) == ks->code && ks->redefs == redefs) {
             q += 2;
             fld = (enum field)ks->field;
         } else {
+            if (q >= end)
+                return 0;
+            if (*q == 'u')
+                break;
             const unsigned char *kq = q;
             r.q = q;
             if (!raw_scalar(&r, &k) || k.type != FL_PK_STR)
@@ -2208,9 +2308,10 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
             q = r.q;
             redefs = p->memo_redefs;
             fld = field_cached(f, k.u.s);
-            if (ks) {
+            if (pairs < FR_KEYS) {
                 bool get = q - kq == 2 && kq[0] == 'h';
-                *ks = (struct keyslot){get ? rd_le16(kq) : 0, (uint8_t)fld, redefs};
+                f->keyseq[pairs] =
+                    (struct keyslot){get ? rd_le16(kq) : 0, (uint8_t)fld, get ? redefs : UINT64_MAX};
             }
         }
         /* a plain field's value, in the forms the C++ pickler writes, read inline: one case
@@ -2256,6 +2357,26 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
                 continue;
             }
         }
+        /* the containers' commonest forms: (BINGET name, BINGET desc) TUPLE2, and a list of
+         * one BINGET dtype */
+        if (fld == F_PROCESS_GROUP && end - q >= 5 && q[0] == 'h' && q[2] == 'h' && q[4] == 0x86 &&
+            q[1] < r.memo_cap && q[3] < r.memo_cap && r.memo[q[1]].type == FL_PK_STR &&
+            r.memo[q[3]].type == FL_PK_STR) {
+            st->pg_name = r.memo[q[1]].u.s;
+            pg_desc = r.memo[q[3]].u.s;
+            q += 5;
+            continue;
+        }
+        if ((fld == F_INPUT_DTYPES || fld == F_OUTPUT_DTYPES) && end - q >= 5 && q[0] == ']' &&
+            q[1] == '(' && q[2] == 'h' && q[4] == 'e' && q[3] < r.memo_cap &&
+            r.memo[q[3]].type == FL_PK_STR) {
+            rc = add_op(&o, fld == F_INPUT_DTYPES ? IF_IN_DTYPES : IF_OUT_DTYPES,
+                        r.memo[q[3]].u.s, &e);
+            q += 5;
+            if (rc)
+                return rc < 0 ? rc : 0;
+            continue;
+        }
         r.q = q;
         switch (fld) {
         case F_PROCESS_GROUP:
@@ -2282,6 +2403,12 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
                 break;
             }
             struct shapes sh;
+            uint64_t h;
+            if (fast_shapes(&r.q, end, &sh, &h)) {
+                rc = raw_sizes_op_h(f, &sh, h, fld == F_INPUT_SIZES ? IF_IN_SIZES : IF_OUT_SIZES,
+                                    &o, &e);
+                break;
+            }
             if (!raw_shapes(&r, &sh))
                 return 0;
             rc = raw_sizes_op(f, &sh, fld == F_INPUT_SIZES ? IF_IN_SIZES : IF_OUT_SIZES, &o, &e);
@@ -2883,6 +3010,8 @@ static int fr_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
     f->buf = buf;
     f->len = len;
     f->rank = -1;
+    for (size_t i = 0; i <= FR_KEYS; i++)
+        f->keyseq[i].redefs = UINT64_MAX; /* no key known */
     /* every opcode or token is at least a byte and becomes at most ~56 bytes of tree */
     size_t cap = len < (SIZE_MAX - (64u << 20)) / 64 ? 64 * len + (64u << 20) : SIZE_MAX;
     /* chunks in proportion to the input (a tree takes about 12 times a pickle's bytes) */
