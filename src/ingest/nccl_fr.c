@@ -237,13 +237,14 @@ struct shapes {
 };
 
 /* What replay_entry needs of a profiling name's split (fl_fr_opname), and its backend. */
-/* A sizes text kept for the file, and the integers it renders. */
+/* A sizes text kept for the file, and the integers it renders (both in the scratch arena). */
 struct sizes_slot {
-    struct shapes sh;
-    struct fl_str txt; /* NULL ptr: empty slot */
+    uint64_t h;             /* shapes_hash of *sh */
+    const struct shapes *sh; /* NULL: empty slot */
+    struct fl_str txt;
 };
 
-#define FR_SIZES_CACHE 512 /* sizes texts cached (by their integers) */
+#define FR_SIZES_CACHE 1024 /* sizes texts cached (by their integers) */
 
 struct opslot {
     const char *ptr;
@@ -255,6 +256,13 @@ struct opslot {
 
 #define FR_OPS_CACHE 1024 /* profiling names cached (by their bytes) */
 #define FR_STAGED_BATCH 64 /* staged records allocated at once */
+#define FR_PG_CACHE 16     /* pg names remembered by their interned id */
+
+struct pg_str {
+    uint32_t id;
+    bool set;
+    struct fl_str s;
+};
 
 struct fr {
     struct fl_parse_ctx *ctx;
@@ -297,6 +305,8 @@ struct fr {
     struct staged *spare;        /* a staged record raw_entry did not use */
     struct keyslot keyseq[FR_KEYS + 1]; /* the keys of the last entry read from bytes, in order */
     struct staged *pool;            /* staged records allocated and not yet handed out */
+    uint32_t pg_learnt[FR_PG_CACHE];       /* pgs pg_from_entry has nothing more to learn of */
+    struct pg_str pg_strs[FR_PG_CACHE];    /* interned pg names' text (record_uid) */
     size_t pool_n, pool_batches;
     struct fl_arena *tree;          /* where JSON values go: scratch, or etmp for an entry */
     struct fl_arena etmp;           /* one JSON entry's values while it is decoded */
@@ -337,7 +347,10 @@ static size_t bytes_slot(struct fl_str s)
 /* Intern a view into the input (or into memory kept for the file), through two small caches:
  * by address (a pickle's memo hands the same bytes back for repeated strings) and by bytes (a
  * JSON dump spells the same names again and again), so most lookups skip the table. */
-static int intern_view(struct fr *f, struct fl_str s, uint32_t *id)
+static int intern_view_slow(struct fr *f, struct fl_str s, uint32_t *id,
+                            struct cache_slot *c);
+
+static inline int intern_view(struct fr *f, struct fl_str s, uint32_t *id)
 {
     if (!s.len) {
         *id = 0;
@@ -349,6 +362,11 @@ static int intern_view(struct fr *f, struct fl_str s, uint32_t *id)
         *id = c->id;
         return 0;
     }
+    return intern_view_slow(f, s, id, c);
+}
+
+static int intern_view_slow(struct fr *f, struct fl_str s, uint32_t *id, struct cache_slot *c)
+{
     struct cache_slot *b = &f->by_bytes[bytes_slot(s)];
     uint32_t v;
     if (b->ptr && b->len == s.len && memcmp(b->ptr, s.ptr, s.len) == 0) {
@@ -1402,8 +1420,9 @@ static void staged_init(struct fr *f, struct staged *st, bool dict, uint64_t at)
 
 /* The end of an entry's decoding (rc: 0, or 1 with e->why): the checks that need every
  * field, then the reason and the interning ops kept with st. 0 or FL_ENOMEM. */
-static int finish_entry(struct fr *f, struct staged *st, const struct ops *o, struct fl_str pg_desc,
-                        int rc, struct entry_err *e)
+static inline __attribute__((always_inline)) int
+finish_entry(struct fr *f, struct staged *st, const struct ops *o, struct fl_str pg_desc, int rc,
+             struct entry_err *e)
 {
     struct fl_ev_nccl_fr *r = &st->ev.u.fr;
     if (!rc) {
@@ -1432,9 +1451,14 @@ static int finish_entry(struct fr *f, struct staged *st, const struct ops *o, st
     }
     if (o->n) {
         struct iop *v = st->inl;
-        if (o->n > FR_INLINE_IOPS && !(v = FL_ARENA_NEW_N(&f->scratch, struct iop, o->n)))
-            return oom(f);
-        memcpy(v, o->v, o->n * sizeof *v);
+        if (o->n <= FR_INLINE_IOPS) {
+            for (size_t i = 0; i < o->n; i++)
+                v[i] = o->v[i];
+        } else {
+            if (!(v = FL_ARENA_NEW_N(&f->scratch, struct iop, o->n)))
+                return oom(f);
+            memcpy(v, o->v, o->n * sizeof *v);
+        }
         st->ops = v;
         st->nops = (uint16_t)o->n;
     }
@@ -1907,8 +1931,9 @@ static char *put_i64(char *p, int64_t v)
     }
     if (v < 0)
         *p++ = '-';
-    memcpy(p, b + i, sizeof b - i);
-    return p + (sizeof b - i);
+    while (i < sizeof b)
+        *p++ = b[i++];
+    return p;
 }
 
 /* The hash of a sizes list, mixed in reading order (fast_shapes mixes it as it reads). */
@@ -1944,7 +1969,7 @@ static int raw_sizes_op_h(struct fr *f, const struct shapes *sh, uint64_t h, uin
     if (!f->sizes && !(f->sizes = fl_calloc(FR_SIZES_CACHE, sizeof *f->sizes)))
         return oom(f);
     struct sizes_slot *c = &f->sizes[(h >> 40) & (FR_SIZES_CACHE - 1)];
-    if (c->txt.ptr && shapes_equal(&c->sh, sh))
+    if (c->h == h && c->sh && shapes_equal(c->sh, sh))
         return add_op(o, field, c->txt, e);
     /* at most FR_SHAPE_MAX integers of 20 bytes, ", " or "], [" between them, "[[" "]]" */
     char buf[FR_SHAPE_MAX * 24 + 8], *p = buf;
@@ -1968,12 +1993,13 @@ static int raw_sizes_op_h(struct fr *f, const struct shapes *sh, uint64_t h, uin
     }
     *p++ = ']';
     size_t n = (size_t)(p - buf);
-    char *t = fl_arena_alloc(&f->scratch, n, 1);
-    if (!t)
+    struct shapes *kept = fl_arena_alloc(&f->scratch, sizeof *kept + n, _Alignof(struct shapes));
+    if (!kept)
         return oom(f);
+    *kept = *sh;
+    char *t = (char *)(kept + 1);
     memcpy(t, buf, n);
-    c->sh = *sh;
-    c->txt = fl_str_make(t, n);
+    *c = (struct sizes_slot){h, kept, fl_str_make(t, n)};
     return add_op(o, field, c->txt, e);
 }
 
@@ -2665,7 +2691,10 @@ static uint64_t record_uid(struct fr *f, const struct fl_event *ev, struct fl_st
     h = mix(h, (uint64_t)r->collective_seq);
     h = mix(h, (uint64_t)r->p2p_seq);
     h = mix(h, r->state);
-    struct fl_str pg = fl_ingest_str(f->ctx, r->pg);
+    struct pg_str *c = &f->pg_strs[r->pg & (FR_PG_CACHE - 1)];
+    if (c->id != r->pg || !c->set)
+        *c = (struct pg_str){r->pg, true, fl_ingest_str(f->ctx, r->pg)};
+    struct fl_str pg = c->s;
     h = fl_hash64(pg.ptr, pg.len, h);
     return fl_hash64(node.ptr, node.len, h);
 }
@@ -2724,6 +2753,10 @@ static int resolve_rank(struct fr *f)
 static int pg_from_entry(struct fr *f, const struct fl_event *ev)
 {
     const struct fl_ev_nccl_fr *r = &ev->u.fr;
+    /* a pg whose description and id are both known has nothing more to learn */
+    uint32_t *known = &f->pg_learnt[r->pg & (FR_PG_CACHE - 1)];
+    if (*known == r->pg && r->pg)
+        return 0;
     struct pginfo *g = pg_by_name(f, r->pg);
     int rc;
     if (!g) {
@@ -2736,6 +2769,8 @@ static int pg_from_entry(struct fr *f, const struct fl_event *ev)
         return rc;
     if (g->id < 0 && (r->known & FL_FR_HAS_PG_ID) && !pg_by_id(f, r->pg_id))
         pg_set_id(f, g, r->pg_id);
+    if (g->desc_id && g->id >= 0 && g->name_id == r->pg)
+        *known = r->pg;
     return 0;
 }
 
