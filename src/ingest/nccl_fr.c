@@ -2286,6 +2286,72 @@ static inline __attribute__((always_inline)) bool fast_scalar(const unsigned cha
     }
 }
 
+/* fast_scalar with the opcodes a field usually has tried first (F is a constant: the tests
+ * fold), then all of them. */
+static inline __attribute__((always_inline)) bool fast_scalar_for(enum field F,
+                                                                  const unsigned char **qp,
+                                                                  const struct fl_pk *memo,
+                                                                  size_t memo_cap, struct fl_pk *v)
+{
+    const unsigned char *q = *qp;
+    switch (F) {
+    case F_PROFILING_NAME:
+    case F_STATE:
+    case F_THREAD_ID:
+    case F_THREAD_NAME:
+        if (q[0] == 'h' && q[1] < memo_cap && memo[q[1]].type == FL_PK_STR) {
+            *v = memo[q[1]];
+            *qp = q + 2;
+            return true;
+        }
+        break;
+    case F_RECORD_ID:
+    case F_PG_ID:
+    case F_COLL_SEQ:
+    case F_P2P_SEQ:
+    case F_OP_ID:
+    case F_TIMEOUT:
+    case F_TIME_CREATED:
+    case F_STARTED:
+    case F_COMPLETED:
+        v->type = FL_PK_INT;
+        if (q[0] == 'K') {
+            v->u.i = q[1];
+            *qp = q + 2;
+            return true;
+        }
+        if (q[0] == 'M') {
+            v->u.i = (int64_t)(q[1] | (unsigned)q[2] << 8);
+            *qp = q + 3;
+            return true;
+        }
+        if (q[0] == 'J') {
+            v->u.i = (int32_t)rd_le32(q + 1);
+            *qp = q + 5;
+            return true;
+        }
+        if (q[0] == 0x8a && q[1] == 8) {
+            v->u.i = (int64_t)((uint64_t)rd_le32(q + 2) | (uint64_t)rd_le32(q + 6) << 32);
+            *qp = q + 10;
+            return true;
+        }
+        break;
+    case F_RETIRED:
+    case F_IS_P2P:
+        if (q[0] == 0x88 || q[0] == 0x89) {
+            v->type = FL_PK_BOOL;
+            v->u.i = 0;
+            v->u.b = q[0] == 0x88;
+            *qp = q + 1;
+            return true;
+        }
+        break;
+    default:
+        break;
+    }
+    return fast_scalar(qp, memo, memo_cap, v);
+}
+
 static inline uint16_t rd_le16(const unsigned char *q)
 {
     return (uint16_t)(q[0] | (unsigned)q[1] << 8);
@@ -2319,9 +2385,12 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
          * its two bytes while no memo slot was stored again since (a slot that knows no key,
          * and the one past FR_KEYS, never match: their redefs is UINT64_MAX) */
         const struct keyslot *ks = &f->keyseq[pairs < FR_KEYS ? pairs : FR_KEYS];
+        const unsigned char *vq;
+        bool done;
         if (end - q >= 12 && rd_le16(q) == ks->code && ks->redefs == redefs) {
             q += 2;
             fld = (enum field)ks->field;
+            goto fast_value; /* at least 10 bytes left */
         } else {
             if (q >= end)
                 return 0;
@@ -2343,12 +2412,13 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
         /* a plain field's value, in the forms the C++ pickler writes, read inline: one case
          * per field, so that raw_apply is folded for it */
         if (end - q >= 10) {
-            const unsigned char *vq = q;
-            bool done = false;
+        fast_value:
+            vq = q;
+            done = false;
             switch (fld) {
 #define FR_FAST(F)                                                                                 \
     case F:                                                                                        \
-        if (fast_scalar(&vq, r.memo, r.memo_cap, &v)) {                                            \
+        if (fast_scalar_for(F, &vq, r.memo, r.memo_cap, &v)) {                                     \
             if (!raw_apply(f, st, F, &v, &o, &e, &rc))                                             \
                 return 0;                                                                          \
             done = true;                                                                           \
