@@ -231,9 +231,9 @@ struct keyslot {
 
 /* The integers of a sizes list: nshapes shapes of dims[i] integers each, in v. */
 struct shapes {
-    int64_t v[FR_SHAPE_MAX];
-    uint32_t dims[FR_SHAPE_MAX];
     uint32_t nshapes; /* 0: nothing remembered */
+    uint32_t dims[FR_SHAPE_MAX];
+    int64_t v[FR_SHAPE_MAX]; /* last: a copy may stop after the integers in use */
 };
 
 /* What replay_entry needs of a profiling name's split (fl_fr_opname), and its backend. */
@@ -300,7 +300,7 @@ struct fr {
     bool have_ev0;
     struct fl_str last_txt[8];   /* the last rendered text kept per interned field (enum ifield) */
     struct shapes last_shape[2]; /* the integers behind last_txt of the two sizes fields */
-    struct sizes_slot *sizes;    /* FR_SIZES_CACHE slots (heap, allocated on first use) */
+    struct sizes_slot sizes[FR_SIZES_CACHE];
     const char *entries_key;     /* the "entries" key string last matched (take_entry) */
     struct staged *spare;        /* a staged record raw_entry did not use */
     struct keyslot keyseq[FR_KEYS + 1]; /* the keys of the last entry read from bytes, in order */
@@ -1141,7 +1141,7 @@ struct iop {
 };
 
 #define FR_MAX_IOPS 64 /* interned fields one entry may hold (repeated keys included) */
-#define FR_INLINE_IOPS 6 /* kept in the staged record itself (one of each field) */
+#define FR_INLINE_IOPS 5 /* kept in the staged record itself (sizes and dtypes in and out, thread) */
 
 struct staged {
     struct fl_event ev;    /* everything but the interned ids */
@@ -1966,8 +1966,6 @@ static uint64_t shapes_hash(const struct shapes *sh)
 static int raw_sizes_op_h(struct fr *f, const struct shapes *sh, uint64_t h, uint8_t field,
                           struct ops *o, struct entry_err *e)
 {
-    if (!f->sizes && !(f->sizes = fl_calloc(FR_SIZES_CACHE, sizeof *f->sizes)))
-        return oom(f);
     struct sizes_slot *c = &f->sizes[(h >> 40) & (FR_SIZES_CACHE - 1)];
     if (c->h == h && c->sh && shapes_equal(c->sh, sh))
         return add_op(o, field, c->txt, e);
@@ -1993,11 +1991,13 @@ static int raw_sizes_op_h(struct fr *f, const struct shapes *sh, uint64_t h, uin
     }
     *p++ = ']';
     size_t n = (size_t)(p - buf);
-    struct shapes *kept = fl_arena_alloc(&f->scratch, sizeof *kept + n, _Alignof(struct shapes));
+    /* the integers in use and the text, in one piece */
+    size_t used = offsetof(struct shapes, v) + k * sizeof sh->v[0];
+    struct shapes *kept = fl_arena_alloc(&f->scratch, used + n, _Alignof(struct shapes));
     if (!kept)
         return oom(f);
-    *kept = *sh;
-    char *t = (char *)(kept + 1);
+    memcpy(kept, sh, used);
+    char *t = (char *)kept + used;
     memcpy(t, buf, n);
     *c = (struct sizes_slot){h, kept, fl_str_make(t, n)};
     return add_op(o, field, c->txt, e);
@@ -3149,7 +3149,6 @@ static int fr_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
         rc = read_dump(f, &root);
     }
 out:
-    fl_free(f->sizes);
     fl_free(f->text);
     fl_arena_release(&f->etmp);
     fl_arena_release(&f->scratch);
