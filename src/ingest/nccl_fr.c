@@ -138,17 +138,22 @@ void fl_fr_opname_parse(struct fl_str name, struct fl_fr_opname *o)
     o->op = sp ? fl_str_make(rest.ptr, (size_t)(sp - rest.ptr)) : rest;
     if (sp)
         o->meta = fl_str_trim(fl_str_make(sp + 1, rest.len - o->op.len - 1));
-    o->coalesced = fl_str_ends_with(o->op, "coalesced");
-    bool send = fl_str_eq_cstr(o->op, "send"), recv = fl_str_eq_cstr(o->op, "recv");
+    size_t n = o->op.len;
+    o->coalesced = n >= 9 && memcmp(o->op.ptr + n - 9, "coalesced", 9) == 0;
+    bool send = n == 4 && memcmp(o->op.ptr, "send", 4) == 0;
+    bool recv = n == 4 && memcmp(o->op.ptr, "recv", 4) == 0;
     if (!(send || recv) || !o->meta.len)
         return;
     /* "0->3" (send: self->peer) or "3<-0" (recv: self<-peer) */
-    struct fl_str arrow = send ? FL_STR_LIT("->") : FL_STR_LIT("<-");
-    ptrdiff_t at = fl_str_find(o->meta, arrow);
-    if (at < 0)
+    char a0 = send ? '-' : '<', a1 = send ? '>' : '-';
+    const char *m = o->meta.ptr;
+    size_t at = 0;
+    while (at + 1 < o->meta.len && !(m[at] == a0 && m[at + 1] == a1))
+        at++;
+    if (at + 1 >= o->meta.len)
         return;
-    int32_t self = small_int(fl_str_trim(fl_str_sub(o->meta, 0, (size_t)at)));
-    int32_t peer = small_int(fl_str_trim(fl_str_sub(o->meta, (size_t)at + 2, o->meta.len)));
+    int32_t self = small_int(fl_str_trim(fl_str_make(m, at)));
+    int32_t peer = small_int(fl_str_trim(fl_str_make(m + at + 2, o->meta.len - at - 2)));
     if (self < 0 || peer < 0)
         return;
     o->self_pg_rank = self;
@@ -213,23 +218,34 @@ struct cache_slot {
     uint32_t id;
 };
 
-/* A key of an entry as the C++ pickler writes it: BINGET id of the string at ptr. */
+/* A key of an entry as the C++ pickler writes it: the two bytes of its BINGET, valid while
+ * the unpickler's memo_redefs is what it was when the key was read (the memo slot still holds
+ * the same string). */
 struct keyslot {
-    const char *ptr; /* NULL: not a one-byte BINGET */
-    uint8_t id;
-    uint8_t field; /* enum field */
+    uint16_t code;  /* 'h' and the memo id as they lie in the input (little-endian); 0: none */
+    uint8_t field;  /* enum field */
+    uint64_t redefs;
 };
 
 #define FR_KEYS 32 /* keys of an entry remembered in order */
 
 /* The integers of a sizes list: nshapes shapes of dims[i] integers each, in v. */
 struct shapes {
-    int64_t v[FR_SHAPE_MAX];
-    uint32_t dims[FR_SHAPE_MAX];
     uint32_t nshapes; /* 0: nothing remembered */
+    uint32_t dims[FR_SHAPE_MAX];
+    int64_t v[FR_SHAPE_MAX]; /* last: a copy may stop after the integers in use */
 };
 
 /* What replay_entry needs of a profiling name's split (fl_fr_opname), and its backend. */
+/* A sizes text kept for the file, and the integers it renders (both in the scratch arena). */
+struct sizes_slot {
+    uint64_t h;             /* shapes_hash of *sh */
+    const struct shapes *sh; /* NULL: empty slot */
+    struct fl_str txt;
+};
+
+#define FR_SIZES_CACHE 1024 /* sizes texts cached (by their integers) */
+
 struct opslot {
     const char *ptr;
     uint32_t len;
@@ -239,6 +255,14 @@ struct opslot {
 };
 
 #define FR_OPS_CACHE 1024 /* profiling names cached (by their bytes) */
+#define FR_STAGED_BATCH 64 /* staged records allocated at once */
+#define FR_PG_CACHE 16     /* pg names remembered by their interned id */
+
+struct pg_str {
+    uint32_t id;
+    bool set;
+    struct fl_str s;
+};
 
 struct fr {
     struct fl_parse_ctx *ctx;
@@ -271,11 +295,19 @@ struct fr {
         uint8_t field;
     } keys[64];
     struct opslot ops[FR_OPS_CACHE];
+    struct opslot *ops_by_ptr[FR_CACHE]; /* the slots of ops by the address of the name */
+    struct fl_event ev0;                 /* an nccl_fr_record as fl_event_init makes it */
+    bool have_ev0;
     struct fl_str last_txt[8];   /* the last rendered text kept per interned field (enum ifield) */
     struct shapes last_shape[2]; /* the integers behind last_txt of the two sizes fields */
+    struct sizes_slot sizes[FR_SIZES_CACHE];
     const char *entries_key;     /* the "entries" key string last matched (take_entry) */
     struct staged *spare;        /* a staged record raw_entry did not use */
-    struct keyslot keyseq[FR_KEYS]; /* the keys of the last entry read from bytes, in order */
+    struct keyslot keyseq[FR_KEYS + 1]; /* the keys of the last entry read from bytes, in order */
+    struct staged *pool;            /* staged records allocated and not yet handed out */
+    uint32_t pg_learnt[FR_PG_CACHE];       /* pgs pg_from_entry has nothing more to learn of */
+    struct pg_str pg_strs[FR_PG_CACHE];    /* interned pg names' text (record_uid) */
+    size_t pool_n, pool_batches;
     struct fl_arena *tree;          /* where JSON values go: scratch, or etmp for an entry */
     struct fl_arena etmp;           /* one JSON entry's values while it is decoded */
     const char *tid_ptr;
@@ -315,7 +347,10 @@ static size_t bytes_slot(struct fl_str s)
 /* Intern a view into the input (or into memory kept for the file), through two small caches:
  * by address (a pickle's memo hands the same bytes back for repeated strings) and by bytes (a
  * JSON dump spells the same names again and again), so most lookups skip the table. */
-static int intern_view(struct fr *f, struct fl_str s, uint32_t *id)
+static int intern_view_slow(struct fr *f, struct fl_str s, uint32_t *id,
+                            struct cache_slot *c);
+
+static inline int intern_view(struct fr *f, struct fl_str s, uint32_t *id)
 {
     if (!s.len) {
         *id = 0;
@@ -327,6 +362,11 @@ static int intern_view(struct fr *f, struct fl_str s, uint32_t *id)
         *id = c->id;
         return 0;
     }
+    return intern_view_slow(f, s, id, c);
+}
+
+static int intern_view_slow(struct fr *f, struct fl_str s, uint32_t *id, struct cache_slot *c)
+{
     struct cache_slot *b = &f->by_bytes[bytes_slot(s)];
     uint32_t v;
     if (b->ptr && b->len == s.len && memcmp(b->ptr, s.ptr, s.len) == 0) {
@@ -1101,6 +1141,7 @@ struct iop {
 };
 
 #define FR_MAX_IOPS 64 /* interned fields one entry may hold (repeated keys included) */
+#define FR_INLINE_IOPS 5 /* kept in the staged record itself (sizes and dtypes in and out, thread) */
 
 struct staged {
     struct fl_event ev;    /* everything but the interned ids */
@@ -1115,6 +1156,7 @@ struct staged {
     bool have_profiling; /* ev.u.fr.op holds profiling_name */
     bool have_p2p_flag;  /* is_p2p was read */
     bool ok;             /* replayed without a skip */
+    struct iop inl[FR_INLINE_IOPS]; /* ops, when they fit */
 };
 
 /* Text rendered into f->text, kept for the file (the same bytes as the last text of that
@@ -1322,6 +1364,13 @@ static bool thread_id(struct fr *f, struct fl_str s, int64_t *out)
  * peer. */
 static int opname(struct fr *f, struct fl_str name, struct opslot *on, uint32_t *backend)
 {
+    /* a pickle's memo hands back the same bytes: by their address first */
+    struct opslot **bp = &f->ops_by_ptr[((uintptr_t)name.ptr >> 2 ^ name.len) & (FR_CACHE - 1)];
+    if (*bp && (*bp)->ptr == name.ptr && (*bp)->len == name.len && name.ptr) {
+        *on = **bp;
+        *backend = on->backend;
+        return 0;
+    }
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < name.len; i++)
         h = (h ^ (unsigned char)name.ptr[i]) * 16777619u;
@@ -1331,6 +1380,8 @@ static int opname(struct fr *f, struct fl_str name, struct opslot *on, uint32_t 
         (c->ptr == name.ptr || memcmp(c->ptr, name.ptr, name.len) == 0)) {
         *on = *c;
         *backend = c->backend;
+        if (c->ptr == name.ptr)
+            *bp = c;
         return 0;
     }
     struct fl_fr_opname o;
@@ -1340,16 +1391,22 @@ static int opname(struct fr *f, struct fl_str name, struct opslot *on, uint32_t 
         return rc;
     *on = (struct opslot){name.ptr, (uint32_t)name.len, *backend, o.peer_pg_rank, o.send,
                           o.recv,   o.coalesced};
-    if (name.ptr && name.len <= UINT32_MAX)
+    if (name.ptr && name.len <= UINT32_MAX) {
         *c = *on;
+        *bp = c;
+    }
     return 0;
 }
 
 /* Decode entry d (an item of the entries list at byte list_at) into st, interning nothing.
  * 0 (st->rc says whether the entry is read or skipped) or FL_ENOMEM. */
-static void staged_init(struct staged *st, bool dict, uint64_t at)
+static void staged_init(struct fr *f, struct staged *st, bool dict, uint64_t at)
 {
-    fl_event_init(&st->ev, FL_EV_NCCL_FR_RECORD);
+    if (!f->have_ev0) {
+        fl_event_init(&f->ev0, FL_EV_NCCL_FR_RECORD);
+        f->have_ev0 = true;
+    }
+    st->ev = f->ev0;
     st->ops = NULL;
     st->pg_name = FL_STR_NULL;
     st->pg_id = -1;
@@ -1363,8 +1420,9 @@ static void staged_init(struct staged *st, bool dict, uint64_t at)
 
 /* The end of an entry's decoding (rc: 0, or 1 with e->why): the checks that need every
  * field, then the reason and the interning ops kept with st. 0 or FL_ENOMEM. */
-static int finish_entry(struct fr *f, struct staged *st, const struct ops *o, struct fl_str pg_desc,
-                        int rc, struct entry_err *e)
+static inline __attribute__((always_inline)) int
+finish_entry(struct fr *f, struct staged *st, const struct ops *o, struct fl_str pg_desc, int rc,
+             struct entry_err *e)
 {
     struct fl_ev_nccl_fr *r = &st->ev.u.fr;
     if (!rc) {
@@ -1392,10 +1450,15 @@ static int finish_entry(struct fr *f, struct staged *st, const struct ops *o, st
         st->why = w;
     }
     if (o->n) {
-        struct iop *v = FL_ARENA_NEW_N(&f->scratch, struct iop, o->n);
-        if (!v)
-            return oom(f);
-        memcpy(v, o->v, o->n * sizeof *v);
+        struct iop *v = st->inl;
+        if (o->n <= FR_INLINE_IOPS) {
+            for (size_t i = 0; i < o->n; i++)
+                v[i] = o->v[i];
+        } else {
+            if (!(v = FL_ARENA_NEW_N(&f->scratch, struct iop, o->n)))
+                return oom(f);
+            memcpy(v, o->v, o->n * sizeof *v);
+        }
         st->ops = v;
         st->nops = (uint16_t)o->n;
     }
@@ -1405,7 +1468,7 @@ static int finish_entry(struct fr *f, struct staged *st, const struct ops *o, st
 static int decode_entry(struct fr *f, const struct fl_pk *d, uint64_t list_at, struct staged *st)
 {
     bool dict = d->type == FL_PK_DICT;
-    staged_init(st, dict, dict ? d->u.seq->offset : list_at);
+    staged_init(f, st, dict, dict ? d->u.seq->offset : list_at);
     struct fl_event *ev = &st->ev;
     struct ops o;
     o.n = 0;
@@ -1559,13 +1622,17 @@ static int replay_entry(struct fr *f, struct staged *st)
     struct fl_ev_nccl_fr *r = &st->ev.u.fr;
     int rc;
     for (size_t i = 0; i < st->nops; i++) {
+        static const uint16_t at[IF__N] = {
+            [0] = offsetof(struct fl_ev_nccl_fr, thread_name),
+            [IF_IN_SIZES] = offsetof(struct fl_ev_nccl_fr, input_sizes),
+            [IF_OUT_SIZES] = offsetof(struct fl_ev_nccl_fr, output_sizes),
+            [IF_IN_DTYPES] = offsetof(struct fl_ev_nccl_fr, input_dtypes),
+            [IF_OUT_DTYPES] = offsetof(struct fl_ev_nccl_fr, output_dtypes),
+            [IF_FRAMES] = offsetof(struct fl_ev_nccl_fr, frames),
+            [IF_THREAD_NAME] = offsetof(struct fl_ev_nccl_fr, thread_name),
+        };
         const struct iop *op = &st->ops[i];
-        uint32_t *dst = op->field == IF_IN_SIZES     ? &r->input_sizes
-                        : op->field == IF_OUT_SIZES  ? &r->output_sizes
-                        : op->field == IF_IN_DTYPES  ? &r->input_dtypes
-                        : op->field == IF_OUT_DTYPES ? &r->output_dtypes
-                        : op->field == IF_FRAMES     ? &r->frames
-                                                     : &r->thread_name;
+        uint32_t *dst = (uint32_t *)((char *)r + at[op->field < IF__N ? op->field : 0]);
         if ((rc = intern_view(f, op->s, dst)))
             return rc;
     }
@@ -1598,9 +1665,19 @@ static int replay_entry(struct fr *f, struct staged *st)
 /* A staged record for one more entry (scratch). */
 static struct staged *staged_new(struct fr *f)
 {
-    struct staged *st = fl_arena_alloc(&f->scratch, sizeof *st, _Alignof(struct staged));
-    if (!st)
+    if (f->pool_n) {
+        f->pool_n--;
+        return f->pool++;
+    }
+    /* a few at a time: 8, then FR_STAGED_BATCH */
+    size_t n = f->pool_batches++ ? FR_STAGED_BATCH : 8;
+    struct staged *st = FL_ARENA_NEW_N(&f->scratch, struct staged, n);
+    if (!st) {
         oom(f);
+        return NULL;
+    }
+    f->pool = st + 1;
+    f->pool_n = n - 1;
     return st;
 }
 
@@ -1829,30 +1906,174 @@ static bool shapes_equal(const struct shapes *a, const struct shapes *b)
     return true;
 }
 
-/* sizes_text for integers read from the bytes. */
+/* Two decimal digits at a time (rendering sizes texts). */
+static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                 "8081828384858687888990919293949596979899";
+
+/* v in decimal at p (at most 20 bytes); returns the end. */
+static char *put_i64(char *p, int64_t v)
+{
+    char b[20];
+    size_t i = sizeof b;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100);
+        u /= 100;
+        i -= 2;
+        memcpy(b + i, digits2 + 2 * d, 2);
+    }
+    if (u >= 10) {
+        i -= 2;
+        memcpy(b + i, digits2 + 2 * u, 2);
+    } else {
+        b[--i] = (char)('0' + u);
+    }
+    if (v < 0)
+        *p++ = '-';
+    while (i < sizeof b)
+        *p++ = b[i++];
+    return p;
+}
+
+/* The hash of a sizes list, mixed in reading order (fast_shapes mixes it as it reads). */
+#define FR_SH_SEED 0x9e3779b97f4a7c15ULL
+static inline uint64_t sh_mix_int(uint64_t h, int64_t v)
+{
+    h = (h ^ (uint64_t)v) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
+static inline uint64_t sh_mix_dims(uint64_t h, uint32_t dims)
+{
+    return (h ^ dims) * 0xff51afd7ed558ccdULL;
+}
+
+static uint64_t shapes_hash(const struct shapes *sh)
+{
+    uint64_t h = FR_SH_SEED;
+    size_t k = 0;
+    for (uint32_t i = 0; i < sh->nshapes; i++) {
+        for (uint32_t d = 0; d < sh->dims[i]; d++)
+            h = sh_mix_int(h, sh->v[k++]);
+        h = sh_mix_dims(h, sh->dims[i]);
+    }
+    return sh_mix_dims(h, sh->nshapes);
+}
+
+/* sizes_text for integers read from the bytes: the text of the same integers is rendered and
+ * kept once per file (a cache keyed by the integers), and the same copy serves every entry
+ * that has them. */
+static int raw_sizes_op_h(struct fr *f, const struct shapes *sh, uint64_t h, uint8_t field,
+                          struct ops *o, struct entry_err *e)
+{
+    struct sizes_slot *c = &f->sizes[(h >> 40) & (FR_SIZES_CACHE - 1)];
+    if (c->h == h && c->sh && shapes_equal(c->sh, sh))
+        return add_op(o, field, c->txt, e);
+    /* at most FR_SHAPE_MAX integers of 20 bytes, ", " or "], [" between them, "[[" "]]" */
+    char buf[FR_SHAPE_MAX * 24 + 8], *p = buf;
+    *p++ = '[';
+    size_t k = 0;
+    for (uint32_t i = 0; i < sh->nshapes; i++) {
+        if (i) {
+            memcpy(p, ", [", 3);
+            p += 3;
+        } else {
+            *p++ = '[';
+        }
+        for (uint32_t d = 0; d < sh->dims[i]; d++) {
+            if (d) {
+                memcpy(p, ", ", 2);
+                p += 2;
+            }
+            p = put_i64(p, sh->v[k++]);
+        }
+        *p++ = ']';
+    }
+    *p++ = ']';
+    size_t n = (size_t)(p - buf);
+    /* the integers in use and the text, in one piece */
+    size_t used = offsetof(struct shapes, v) + k * sizeof sh->v[0];
+    struct shapes *kept = fl_arena_alloc(&f->scratch, used + n, _Alignof(struct shapes));
+    if (!kept)
+        return oom(f);
+    memcpy(kept, sh, used);
+    char *t = (char *)kept + used;
+    memcpy(t, buf, n);
+    *c = (struct sizes_slot){h, kept, fl_str_make(t, n)};
+    return add_op(o, field, c->txt, e);
+}
+
 static int raw_sizes_op(struct fr *f, const struct shapes *sh, uint8_t field, struct ops *o,
                         struct entry_err *e)
 {
-    struct shapes *c = &f->last_shape[field - IF_IN_SIZES];
-    if (sh->nshapes && f->last_txt[field].ptr && shapes_equal(c, sh))
-        return add_op(o, field, f->last_txt[field], e);
-    text_reset(f);
-    text_add(f, "[", 1);
+    return raw_sizes_op_h(f, sh, shapes_hash(sh), field, o, e);
+}
+
+/* raw_shapes for the form the C++ pickler writes (EMPTY_LIST MARK, each shape EMPTY_LIST MARK
+ * BININT1 / BININT2 / BININT / LONG1-8 integers APPENDS, APPENDS), hashing as it reads. false,
+ * with nothing read, for anything else (raw_shapes then reads it). */
+static inline bool fast_shapes(const unsigned char **qp, const unsigned char *end,
+                               struct shapes *sh, uint64_t *hp)
+{
+    const unsigned char *q = *qp;
+    if (end - q < 2 || q[0] != ']' || q[1] != '(')
+        return false;
+    q += 2;
+    uint32_t ns = 0;
     size_t k = 0;
-    for (uint32_t i = 0; i < sh->nshapes; i++) {
-        text_add(f, i ? ", [" : "[", i ? 3 : 1);
-        for (uint32_t d = 0; d < sh->dims[i]; d++) {
-            if (d)
-                text_add(f, ", ", 2);
-            text_i64(f, sh->v[k++]);
+    uint64_t h = FR_SH_SEED;
+    for (;;) {
+        if (end - q < 2)
+            return false;
+        if (*q == 'e')
+            break;
+        if (ns == FR_SHAPE_MAX || q[0] != ']' || q[1] != '(')
+            return false;
+        q += 2;
+        uint32_t dims = 0;
+        for (;;) {
+            if (end - q < 10)
+                return false;
+            int64_t x;
+            switch (*q) {
+            case 'e':
+                goto shape_end;
+            case 'K':
+                x = q[1];
+                q += 2;
+                break;
+            case 'M':
+                x = (int64_t)(q[1] | (unsigned)q[2] << 8);
+                q += 3;
+                break;
+            case 'J':
+                x = (int32_t)rd_le32(q + 1);
+                q += 5;
+                break;
+            case 0x8a:
+                if (q[1] != 8)
+                    return false;
+                x = (int64_t)((uint64_t)rd_le32(q + 2) | (uint64_t)rd_le32(q + 6) << 32);
+                q += 10;
+                break;
+            default:
+                return false;
+            }
+            if (k == FR_SHAPE_MAX)
+                return false;
+            sh->v[k++] = x;
+            h = sh_mix_int(h, x);
+            dims++;
         }
-        text_add(f, "]", 1);
+    shape_end:
+        q++;
+        sh->dims[ns++] = dims;
+        h = sh_mix_dims(h, dims);
     }
-    text_add(f, "]", 1);
-    int rc = text_op(f, o, field, e);
-    if (rc == 0 && !f->text_over && f->text_len)
-        *c = *sh;
-    return rc;
+    sh->nshapes = ns;
+    *hp = sh_mix_dims(h, ns);
+    *qp = q + 1;
+    return true;
 }
 
 /* dtypes: a list of strings (*declined when it is not). */
@@ -2001,6 +2222,141 @@ static inline __attribute__((always_inline)) bool raw_apply(struct fr *f, struct
     return true;
 }
 
+/* The scalars the C++ pickler writes for an entry's plain fields, decoded inline from q with
+ * at least 10 bytes left: BINGET of a memoized scalar, BININT1 / BININT2 / BININT, LONG1 of 8
+ * bytes, BINFLOAT, NONE, NEWTRUE, NEWFALSE; each exactly as raw_scalar_slow decodes it. false
+ * (q unmoved) for anything else: the general reader then reads it. */
+static inline __attribute__((always_inline)) bool fast_scalar(const unsigned char **qp,
+                                                              const struct fl_pk *memo,
+                                                              size_t memo_cap, struct fl_pk *v)
+{
+    const unsigned char *q = *qp;
+    switch (q[0]) {
+    case 'h':
+        if (q[1] >= memo_cap || memo[q[1]].type >= FL_PK_LIST)
+            return false;
+        *v = memo[q[1]];
+        *qp = q + 2;
+        return true;
+    case 'K':
+        v->type = FL_PK_INT;
+        v->u.i = q[1];
+        *qp = q + 2;
+        return true;
+    case 'M':
+        v->type = FL_PK_INT;
+        v->u.i = (int64_t)(q[1] | (unsigned)q[2] << 8);
+        *qp = q + 3;
+        return true;
+    case 'J':
+        v->type = FL_PK_INT;
+        v->u.i = (int32_t)rd_le32(q + 1);
+        *qp = q + 5;
+        return true;
+    case 0x8a:
+        if (q[1] != 8)
+            return false;
+        v->type = FL_PK_INT;
+        v->u.i = (int64_t)((uint64_t)rd_le32(q + 2) | (uint64_t)rd_le32(q + 6) << 32);
+        *qp = q + 10;
+        return true;
+    case 'G': {
+        uint64_t bits = 0;
+        for (int i = 1; i <= 8; i++)
+            bits = (bits << 8) | q[i];
+        v->type = FL_PK_FLOAT;
+        memcpy(&v->u.f, &bits, sizeof bits);
+        *qp = q + 9;
+        return true;
+    }
+    case 'N':
+        v->type = FL_PK_NONE;
+        v->u.i = 0;
+        *qp = q + 1;
+        return true;
+    case 0x88:
+    case 0x89:
+        v->type = FL_PK_BOOL;
+        v->u.i = 0;
+        v->u.b = q[0] == 0x88;
+        *qp = q + 1;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* fast_scalar with the opcodes a field usually has tried first (F is a constant: the tests
+ * fold), then all of them. */
+static inline __attribute__((always_inline)) bool fast_scalar_for(enum field F,
+                                                                  const unsigned char **qp,
+                                                                  const struct fl_pk *memo,
+                                                                  size_t memo_cap, struct fl_pk *v)
+{
+    const unsigned char *q = *qp;
+    switch (F) {
+    case F_PROFILING_NAME:
+    case F_STATE:
+    case F_THREAD_ID:
+    case F_THREAD_NAME:
+        if (q[0] == 'h' && q[1] < memo_cap && memo[q[1]].type == FL_PK_STR) {
+            *v = memo[q[1]];
+            *qp = q + 2;
+            return true;
+        }
+        break;
+    case F_RECORD_ID:
+    case F_PG_ID:
+    case F_COLL_SEQ:
+    case F_P2P_SEQ:
+    case F_OP_ID:
+    case F_TIMEOUT:
+    case F_TIME_CREATED:
+    case F_STARTED:
+    case F_COMPLETED:
+        v->type = FL_PK_INT;
+        if (q[0] == 'K') {
+            v->u.i = q[1];
+            *qp = q + 2;
+            return true;
+        }
+        if (q[0] == 'M') {
+            v->u.i = (int64_t)(q[1] | (unsigned)q[2] << 8);
+            *qp = q + 3;
+            return true;
+        }
+        if (q[0] == 'J') {
+            v->u.i = (int32_t)rd_le32(q + 1);
+            *qp = q + 5;
+            return true;
+        }
+        if (q[0] == 0x8a && q[1] == 8) {
+            v->u.i = (int64_t)((uint64_t)rd_le32(q + 2) | (uint64_t)rd_le32(q + 6) << 32);
+            *qp = q + 10;
+            return true;
+        }
+        break;
+    case F_RETIRED:
+    case F_IS_P2P:
+        if (q[0] == 0x88 || q[0] == 0x89) {
+            v->type = FL_PK_BOOL;
+            v->u.i = 0;
+            v->u.b = q[0] == 0x88;
+            *qp = q + 1;
+            return true;
+        }
+        break;
+    default:
+        break;
+    }
+    return fast_scalar(qp, memo, memo_cap, v);
+}
+
+static inline uint16_t rd_le16(const unsigned char *q)
+{
+    return (uint16_t)(q[0] | (unsigned)q[1] << 8);
+}
+
 static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, size_t len,
                      size_t at, size_t list_at, size_t *next, int64_t *handle)
 {
@@ -2011,37 +2367,113 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
     if (!st)
         return FL_ENOMEM;
     f->spare = st; /* until it is taken */
-    staged_init(st, true, at);
+    staged_init(f, st, true, at);
     struct raw r = {p, buf + at + 2, buf + len, p->memo, p->memo_cap};
+    const unsigned char *q = r.q, *const end = r.end;
     struct ops o;
     o.n = 0;
     struct entry_err e;
     struct fl_str pg_desc = FL_STR_NULL;
     size_t pairs = 0;
     int rc = 0;
-    while (!raw_at(&r, 'u')) {
+    uint64_t redefs = p->memo_redefs; /* read again after the general reader stored */
+    for (;; pairs++) {
         struct fl_pk k, v;
         enum field fld;
         /* the C++ pickler writes every entry's keys in the same order, each a BINGET of the
-         * string stored by the first entry: the key at this position last time is checked
-         * by its memo id and string, and its field taken from there */
-        struct keyslot *ks = pairs < FR_KEYS ? &f->keyseq[pairs] : NULL;
-        if (ks && ks->ptr && r.end - r.q >= 2 && r.q[0] == 'h' && r.q[1] == ks->id &&
-            r.memo_cap > ks->id && r.memo[ks->id].type == FL_PK_STR &&
-            r.memo[ks->id].u.s.ptr == ks->ptr) {
-            r.q += 2;
+         * string stored by the first entry: the key at this position last time is known by
+         * its two bytes while no memo slot was stored again since (a slot that knows no key,
+         * and the one past FR_KEYS, never match: their redefs is UINT64_MAX) */
+        const struct keyslot *ks = &f->keyseq[pairs < FR_KEYS ? pairs : FR_KEYS];
+        const unsigned char *vq;
+        bool done;
+        if (end - q >= 12 && rd_le16(q) == ks->code && ks->redefs == redefs) {
+            q += 2;
             fld = (enum field)ks->field;
+            goto fast_value; /* at least 10 bytes left */
         } else {
-            const unsigned char *kq = r.q;
+            if (q >= end)
+                return 0;
+            if (*q == 'u')
+                break;
+            const unsigned char *kq = q;
+            r.q = q;
             if (!raw_scalar(&r, &k) || k.type != FL_PK_STR)
                 return 0;
+            q = r.q;
+            redefs = p->memo_redefs;
             fld = field_cached(f, k.u.s);
-            if (ks) {
-                bool get = r.q - kq == 2 && kq[0] == 'h';
-                *ks = (struct keyslot){get ? k.u.s.ptr : NULL, get ? kq[1] : 0, (uint8_t)fld};
+            if (pairs < FR_KEYS) {
+                bool get = q - kq == 2 && kq[0] == 'h';
+                f->keyseq[pairs] =
+                    (struct keyslot){get ? rd_le16(kq) : 0, (uint8_t)fld, get ? redefs : UINT64_MAX};
             }
         }
-        pairs++;
+        /* a plain field's value, in the forms the C++ pickler writes, read inline: one case
+         * per field, so that raw_apply is folded for it */
+        if (end - q >= 10) {
+        fast_value:
+            vq = q;
+            done = false;
+            switch (fld) {
+#define FR_FAST(F)                                                                                 \
+    case F:                                                                                        \
+        if (fast_scalar_for(F, &vq, r.memo, r.memo_cap, &v)) {                                     \
+            if (!raw_apply(f, st, F, &v, &o, &e, &rc))                                             \
+                return 0;                                                                          \
+            done = true;                                                                           \
+        }                                                                                          \
+        break;
+                FR_FAST(F_RECORD_ID)
+                FR_FAST(F_PG_ID)
+                FR_FAST(F_COLL_SEQ)
+                FR_FAST(F_P2P_SEQ)
+                FR_FAST(F_OP_ID)
+                FR_FAST(F_PROFILING_NAME)
+                FR_FAST(F_TIME_CREATED)
+                FR_FAST(F_DURATION)
+                FR_FAST(F_STATE)
+                FR_FAST(F_STARTED)
+                FR_FAST(F_COMPLETED)
+                FR_FAST(F_RETIRED)
+                FR_FAST(F_TIMEOUT)
+                FR_FAST(F_IS_P2P)
+                FR_FAST(F_FRAMES)
+                FR_FAST(F_THREAD_ID)
+                FR_FAST(F_THREAD_NAME)
+                FR_FAST(F_NONE)
+#undef FR_FAST
+            default: /* the containers: read below */
+                break;
+            }
+            if (done) {
+                q = vq;
+                if (rc)
+                    return rc < 0 ? rc : 0;
+                continue;
+            }
+        }
+        /* the containers' commonest forms: (BINGET name, BINGET desc) TUPLE2, and a list of
+         * one BINGET dtype */
+        if (fld == F_PROCESS_GROUP && end - q >= 5 && q[0] == 'h' && q[2] == 'h' && q[4] == 0x86 &&
+            q[1] < r.memo_cap && q[3] < r.memo_cap && r.memo[q[1]].type == FL_PK_STR &&
+            r.memo[q[3]].type == FL_PK_STR) {
+            st->pg_name = r.memo[q[1]].u.s;
+            pg_desc = r.memo[q[3]].u.s;
+            q += 5;
+            continue;
+        }
+        if ((fld == F_INPUT_DTYPES || fld == F_OUTPUT_DTYPES) && end - q >= 5 && q[0] == ']' &&
+            q[1] == '(' && q[2] == 'h' && q[4] == 'e' && q[3] < r.memo_cap &&
+            r.memo[q[3]].type == FL_PK_STR) {
+            rc = add_op(&o, fld == F_INPUT_DTYPES ? IF_IN_DTYPES : IF_OUT_DTYPES,
+                        r.memo[q[3]].u.s, &e);
+            q += 5;
+            if (rc)
+                return rc < 0 ? rc : 0;
+            continue;
+        }
+        r.q = q;
         switch (fld) {
         case F_PROCESS_GROUP:
             if (raw_at(&r, 'N')) {
@@ -2067,6 +2499,12 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
                 break;
             }
             struct shapes sh;
+            uint64_t h;
+            if (fast_shapes(&r.q, end, &sh, &h)) {
+                rc = raw_sizes_op_h(f, &sh, h, fld == F_INPUT_SIZES ? IF_IN_SIZES : IF_OUT_SIZES,
+                                    &o, &e);
+                break;
+            }
             if (!raw_shapes(&r, &sh))
                 return 0;
             rc = raw_sizes_op(f, &sh, fld == F_INPUT_SIZES ? IF_IN_SIZES : IF_OUT_SIZES, &o, &e);
@@ -2090,16 +2528,18 @@ static int raw_entry(void *arg, struct fl_pickle *p, const unsigned char *buf, s
                 return 0;
             break;
         }
+        q = r.q;
+        redefs = p->memo_redefs;
         if (rc)
             return rc < 0 ? rc : 0;
     }
     if (!pairs)
         return 0; /* an empty dict is left to the unpickler, as take_setitems leaves it */
-    r.q++;
+    q++;
     if ((rc = finish_entry(f, st, &o, pg_desc, 0, &e)))
         return rc;
     f->spare = NULL;
-    *next = (size_t)(r.q - buf);
+    *next = (size_t)(q - buf);
     *handle = (int64_t)(intptr_t)st;
     return 1;
 }
@@ -2187,7 +2627,7 @@ static int json_raw_entry(struct fr *f, const struct fl_json *j, int i, struct f
     if (!st)
         return FL_ENOMEM;
     f->spare = st; /* until it is used */
-    staged_init(st, true, (uint64_t)t[i].start);
+    staged_init(f, st, true, (uint64_t)t[i].start);
     struct ops o;
     o.n = 0;
     struct entry_err e;
@@ -2321,7 +2761,10 @@ static uint64_t record_uid(struct fr *f, const struct fl_event *ev, struct fl_st
     h = mix(h, (uint64_t)r->collective_seq);
     h = mix(h, (uint64_t)r->p2p_seq);
     h = mix(h, r->state);
-    struct fl_str pg = fl_ingest_str(f->ctx, r->pg);
+    struct pg_str *c = &f->pg_strs[r->pg & (FR_PG_CACHE - 1)];
+    if (c->id != r->pg || !c->set)
+        *c = (struct pg_str){r->pg, true, fl_ingest_str(f->ctx, r->pg)};
+    struct fl_str pg = c->s;
     h = fl_hash64(pg.ptr, pg.len, h);
     return fl_hash64(node.ptr, node.len, h);
 }
@@ -2380,6 +2823,10 @@ static int resolve_rank(struct fr *f)
 static int pg_from_entry(struct fr *f, const struct fl_event *ev)
 {
     const struct fl_ev_nccl_fr *r = &ev->u.fr;
+    /* a pg whose description and id are both known has nothing more to learn */
+    uint32_t *known = &f->pg_learnt[r->pg & (FR_PG_CACHE - 1)];
+    if (*known == r->pg && r->pg)
+        return 0;
     struct pginfo *g = pg_by_name(f, r->pg);
     int rc;
     if (!g) {
@@ -2392,6 +2839,8 @@ static int pg_from_entry(struct fr *f, const struct fl_event *ev)
         return rc;
     if (g->id < 0 && (r->known & FL_FR_HAS_PG_ID) && !pg_by_id(f, r->pg_id))
         pg_set_id(f, g, r->pg_id);
+    if (g->desc_id && g->id >= 0 && g->name_id == r->pg)
+        *known = r->pg;
     return 0;
 }
 
@@ -2666,6 +3115,8 @@ static int fr_parse(struct fl_parse_ctx *ctx, const char *buf, size_t len)
     f->buf = buf;
     f->len = len;
     f->rank = -1;
+    for (size_t i = 0; i <= FR_KEYS; i++)
+        f->keyseq[i].redefs = UINT64_MAX; /* no key known */
     /* every opcode or token is at least a byte and becomes at most ~56 bytes of tree */
     size_t cap = len < (SIZE_MAX - (64u << 20)) / 64 ? 64 * len + (64u << 20) : SIZE_MAX;
     /* chunks in proportion to the input (a tree takes about 12 times a pickle's bytes) */

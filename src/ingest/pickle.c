@@ -250,6 +250,8 @@ static int memo_store(struct fl_pickle *p, uint64_t id, const struct fl_pk *v, s
     }
     if (p->memo[id].type == PK_UNDEF)
         p->memo_len++;
+    else
+        p->memo_redefs++;
     p->memo[id] = *v;
     return 0;
 }
@@ -898,6 +900,7 @@ int fl_pickle_load(struct fl_pickle *p, const char *buf, size_t len, struct fl_p
     p->sp = 0;
     p->nmarks = 0;
     p->memo_len = 0;
+    p->memo_redefs++; /* every slot forgotten: what a hook learned of the memo is stale */
     p->take_conflict = false;
     p->memo_containers = 0;
     p->taken = p->reclaimed = 0;

@@ -127,6 +127,10 @@ struct fl_pickle {
     uint64_t last_take_at;     /* byte offset of the SETITEMS that completed the last one */
     struct fl_pk *memo;        /* indexed by memo id; type 0xff = not defined */
     size_t memo_cap, memo_len;
+    /* Stores into a memo slot that held a value (and loads, which forget every slot): while
+     * it is unchanged, a defined slot still holds what it held, so a hook may remember what
+     * a memo id resolved to and check this count instead of the slot. */
+    uint64_t memo_redefs;
     uint32_t max_depth;
     size_t max_stack;
     size_t max_memo;
