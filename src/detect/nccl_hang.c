@@ -174,11 +174,20 @@ struct nrkey {
     uint32_t slot;
 };
 
+/* A call as the matching rules see it: its profiling name (an index into the ids' names)
+ * and its sizes and dtypes (intern ids), with the record's state. Equal calls have equal
+ * fields. */
+struct call {
+    uint32_t name;
+    uint32_t in, out, din, dout;
+    uint8_t state;
+};
+
 /* A unit: one rank's records of one collective seq. */
 struct unit {
     uint32_t slot;
     uint8_t state;
-    uint64_t sig;               /* hash of op, sizes and dtypes: equal calls compare at once */
+    struct call call;           /* rep's */
     const struct fl_event *rep; /* the closing entry of a coalesced group, else the op */
     uint32_t ops, nops;         /* ops of a coalesced group (rep excluded): ctx.opsbuf[ops..] */
 };
@@ -254,22 +263,13 @@ struct ctx {
     struct unit *units;
     size_t units_cap;
     const struct fl_event **opsbuf; /* the run's coalesced ops */
-    size_t nops, ops_cap;
+    struct call *opcalls;           /* their calls, parallel to opsbuf */
+    size_t nops, ops_cap, opcalls_cap;
     uint32_t *cls, *rep, *cnt; /* check_units scratch */
     size_t cls_cap, rep_cap, cnt_cap;
-    int32_t *ibuf;       /* rank scratch */
-    uint32_t *lo_cache;  /* note_loose: (name, rank) pairs seen, hashed */
-    struct selfc *selfc; /* SELFC_N self-consistency results by call signature */
-};
-
-/* A call's own consistency (sizes for its op and pg size, dtypes), cached by signature: a
- * job repeats a few calls millions of times. */
-#define SELFC_N 256
-struct selfc {
-    uint64_t sig;
-    const struct fl_event *e; /* the call it was computed for (fields compared on a hit) */
-    int32_t size;
-    uint8_t res;
+    int32_t *ibuf;      /* rank scratch */
+    uint32_t *lo_cache; /* note_loose: (name, rank) pairs seen, hashed */
+    struct ids *ids;    /* what the matching rules read of each text, shared by the jobs */
 };
 
 #define NONE_SEQ (-2)
@@ -373,6 +373,276 @@ static void note_time(struct ctx *x, int64_t t)
 {
     if (t > 0 && (x->t_ref == FL_TIME_NONE || t > x->t_ref))
         x->t_ref = t;
+}
+
+/* ---- texts by id: what the matching rules read of each, computed once ----------------- */
+
+/* A job repeats a few calls millions of times: the rules (nccl_hang_match.c) are applied to
+ * facts computed once per distinct text, and two calls compare by ids.
+ * - sizes and dtypes are interned by the reader: per intern id, its class (texts equal by
+ *   the rules' own comparison share a class: "[[4,4]]" and "[[4, 4]]", "Float, Float" and
+ *   "Float") and, for sizes, its parsed shape;
+ * - profiling names are views into the input: each distinct name gets an index (found by a
+ *   hash of its bytes, with a cache by address in front: the pickle reader hands the same
+ *   bytes to every record that names them), parsed once, with the class of its op part.
+ * A class is found through a hash key equal texts share (fl__nccl_sizes_key, ...) and
+ * confirmed by the comparison itself, so classes are exact. */
+enum { CK_SIZES, CK_DTYPES, CK_NAME, CK_OP };
+
+struct centry {
+    uint64_t key;
+    uint32_t cls; /* 1..: 0 marks an empty entry */
+    uint32_t rep; /* the class's first member: an intern id, or an index into names / ops */
+};
+
+struct ctab {
+    struct centry *e;
+    size_t cap, n; /* cap a power of two, n classes */
+};
+
+/* A profiling name as the rules and the walk need it. */
+struct opname {
+    struct fl_str s;
+    struct fl_fr_opname o;
+    uint32_t op;    /* class of o.op: equal classes, equal op texts */
+    unsigned flags; /* fl__nccl_op_flags(o.op) */
+    bool p2p;       /* named send or recv (is_p2p's test on the name) */
+    bool all_to_all;
+};
+
+struct szinfo {
+    uint32_t cls; /* 0: not computed yet */
+    struct fl__nccl_shape sh;
+};
+
+#define NAME_CACHE 256
+struct ids {
+    uint32_t nids;      /* intern ids 0..nids; larger ones read as id 0 (an empty text) */
+    struct szinfo *sz;  /* by intern id */
+    uint32_t *dt;       /* dtypes class by intern id, 0: not computed yet */
+    struct ctab tab[4]; /* CK_* */
+    struct opname *names;
+    size_t nnames, names_cap;
+    struct fl_str *ops; /* op part of each CK_OP class, by class - 1 */
+    size_t nops, ops_cap;
+    struct {
+        const char *ptr;
+        size_t len;
+        uint32_t name;
+    } cache[NAME_CACHE]; /* profiling names by address */
+};
+
+static int ids_init(struct ctx *x)
+{
+    struct ids *d = FL_ARENA_NEW(x->a, struct ids); /* zeroed */
+    if (!d)
+        return oom();
+    d->nids = x->w->intern ? x->w->intern->count : 0;
+    d->sz = FL_ARENA_NEW_N(x->a, struct szinfo, (size_t)d->nids + 1);
+    d->dt = FL_ARENA_NEW_N(x->a, uint32_t, (size_t)d->nids + 1);
+    if (!d->sz || !d->dt)
+        return oom();
+    memset(d->sz, 0, ((size_t)d->nids + 1) * sizeof *d->sz);
+    memset(d->dt, 0, ((size_t)d->nids + 1) * sizeof *d->dt);
+    x->ids = d;
+    return 0;
+}
+
+static struct fl_str ctab_text(const struct ctx *x, int kind, uint32_t rep)
+{
+    switch (kind) {
+    case CK_NAME:
+        return x->ids->names[rep].s;
+    case CK_OP:
+        return x->ids->ops[rep];
+    default:
+        return istr(x, rep);
+    }
+}
+
+static bool ctab_same(int kind, struct fl_str a, struct fl_str b)
+{
+    switch (kind) {
+    case CK_SIZES:
+        return fl__nccl_sizes_eq(a, b);
+    case CK_DTYPES:
+        return fl__nccl_dtypes_eq(a, b);
+    default:
+        return fl_str_eq(a, b);
+    }
+}
+
+static int ctab_grow(struct ctx *x, struct ctab *t)
+{
+    size_t cap = t->cap ? 2 * t->cap : 64;
+    struct centry *e = FL_ARENA_NEW_N(x->a, struct centry, cap);
+    if (!e)
+        return oom();
+    memset(e, 0, cap * sizeof *e);
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->e[i].cls)
+            continue;
+        size_t h = (size_t)t->e[i].key & (cap - 1);
+        while (e[h].cls)
+            h = (h + 1) & (cap - 1);
+        e[h] = t->e[i];
+    }
+    t->e = e;
+    t->cap = cap;
+    return 0;
+}
+
+/* The class of text s (found by key), or a new one whose first member is rep; 0 on OOM. *fresh
+ * says which. */
+static uint32_t ctab_class(struct ctx *x, int kind, uint64_t key, struct fl_str s, uint32_t rep,
+                           bool *fresh)
+{
+    struct ctab *t = &x->ids->tab[kind];
+    *fresh = false;
+    if (2 * (t->n + 1) > t->cap && ctab_grow(x, t))
+        return 0;
+    size_t h = (size_t)key & (t->cap - 1);
+    for (; t->e[h].cls; h = (h + 1) & (t->cap - 1))
+        if (t->e[h].key == key && ctab_same(kind, ctab_text(x, kind, t->e[h].rep), s))
+            return t->e[h].cls;
+    t->e[h] = (struct centry){key, (uint32_t)++t->n, rep};
+    *fresh = true;
+    return t->e[h].cls;
+}
+
+static uint32_t id_in_range(const struct ids *d, uint32_t id)
+{
+    return id <= d->nids ? id : 0; /* fl_intern_str reads an unknown id as id 0 does */
+}
+
+/* Sizes facts of an intern id; NULL on OOM. */
+static const struct szinfo *sizes_of(struct ctx *x, uint32_t id)
+{
+    struct szinfo *z = &x->ids->sz[id_in_range(x->ids, id)];
+    if (z->cls)
+        return z;
+    struct fl_str s = istr(x, id);
+    bool fresh;
+    z->cls = ctab_class(x, CK_SIZES, fl__nccl_sizes_key(s), s, id_in_range(x->ids, id), &fresh);
+    if (!z->cls)
+        return NULL;
+    z->sh = fl__nccl_shape_parse(s);
+    return z;
+}
+
+/* Dtypes class of an intern id; 0 on OOM. */
+static uint32_t dtypes_of(struct ctx *x, uint32_t id)
+{
+    uint32_t *c = &x->ids->dt[id_in_range(x->ids, id)];
+    if (!*c) {
+        struct fl_str s = istr(x, id);
+        bool fresh;
+        *c = ctab_class(x, CK_DTYPES, fl__nccl_dtypes_key(s), s, id_in_range(x->ids, id), &fresh);
+    }
+    return *c;
+}
+
+/* Index of a profiling name; UINT32_MAX on OOM. */
+static uint32_t name_of(struct ctx *x, struct fl_str s)
+{
+    struct ids *d = x->ids;
+    size_t ci = (((uintptr_t)s.ptr >> 3) ^ s.len) & (NAME_CACHE - 1);
+    if (d->cache[ci].ptr == s.ptr && d->cache[ci].len == s.len && s.ptr)
+        return d->cache[ci].name;
+    d->names = grow(x->a, d->names, &d->names_cap, d->nnames + 1, sizeof *d->names);
+    if (!d->names)
+        return UINT32_MAX;
+    /* a candidate entry, kept when the name is new */
+    struct opname *n = &d->names[d->nnames];
+    *n = (struct opname){.s = s};
+    bool fresh;
+    uint32_t cls = ctab_class(x, CK_NAME, fl_hash64(s.ptr ? s.ptr : "", s.len, FL_HASH_SEED), s,
+                              (uint32_t)d->nnames, &fresh);
+    if (!cls)
+        return UINT32_MAX;
+    uint32_t name = cls - 1; /* names are added in class order */
+    if (fresh) {
+        d->nnames++;
+        fl_fr_opname_parse(s, &n->o);
+        n->flags = fl__nccl_op_flags(n->o.op);
+        n->all_to_all = fl__nccl_is_all_to_all(n->o.op);
+        const char *c = memchr(s.ptr ? s.ptr : "", ':', s.len);
+        size_t at = c ? (size_t)(c - s.ptr) + 1 : 0, left = s.len - at;
+        n->p2p = left >= 4 && (!memcmp(s.ptr + at, "send", 4) || !memcmp(s.ptr + at, "recv", 4));
+        d->ops = grow(x->a, d->ops, &d->ops_cap, d->nops + 1, sizeof *d->ops);
+        if (!d->ops)
+            return UINT32_MAX;
+        d->ops[d->nops] = n->o.op;
+        struct fl_str op = n->o.op;
+        n->op = ctab_class(x, CK_OP, fl_hash64(op.ptr ? op.ptr : "", op.len, FL_HASH_SEED), op,
+                           (uint32_t)d->nops, &fresh);
+        if (!n->op)
+            return UINT32_MAX;
+        d->nops += fresh;
+    }
+    d->cache[ci].ptr = s.ptr;
+    d->cache[ci].len = s.len;
+    d->cache[ci].name = name;
+    return name;
+}
+
+/* The call of a record; false on OOM. */
+static bool call_of(struct ctx *x, const struct fl_ev_nccl_fr *r, struct call *c)
+{
+    *c = (struct call){name_of(x, r->op), r->input_sizes,   r->output_sizes,
+                       r->input_dtypes,   r->output_dtypes, r->state};
+    return c->name != UINT32_MAX && sizes_of(x, c->in) && sizes_of(x, c->out) &&
+           dtypes_of(x, c->din) && dtypes_of(x, c->dout);
+}
+
+/* fl__nccl_match_pair of two calls (their facts are computed: call_of). */
+static enum fl__nccl_match match_calls(const struct ctx *x, const struct call *a,
+                                       const struct call *b, int32_t size)
+{
+    const struct ids *d = x->ids;
+    const struct opname *na = &d->names[a->name], *nb = &d->names[b->name];
+    const struct szinfo *ai = &d->sz[id_in_range(d, a->in)], *ao = &d->sz[id_in_range(d, a->out)];
+    const struct szinfo *bi = &d->sz[id_in_range(d, b->in)], *bo = &d->sz[id_in_range(d, b->out)];
+    uint32_t adi = d->dt[id_in_range(d, a->din)], ado = d->dt[id_in_range(d, a->dout)];
+    uint32_t bdi = d->dt[id_in_range(d, b->din)], bdo = d->dt[id_in_range(d, b->dout)];
+    struct fl__nccl_facts k = {.same_op = na->op == nb->op,
+                               .flags = na->flags,
+                               .a_state = a->state,
+                               .b_state = b->state,
+                               .a_in = &ai->sh,
+                               .a_out = &ao->sh,
+                               .b_in = &bi->sh,
+                               .b_out = &bo->sh,
+                               .in_eq = ai->cls == bi->cls,
+                               .out_eq = ao->cls == bo->cls,
+                               .a_in_b_out_eq = ai->cls == bo->cls,
+                               .a_dt_self_eq = adi == ado,
+                               .b_dt_self_eq = bdi == bdo,
+                               .dt_in_eq = adi == bdi,
+                               .dt_out_eq = ado == bdo};
+#ifdef FL_NCCL_HANG_XCHECK /* -DFL_NCCL_HANG_XCHECK: every id comparison checked on the texts */
+    struct fl__nccl_op oa = {na->o.op,        istr(x, a->in),   istr(x, a->out),
+                             istr(x, a->din), istr(x, a->dout), a->state};
+    struct fl__nccl_op ob = {nb->o.op,        istr(x, b->in),   istr(x, b->out),
+                             istr(x, b->din), istr(x, b->dout), b->state};
+    if (fl__nccl_match_pair(&oa, &ob, size) != fl__nccl_match_facts(&k, size))
+        abort();
+#endif
+    return fl__nccl_match_facts(&k, size);
+}
+
+/* fl__nccl_sizes_total of a sizes id whose facts are computed */
+static bool sizes_total(const struct ctx *x, uint32_t id, uint64_t *total)
+{
+    const struct fl__nccl_shape *sh = &x->ids->sz[id_in_range(x->ids, id)].sh;
+    *total = sh->total;
+    return sh->ok && !sh->big && sh->ndims > 0;
+}
+
+static bool same_call(const struct call *a, const struct call *b)
+{
+    return a->name == b->name && a->in == b->in && a->out == b->out && a->din == b->din &&
+           a->dout == b->dout;
 }
 
 /* ---- dumps: one per rank -------------------------------------------------------------- */
@@ -843,30 +1113,6 @@ static bool is_p2p(const struct fl_ev_nccl_fr *r)
     return left >= 4 && (!memcmp(r->op.ptr + at, "send", 4) || !memcmp(r->op.ptr + at, "recv", 4));
 }
 
-/* A cheap signature of a call (the ids and the name's length and last bytes); equal calls
- * have equal signatures, and a hit is always confirmed field by field. */
-static uint64_t call_sig(const struct fl_event *e)
-{
-    const struct fl_ev_nccl_fr *r = &e->u.fr;
-    uint64_t h = r->input_sizes;
-    h = h * 0x9e3779b97f4a7c15ULL + r->output_sizes;
-    h = h * 0x9e3779b97f4a7c15ULL + r->input_dtypes;
-    h = h * 0x9e3779b97f4a7c15ULL + r->output_dtypes;
-    h = h * 0x9e3779b97f4a7c15ULL + r->op.len;
-    if (r->op.len >= 2)
-        h = h * 0x9e3779b97f4a7c15ULL + (uint8_t)r->op.ptr[r->op.len - 1] +
-            ((uint64_t)(uint8_t)r->op.ptr[r->op.len - 2] << 8);
-    return h ^ (h >> 29);
-}
-
-static bool same_call(const struct fl_event *a, const struct fl_event *b)
-{
-    const struct fl_ev_nccl_fr *p = &a->u.fr, *q = &b->u.fr;
-    return p->input_sizes == q->input_sizes && p->output_sizes == q->output_sizes &&
-           p->input_dtypes == q->input_dtypes && p->output_dtypes == q->output_dtypes &&
-           fl_str_eq(p->op, q->op);
-}
-
 static int cmp_by_record(const void *a, const void *b)
 {
     const struct fl_event *x = *(const struct fl_event *const *)a;
@@ -881,51 +1127,19 @@ static int cmp_by_record(const void *a, const void *b)
     return (x->uid > y->uid) - (x->uid < y->uid);
 }
 
-static struct fl__nccl_op op_of(const struct ctx *x, const struct fl_event *e)
-{
-    const struct fl_ev_nccl_fr *r = &e->u.fr;
-    struct fl_fr_opname o;
-    fl_fr_opname_parse(r->op, &o);
-    return (struct fl__nccl_op){o.op,
-                                istr(x, r->input_sizes),
-                                istr(x, r->output_sizes),
-                                istr(x, r->input_dtypes),
-                                istr(x, r->output_dtypes),
-                                r->state};
-}
-
-static enum fl__nccl_match match_events(const struct ctx *x, const struct fl_event *a,
-                                        const struct fl_event *b, int32_t size)
-{
-    const struct fl_ev_nccl_fr *p = &a->u.fr, *q = &b->u.fr;
-    struct fl__nccl_op oa = op_of(x, a);
-    if (a != b && p->input_sizes == q->input_sizes && p->output_sizes == q->output_sizes &&
-        p->input_dtypes == q->input_dtypes && p->output_dtypes == q->output_dtypes) {
-        struct fl__nccl_op ob = op_of(x, b);
-        if (!fl_str_eq(oa.op, ob.op))
-            return FL__NM_TYPE;
-        /* the same text on both sides: only each side's own consistency can fail */
-        enum fl__nccl_match m = fl__nccl_match_pair(&oa, &oa, size);
-        if (!compatible(m))
-            return m;
-        if (p->state != q->state)
-            return FL__NM_STATE_DIFFERS;
-        return m;
-    }
-    struct fl__nccl_op ob = op_of(x, b);
-    return fl__nccl_match_pair(&oa, &ob, size);
-}
-
+/* How unit b's calls compare with unit a's: the representatives, then a coalesced group's
+ * ops in order. */
 static enum fl__nccl_match match_units(const struct ctx *x, const struct unit *a,
                                        const struct unit *b, int32_t size)
 {
-    enum fl__nccl_match m = match_events(x, a->rep, b->rep, size);
+    enum fl__nccl_match m = match_calls(x, &a->call, &b->call, size);
     if (!compatible(m))
         return m;
     if (a->nops != b->nops && a->nops && b->nops)
         return FL__NM_SIZE; /* coalesced groups of different lengths */
     for (uint32_t i = 0; i < a->nops && i < b->nops; i++) {
-        enum fl__nccl_match k = match_events(x, x->opsbuf[a->ops + i], x->opsbuf[b->ops + i], size);
+        enum fl__nccl_match k =
+            match_calls(x, &x->opcalls[a->ops + i], &x->opcalls[b->ops + i], size);
         if (!compatible(k))
             return k;
     }
@@ -956,7 +1170,14 @@ static int take_rank(struct ctx *x, size_t a, size_t b, uint32_t s, size_t *nuni
             rk->node = e->node;
         if (rk->gpu_index < 0 && e->gpu.index >= 0)
             rk->gpu_index = e->gpu.index;
-        if (is_p2p(r)) {
+        bool p2p = r->is_p2p;
+        if (!p2p) { /* the reader sets the flag from the name for dumps before it existed */
+            uint32_t name = name_of(x, r->op);
+            if (name == UINT32_MAX)
+                return oom();
+            p2p = x->ids->names[name].p2p;
+        }
+        if (p2p) {
             x->pgs[x->slots[s].pg].has_p2p = true;
             x->p2p = grow(x->a, x->p2p, &x->p2p_cap, x->np2p + 1, sizeof *x->p2p);
             if (!x->p2p)
@@ -998,6 +1219,14 @@ static int take_rank(struct ctx *x, size_t a, size_t b, uint32_t s, size_t *nuni
         un.ops++;
         un.nops--;
     }
+    x->opcalls = grow(x->a, x->opcalls, &x->opcalls_cap, x->nops + nops + 1, sizeof *x->opcalls);
+    if (!x->opcalls)
+        return oom();
+    for (size_t k = 0; k < nops; k++)
+        if (!call_of(x, &ops[k]->u.fr, &x->opcalls[x->nops + k]))
+            return oom();
+    if (!call_of(x, &un.rep->u.fr, &un.call))
+        return oom();
     x->nops += nops;
     un.state = un.rep->u.fr.state;
     if (!end)
@@ -1029,16 +1258,11 @@ static int cmp_unit_slot(const void *a, const void *b)
     return (x->slot > y->slot) - (x->slot < y->slot);
 }
 
-static enum fl__nccl_match self_match(struct ctx *x, const struct unit *u, int32_t size)
+/* Whether a unit's calls are consistent in themselves (sizes for the op and pg size,
+ * dtypes). */
+static enum fl__nccl_match self_match(const struct ctx *x, const struct unit *u, int32_t size)
 {
-    if (u->nops)
-        return match_units(x, u, u, size);
-    struct selfc *c = &x->selfc[(u->sig ^ (uint64_t)size) & (SELFC_N - 1)];
-    if (c->e && c->sig == u->sig && c->size == size && same_call(c->e, u->rep))
-        return (enum fl__nccl_match)c->res;
-    enum fl__nccl_match m = match_units(x, u, u, size);
-    *c = (struct selfc){u->sig, u->rep, size, (uint8_t)m};
-    return m;
+    return match_units(x, u, u, size);
 }
 
 /* The units of one pg at one seq: find the first mismatch of the pg. Units agreeing with
@@ -1058,12 +1282,10 @@ static int check_units(struct ctx *x, struct unit *u, size_t n)
     size_t nc = 0;
     bool selfbad = false;
     for (size_t i = 0; i < n; i++) {
-        u[i].sig = call_sig(u[i].rep);
         selfbad = selfbad || !compatible(self_match(x, &u[i], size));
         size_t c = 0;
         while (c < nc &&
-               !(u[rep[c]].sig == u[i].sig && !u[i].nops && !u[rep[c]].nops &&
-                 same_call(u[rep[c]].rep, u[i].rep)) &&
+               !(!u[i].nops && !u[rep[c]].nops && same_call(&u[rep[c]].call, &u[i].call)) &&
                !compatible(match_units(x, &u[rep[c]], &u[i], size)))
             c++;
         if (c == nc) {
@@ -1117,13 +1339,12 @@ static int check_units(struct ctx *x, struct unit *u, size_t n)
             }
         }
         major = minor;
-    } else if (fl__nccl_is_all_to_all(op_of(x, u[0].rep).op) && n == g->nmembers) {
+    } else if (x->ids->names[u[0].call.name].all_to_all && n == g->nmembers) {
         /* all_to_all: only the totals over every rank can be checked */
         uint64_t tin = 0, tout = 0;
         for (size_t i = 0; i < n; i++) {
             uint64_t in, out;
-            if (!fl__nccl_sizes_total(istr(x, u[i].rep->u.fr.input_sizes), &in) ||
-                !fl__nccl_sizes_total(istr(x, u[i].rep->u.fr.output_sizes), &out) ||
+            if (!sizes_total(x, u[i].call.in, &in) || !sizes_total(x, u[i].call.out, &out) ||
                 in > UINT64_MAX - tin || out > UINT64_MAX - tout)
                 return 0;
             tin += in;
@@ -2972,10 +3193,6 @@ static int judge_job(struct ctx *x, const struct fl_event **dumps, size_t nd)
     int rc = build_pgs(x, dumps, nd);
     if (rc)
         return rc;
-    x->selfc = FL_ARENA_NEW_N(x->a, struct selfc, SELFC_N);
-    if (!x->selfc)
-        return oom();
-    memset(x->selfc, 0, SELFC_N * sizeof *x->selfc);
     /* one walk; a second only when records name pgs no pg_config lists (they become pgs of
      * their own, and every state is rebuilt) */
     for (int pass = 0; pass < 2; pass++) {
@@ -3121,7 +3338,7 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
                        .nrecs = nrecs,
                        .t_ref = FL_TIME_NONE};
     const struct fl_event **dumps = FL_ARENA_NEW_N(base.a, const struct fl_event *, dl.n + 1);
-    if (!dumps)
+    if (!dumps || ids_init(&base))
         return oom();
     size_t nd = 0;
     for (size_t i = 0; i < dl.n; i++)
