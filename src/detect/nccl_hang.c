@@ -153,6 +153,7 @@ struct pg {
     const struct fl_event *mm_major, *mm_minor;
     int32_t *mm_culprits;
     uint32_t nmm_culprits, nmm_units;
+    size_t w0, nw; /* its p2p work: ctx.work[w0..w0 + nw) */
 };
 
 struct slot {
@@ -192,13 +193,21 @@ struct unit {
     uint32_t ops, nops;         /* ops of a coalesced group (rep excluded): ctx.opsbuf[ops..] */
 };
 
+/* A send or recv. What judge_p2p reads of the record is copied here when the walk reads it:
+ * the sorts and the pairing never touch the record again, but for the few ops left pending. */
 struct p2pop {
     uint32_t slot;
     uint32_t pg;
     int32_t src, dst;
     uint8_t recv;
-    uint8_t state; /* its own, or its coalesced batch's closing entry's */
-    int64_t rid;   /* ev's record_id, kept here: the sorts compare it without a cache miss */
+    uint8_t state;     /* its own, or its coalesced batch's closing entry's */
+    uint8_t own_state; /* the record's */
+    uint8_t coalesced; /* the record's enum fl_fr_coalesced */
+    bool has_peer;     /* the record's peer (FL_FR_HAS_PEER) */
+    uint32_t name;     /* its profiling name (ids.names) */
+    int32_t peer;
+    int64_t rid; /* the record's record_id */
+    int64_t p2p_seq;
     const struct fl_event *ev;
 };
 
@@ -253,8 +262,15 @@ struct ctx {
     size_t nslots;
     struct nrkey *nr;
     size_t nnr;
-    struct p2pop *p2p;
-    size_t np2p, p2p_cap;
+    struct p2pop *p2p, *p2p_alt; /* one pg name's sends and recvs (p2p_block), its scratch */
+    size_t np2p, p2p_cap, p2p_alt_cap;
+    size_t *p2p_cnt;                  /* 2 x (slots + 1): the counting sorts */
+    bool *p2p_whole;                  /* per slot: its whole p2p history is in its dump */
+    const struct fl_event **p2p_last; /* per slot: its latest send or recv (the evidence) */
+    uint32_t *p2p_key, *sp, *rp;      /* p2p_block scratch */
+    size_t p2p_key_cap, sp_cap, rp_cap;
+    struct p2pwork *work; /* what judge_p2p weighs, per pg: pg.w0, pg.nw */
+    size_t nwork, work_cap;
     struct finding *f;
     size_t nf;
     int64_t t_ref;               /* latest wall time any recorder noted */
@@ -1170,20 +1186,25 @@ static int take_rank(struct ctx *x, size_t a, size_t b, uint32_t s, size_t *nuni
             rk->node = e->node;
         if (rk->gpu_index < 0 && e->gpu.index >= 0)
             rk->gpu_index = e->gpu.index;
-        bool p2p = r->is_p2p;
-        if (!p2p) { /* the reader sets the flag from the name for dumps before it existed */
-            uint32_t name = name_of(x, r->op);
-            if (name == UINT32_MAX)
-                return oom();
-            p2p = x->ids->names[name].p2p;
-        }
-        if (p2p) {
+        /* the reader sets is_p2p from the name for dumps before the flag existed */
+        uint32_t name = name_of(x, r->op);
+        if (name == UINT32_MAX)
+            return oom();
+        if (r->is_p2p || x->ids->names[name].p2p) {
             x->pgs[x->slots[s].pg].has_p2p = true;
             x->p2p = grow(x->a, x->p2p, &x->p2p_cap, x->np2p + 1, sizeof *x->p2p);
             if (!x->p2p)
                 return oom();
-            x->p2p[x->np2p++] =
-                (struct p2pop){.slot = s, .pg = x->slots[s].pg, .rid = r->record_id, .ev = e};
+            x->p2p[x->np2p++] = (struct p2pop){.slot = s,
+                                               .pg = x->slots[s].pg,
+                                               .own_state = r->state,
+                                               .coalesced = r->coalesced,
+                                               .name = name,
+                                               .has_peer = (r->known & FL_FR_HAS_PEER) != 0,
+                                               .peer = r->peer,
+                                               .rid = r->record_id,
+                                               .p2p_seq = r->p2p_seq,
+                                               .ev = e};
             continue;
         }
         if (r->collective_seq < 0 || r->collective_seq > SEQ_MAX)
@@ -1370,15 +1391,34 @@ static int check_units(struct ctx *x, struct unit *u, size_t n)
 
 #define PREFETCH 24
 
+static int p2p_block(struct ctx *x); /* with the p2p judging, below */
+
 /* One pass over the records in (pg name, collective seq, rank) order: per-rank state, first
  * mismatch per pg, p2p ops set aside, (name, rank) pairs no pg_config lists noted. */
 static int walk(struct ctx *x)
 {
     size_t n = x->nrecs, lo = 0, hi = 0;
     uint32_t cur = 0;
+    /* the p2p pairing's per-slot state (p2p_block) */
+    size_t ns = x->nslots + 1;
+    x->p2p_cnt = FL_ARENA_NEW_N(x->a, size_t, 2 * ns);
+    x->p2p_whole = FL_ARENA_NEW_N(x->a, bool, ns);
+    x->p2p_last = FL_ARENA_NEW_N(x->a, const struct fl_event *, ns);
+    if (!x->p2p_cnt || !x->p2p_whole || !x->p2p_last)
+        return oom();
+    memset(x->p2p_whole, 0, ns * sizeof *x->p2p_whole);
+    memset(x->p2p_last, 0, ns * sizeof *x->p2p_last);
+    x->np2p = x->nwork = 0;
+    for (size_t g = 0; g < x->npgs; g++)
+        x->pgs[g].w0 = x->pgs[g].nw = 0;
     for (size_t i = 0; i < n;) {
         uint32_t name = x->recs[i]->u.fr.pg;
         int64_t cseq = x->recs[i]->u.fr.collective_seq;
+        if (i && name != x->recs[i - 1]->u.fr.pg) { /* a pg name's records end */
+            int rc = p2p_block(x);
+            if (rc)
+                return rc;
+        }
         size_t j = i;
         while (j < n && x->recs[j]->u.fr.pg == name && x->recs[j]->u.fr.collective_seq == cseq) {
             /* records are visited in seq order, scattered over the event array: fetch the
@@ -1425,7 +1465,7 @@ static int walk(struct ctx *x)
         }
         i = j;
     }
-    return 0;
+    return p2p_block(x);
 }
 
 /* ==== judging a pg ====================================================================== */
@@ -1938,22 +1978,181 @@ static int p2p_finding(struct ctx *x, uint32_t gi, struct p2pjudge *j)
     return 0;
 }
 
-static int judge_p2p(struct ctx *x)
+/* x->p2p[0..n) (one pg name's ops) by slot (stable: a counting sort), then each slot's ops
+ * as cmp_p2p_slot orders them: they come in the walk's order, by collective seq, which is
+ * record order unless a dump says otherwise (then that slot alone is sorted). The same order
+ * qsort with cmp_p2p_slot gives: it is total (a record is one event). */
+static int sort_p2p_slot(struct ctx *x, size_t n)
+{
+    x->p2p_alt = grow(x->a, x->p2p_alt, &x->p2p_alt_cap, n, sizeof *x->p2p_alt);
+    if (!x->p2p_alt)
+        return oom();
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = x->p2p[i].slot < lo ? x->p2p[i].slot : lo;
+        hi = x->p2p[i].slot > hi ? x->p2p[i].slot : hi;
+    }
+    size_t *start = x->p2p_cnt + lo; /* slots lo..hi, + 1 */
+    memset(start, 0, ((size_t)(hi - lo) + 2) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[x->p2p[i].slot - lo + 1]++;
+    for (size_t k = 0; k <= hi - lo; k++)
+        start[k + 1] += start[k];
+    struct p2pop *out = x->p2p_alt;
+    for (size_t i = 0; i < n; i++)
+        out[start[x->p2p[i].slot - lo]++] = x->p2p[i];
+    /* start[k] is now the end of slot lo + k */
+    for (size_t k = 0, a = 0; k <= hi - lo; a = start[k++]) {
+        size_t b = start[k];
+        for (size_t i = a + 1; i < b; i++)
+            if (cmp_p2p_slot(&out[i - 1], &out[i]) > 0) {
+                qsort(out + a, b - a, sizeof *out, cmp_p2p_slot);
+                break;
+            }
+    }
+    x->p2p_alt = x->p2p; /* the buffers change places */
+    x->p2p = out;
+    size_t cap = x->p2p_alt_cap;
+    x->p2p_alt_cap = x->p2p_cap;
+    x->p2p_cap = cap;
+    return 0;
+}
+
+/* x->p2p[a..b), one pg's ops in (slot, record) order, into cmp_p2p_pair's order. Within a pg
+ * that order is (src, dst, recv) with the ops of one (src, dst, recv) in record order, and
+ * those all come from one slot (the sender's for sends, the receiver's for recvs), already in
+ * record order: a stable sort by (src, dst, recv) gives it, here two counting sorts over
+ * member indices (by dst and recv, then stably by src). A rank outside the pg: qsort. */
+static int sort_p2p_pair(struct ctx *x, size_t a, size_t b)
+{
+    const struct pg *g = &x->pgs[x->p2p[a].pg];
+    size_t n = b - a, m = g->nmembers;
+    /* per op: src index, dst index * 2 + recv; then the src index of tmp's ops */
+    x->p2p_key = grow(x->a, x->p2p_key, &x->p2p_key_cap, 3 * n, sizeof *x->p2p_key);
+    x->p2p_alt = grow(x->a, x->p2p_alt, &x->p2p_alt_cap, n, sizeof *x->p2p_alt);
+    if (!x->p2p_key || !x->p2p_alt)
+        return oom();
+    uint32_t *key = x->p2p_key, *tkey = key + 2 * n;
+    size_t *cnt = x->p2p_cnt; /* 2 x (slots + 1) >= 2 x members + 1 */
+    struct p2pop *v = x->p2p + a, *tmp = x->p2p_alt;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t si = member_index(g, v[i].src), di = member_index(g, v[i].dst);
+        if (si == UINT32_MAX || di == UINT32_MAX) {
+            qsort(v, n, sizeof *v, cmp_p2p_pair);
+            return 0;
+        }
+        key[2 * i] = si;
+        key[2 * i + 1] = 2 * di + v[i].recv;
+    }
+    /* by dst and recv, into tmp */
+    memset(cnt, 0, (2 * m + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[key[2 * i + 1] + 1]++;
+    for (size_t k = 0; k < 2 * m; k++)
+        cnt[k + 1] += cnt[k];
+    for (size_t i = 0; i < n; i++) {
+        size_t at = cnt[key[2 * i + 1]]++;
+        tmp[at] = v[i];
+        tkey[at] = key[2 * i];
+    }
+    /* then stably by src, back into v */
+    memset(cnt, 0, (m + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[tkey[i] + 1]++;
+    for (size_t k = 0; k < m; k++)
+        cnt[k + 1] += cnt[k];
+    for (size_t i = 0; i < n; i++)
+        v[cnt[tkey[i]]++] = tmp[i];
+    return 0;
+}
+
+/* What judge_p2p weighs once every time is known (x->t_ref): a send/recv pair not both
+ * completed, or a pending op with no counterpart. Pairs both completed and completed ops
+ * without a counterpart weigh nothing, and are dropped as the walk goes. */
+struct p2pwork {
+    bool pair;
+    struct p2pop a, b; /* pair: the send, the recv; else the op (a) */
+};
+
+static int add_work(struct ctx *x, bool pair, const struct p2pop *a, const struct p2pop *b)
+{
+    if (pair ? a->state == FL_FR_COMPLETED && b->state == FL_FR_COMPLETED
+             : a->state == FL_FR_COMPLETED)
+        return 0;
+    x->work = grow(x->a, x->work, &x->work_cap, x->nwork + 1, sizeof *x->work);
+    if (!x->work)
+        return oom();
+    x->work[x->nwork++] = (struct p2pwork){pair, *a, pair ? *b : *a};
+    return 0;
+}
+
+/* One pg's ops, in cmp_p2p_pair order, paired per direction: its work. */
+static int pair_pg(struct ctx *x, uint32_t gi, size_t i, size_t j)
+{
+    x->sp = grow(x->a, x->sp, &x->sp_cap, j - i + 1, sizeof *x->sp);
+    x->rp = grow(x->a, x->rp, &x->rp_cap, j - i + 1, sizeof *x->rp);
+    if (!x->sp || !x->rp)
+        return oom();
+    uint32_t *sp = x->sp, *rp = x->rp;
+    x->pgs[gi].w0 = x->nwork;
+    int rc = 0;
+    for (size_t a = i; a < j && !rc;) {
+        size_t b = a;
+        while (b < j && x->p2p[b].src == x->p2p[a].src && x->p2p[b].dst == x->p2p[a].dst)
+            b++;
+        size_t ns = 0;
+        while (a + ns < b && !x->p2p[a + ns].recv)
+            ns++;
+        const struct p2pop *S = &x->p2p[a], *R = &x->p2p[a + ns];
+        size_t nr = b - a - ns;
+        uint32_t ss = slot_of(x, gi, x->p2p[a].src), sr = slot_of(x, gi, x->p2p[a].dst);
+        if (ss != UINT32_MAX && sr != UINT32_MAX && x->p2p_whole[ss] && x->p2p_whole[sr]) {
+            size_t m = ns < nr ? ns : nr;
+            for (size_t k = 0; k < m && !rc; k++)
+                rc = add_work(x, true, &S[k], &R[k]);
+            for (size_t k = m; k < ns && !rc; k++)
+                rc = add_work(x, false, &S[k], NULL);
+            for (size_t k = m; k < nr && !rc; k++)
+                rc = add_work(x, false, &R[k], NULL);
+        } else {
+            size_t nsp = 0, nrp = 0;
+            for (size_t k = 0; k < ns; k++)
+                if (S[k].state != FL_FR_COMPLETED)
+                    sp[nsp++] = (uint32_t)k;
+            for (size_t k = 0; k < nr; k++)
+                if (R[k].state != FL_FR_COMPLETED)
+                    rp[nrp++] = (uint32_t)k;
+            size_t m = nsp < nrp ? nsp : nrp;
+            for (size_t k = 0; k < m && !rc; k++)
+                rc = add_work(x, true, &S[sp[k]], &R[rp[k]]);
+            for (size_t k = m; k < nsp && !rc; k++)
+                rc = add_work(x, false, &S[sp[k]], NULL);
+            for (size_t k = m; k < nrp && !rc; k++)
+                rc = add_work(x, false, &R[rp[k]], NULL);
+        }
+        a = b;
+    }
+    x->pgs[gi].nw = x->nwork - x->pgs[gi].w0;
+    return rc;
+}
+
+/* The sends and recvs of one pg name (the walk's x->p2p: the records of a pg are all under
+ * its name), paired: the pairing is by counts and states alone, so it is done as the walk
+ * goes, keeping the work (p2pwork) and each slot's latest op; the buffers are reused by the
+ * next name. */
+static int p2p_block(struct ctx *x)
 {
     if (!x->np2p)
         return 0;
-    qsort(x->p2p, x->np2p, sizeof *x->p2p, cmp_p2p_slot);
+    int rc = sort_p2p_slot(x, x->np2p);
+    if (rc)
+        return rc;
     /* one entry per (rank, record_id), its furthest state first */
     size_t n = 0;
     for (size_t i = 0; i < x->np2p; i++)
-        if (!n || x->p2p[n - 1].slot != x->p2p[i].slot ||
-            x->p2p[n - 1].ev->u.fr.record_id != x->p2p[i].ev->u.fr.record_id)
+        if (!n || x->p2p[n - 1].slot != x->p2p[i].slot || x->p2p[n - 1].rid != x->p2p[i].rid)
             x->p2p[n++] = x->p2p[i];
     x->np2p = n;
-    bool *whole = FL_ARENA_NEW_N(x->a, bool, x->nslots ? x->nslots : 1);
-    if (!whole)
-        return oom();
-    memset(whole, 0, (x->nslots ? x->nslots : 1) * sizeof *whole);
     n = 0;
     for (size_t i = 0; i < x->np2p;) {
         size_t j = i;
@@ -1963,107 +2162,86 @@ static int judge_p2p(struct ctx *x)
         bool all = true;
         int64_t prev = 0;
         for (size_t k = i; k < j && all; k++) {
-            int64_t q = x->p2p[k].ev->u.fr.p2p_seq;
+            int64_t q = x->p2p[k].p2p_seq;
             all = q >= 1 && (q == prev || q == prev + 1);
             prev = q;
         }
-        whole[x->p2p[i].slot] = all;
+        x->p2p_whole[x->p2p[i].slot] = all;
         /* an op of a coalesced batch (2.7+ records them without events, so they stay
          * scheduled) takes the state of its batch's closing entry, recorded after it */
         int64_t end_seq = -1;
         uint8_t end_state = 0;
         for (size_t k = j; k-- > i;) {
-            const struct fl_ev_nccl_fr *r = &x->p2p[k].ev->u.fr;
-            x->p2p[k].state = r->state;
-            if (r->coalesced == FL_FR_COALESCED_END) {
-                end_seq = r->p2p_seq;
-                end_state = r->state;
-            } else if (r->coalesced == FL_FR_COALESCED_OP && r->p2p_seq == end_seq) {
-                x->p2p[k].state = end_state;
+            struct p2pop *o = &x->p2p[k];
+            o->state = o->own_state;
+            if (o->coalesced == FL_FR_COALESCED_END) {
+                end_seq = o->p2p_seq;
+                end_state = o->own_state;
+            } else if (o->coalesced == FL_FR_COALESCED_OP && o->p2p_seq == end_seq) {
+                o->state = end_state;
             }
         }
         /* the sends and recvs with a resolvable peer */
         for (size_t k = i; k < j; k++) {
             struct p2pop op = x->p2p[k];
-            const struct fl_ev_nccl_fr *r = &op.ev->u.fr;
-            if (r->coalesced == FL_FR_COALESCED_END)
+            if (op.coalesced == FL_FR_COALESCED_END)
                 continue;
-            struct fl_fr_opname o;
-            fl_fr_opname_parse(r->op, &o);
+            const struct fl_fr_opname *o = &x->ids->names[op.name].o;
             const struct pg *g = &x->pgs[x->slots[op.slot].pg];
             int32_t self = x->rks[x->slots[op.slot].rk].rank, peer = -1;
-            if (r->known & FL_FR_HAS_PEER)
-                peer = r->peer;
-            else if (o.peer_pg_rank >= 0 && (uint32_t)o.peer_pg_rank < g->nmembers && g->config)
-                peer = g->members[o.peer_pg_rank];
-            if (peer < 0 || !(o.send || o.recv) || peer == self)
+            if (op.has_peer)
+                peer = op.peer;
+            else if (o->peer_pg_rank >= 0 && (uint32_t)o->peer_pg_rank < g->nmembers && g->config)
+                peer = g->members[o->peer_pg_rank];
+            if (peer < 0 || !(o->send || o->recv) || peer == self)
                 continue;
-            op.recv = o.recv;
-            op.src = o.send ? self : peer;
-            op.dst = o.send ? peer : self;
+            op.recv = o->recv;
+            op.src = o->send ? self : peer;
+            op.dst = o->send ? peer : self;
+            x->p2p_last[op.slot] = op.ev; /* in record order: the last is the latest */
             x->p2p[n++] = op;
         }
         i = j;
     }
-    x->np2p = n;
-    qsort(x->p2p, n, sizeof *x->p2p, cmp_p2p_pair);
-    uint32_t *sp = FL_ARENA_NEW_N(x->a, uint32_t, n + 1), *rp = FL_ARENA_NEW_N(x->a, uint32_t, n + 1);
-    if (!sp || !rp)
-        return oom();
-    for (size_t i = 0; i < n;) {
-        uint32_t gi = x->p2p[i].pg;
+    /* per pg (slots are numbered by pg, so the pgs come in order) */
+    for (size_t i = 0; i < n && !rc;) {
         size_t j = i;
-        while (j < n && x->p2p[j].pg == gi)
+        while (j < n && x->p2p[j].pg == x->p2p[i].pg)
             j++;
+        if (!(rc = sort_p2p_pair(x, i, j)))
+            rc = pair_pg(x, x->p2p[i].pg, i, j);
+        i = j;
+    }
+    x->np2p = 0;
+    return rc;
+}
+
+/* The p2p findings, pg by pg, from the work the walk kept. */
+static int judge_p2p(struct ctx *x)
+{
+    for (uint32_t gi = 0; gi < x->npgs; gi++) {
+        size_t nw = x->pgs[gi].nw;
+        if (!nw)
+            continue;
         struct p2pjudge jd = {0};
-        jd.cul = FL_ARENA_NEW_N(x->a, int32_t, j - i);
-        jd.wait = FL_ARENA_NEW_N(x->a, int32_t, j - i);
-        jd.strag = FL_ARENA_NEW_N(x->a, int32_t, j - i);
-        jd.stuck = FL_ARENA_NEW_N(x->a, int32_t, 2 * (j - i));
+        jd.cul = FL_ARENA_NEW_N(x->a, int32_t, nw);
+        jd.wait = FL_ARENA_NEW_N(x->a, int32_t, nw);
+        jd.strag = FL_ARENA_NEW_N(x->a, int32_t, nw);
+        jd.stuck = FL_ARENA_NEW_N(x->a, int32_t, 2 * nw);
         if (!jd.cul || !jd.wait || !jd.strag || !jd.stuck)
             return oom();
-        for (size_t a = i; a < j;) {
-            size_t b = a;
-            while (b < j && x->p2p[b].src == x->p2p[a].src && x->p2p[b].dst == x->p2p[a].dst)
-                b++;
-            size_t ns = 0;
-            while (a + ns < b && !x->p2p[a + ns].recv)
-                ns++;
-            const struct p2pop *S = &x->p2p[a], *R = &x->p2p[a + ns];
-            size_t nr = b - a - ns;
-            uint32_t ss = slot_of(x, gi, x->p2p[a].src), sr = slot_of(x, gi, x->p2p[a].dst);
-            if (ss != UINT32_MAX && sr != UINT32_MAX && whole[ss] && whole[sr]) {
-                size_t m = ns < nr ? ns : nr;
-                for (size_t k = 0; k < m; k++)
-                    p2p_pair(x, &jd, &S[k], &R[k]);
-                for (size_t k = m; k < ns; k++)
-                    p2p_unmatched(&jd, &S[k]);
-                for (size_t k = m; k < nr; k++)
-                    p2p_unmatched(&jd, &R[k]);
-            } else {
-                size_t nsp = 0, nrp = 0;
-                for (size_t k = 0; k < ns; k++)
-                    if (S[k].state != FL_FR_COMPLETED)
-                        sp[nsp++] = (uint32_t)k;
-                for (size_t k = 0; k < nr; k++)
-                    if (R[k].state != FL_FR_COMPLETED)
-                        rp[nrp++] = (uint32_t)k;
-                size_t m = nsp < nrp ? nsp : nrp;
-                for (size_t k = 0; k < m; k++)
-                    p2p_pair(x, &jd, &S[sp[k]], &R[rp[k]]);
-                for (size_t k = m; k < nsp; k++)
-                    p2p_unmatched(&jd, &S[sp[k]]);
-                for (size_t k = m; k < nrp; k++)
-                    p2p_unmatched(&jd, &R[rp[k]]);
-            }
-            a = b;
+        for (size_t k = x->pgs[gi].w0; k < x->pgs[gi].w0 + nw; k++) {
+            const struct p2pwork *w = &x->work[k];
+            if (w->pair)
+                p2p_pair(x, &jd, &w->a, &w->b);
+            else
+                p2p_unmatched(&jd, &w->a);
         }
         int rc = p2p_finding(x, gi, &jd);
         if (rc)
             return rc;
-        i = j;
     }
-    return 0; /* x->p2p keeps every send and recv: the evidence reads them */
+    return 0;
 }
 
 /* ==== across pgs ========================================================================= */
@@ -2390,12 +2568,7 @@ static const char *describe_rec(struct ctx *x, const struct fl_event *e, const c
 /* The latest send or recv (completed or not) a slot recorded. */
 static const struct fl_event *last_p2p(const struct ctx *x, const struct slot *s)
 {
-    const struct fl_event *last = NULL;
-    for (size_t i = 0; s && i < x->np2p; i++)
-        if (x->p2p[i].slot == (uint32_t)(s - x->slots) &&
-            (!last || cmp_by_record(&x->p2p[i].ev, &last) > 0))
-            last = x->p2p[i].ev;
-    return last;
+    return s ? x->p2p_last[s - x->slots] : NULL; /* p2p_block keeps it */
 }
 
 /* Evidence about a culprit: its last record in the pg, else its dump (or the lack of one). */
@@ -3199,7 +3372,6 @@ static int judge_job(struct ctx *x, const struct fl_event **dumps, size_t nd)
         if ((rc = build_ranks(x, dumps, nd)) || (rc = map_status(x)))
             return rc;
         take_stacks(x);
-        x->np2p = 0;
         if ((rc = walk(x)))
             return rc;
         if (!x->nlo || pass)
