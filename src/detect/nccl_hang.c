@@ -426,12 +426,27 @@ struct opname {
     bool all_to_all;
 };
 
+/* An op part ("all_reduce") and what the rules read of it. */
+struct opclass {
+    struct fl_str s;
+    unsigned flags; /* fl__nccl_op_flags */
+    bool all_to_all;
+};
+
 struct szinfo {
     uint32_t cls; /* 0: not computed yet */
     struct fl__nccl_shape sh;
 };
 
-#define NAME_CACHE 256
+/* Profiling names by address: 16 K entries (256 KiB) hold the names of the ranks of a pg as
+ * the walk goes through its seqs rank by rank. */
+#define NAME_CACHE_BITS 14
+#define NAME_CACHE (1u << NAME_CACHE_BITS)
+struct name_cache {
+    const char *ptr;
+    uint32_t len, name;
+};
+
 struct ids {
     uint32_t nids;      /* intern ids 0..nids; larger ones read as id 0 (an empty text) */
     struct szinfo *sz;  /* by intern id */
@@ -439,13 +454,9 @@ struct ids {
     struct ctab tab[4]; /* CK_* */
     struct opname *names;
     size_t nnames, names_cap;
-    struct fl_str *ops; /* op part of each CK_OP class, by class - 1 */
+    struct opclass *ops; /* each CK_OP class, by class - 1 */
     size_t nops, ops_cap;
-    struct {
-        const char *ptr;
-        size_t len;
-        uint32_t name;
-    } cache[NAME_CACHE]; /* profiling names by address */
+    struct name_cache *cache; /* NAME_CACHE */
 };
 
 static int ids_init(struct ctx *x)
@@ -456,8 +467,10 @@ static int ids_init(struct ctx *x)
     d->nids = x->w->intern ? x->w->intern->count : 0;
     d->sz = FL_ARENA_NEW_N(x->a, struct szinfo, (size_t)d->nids + 1);
     d->dt = FL_ARENA_NEW_N(x->a, uint32_t, (size_t)d->nids + 1);
-    if (!d->sz || !d->dt)
+    d->cache = FL_ARENA_NEW_N(x->a, struct name_cache, NAME_CACHE);
+    if (!d->sz || !d->dt || !d->cache)
         return oom();
+    memset(d->cache, 0, NAME_CACHE * sizeof *d->cache);
     memset(d->sz, 0, ((size_t)d->nids + 1) * sizeof *d->sz);
     memset(d->dt, 0, ((size_t)d->nids + 1) * sizeof *d->dt);
     x->ids = d;
@@ -470,7 +483,7 @@ static struct fl_str ctab_text(const struct ctx *x, int kind, uint32_t rep)
     case CK_NAME:
         return x->ids->names[rep].s;
     case CK_OP:
-        return x->ids->ops[rep];
+        return x->ids->ops[rep].s;
     default:
         return istr(x, rep);
     }
@@ -562,9 +575,10 @@ static uint32_t dtypes_of(struct ctx *x, uint32_t id)
 static uint32_t name_of(struct ctx *x, struct fl_str s)
 {
     struct ids *d = x->ids;
-    size_t ci = (((uintptr_t)s.ptr >> 3) ^ s.len) & (NAME_CACHE - 1);
-    if (d->cache[ci].ptr == s.ptr && d->cache[ci].len == s.len && s.ptr)
-        return d->cache[ci].name;
+    uint64_t a = ((uint64_t)(uintptr_t)s.ptr ^ s.len) * 0x9e3779b97f4a7c15ULL;
+    struct name_cache *nc = &d->cache[a >> (64 - NAME_CACHE_BITS)];
+    if (nc->ptr == s.ptr && nc->len == s.len && s.ptr)
+        return nc->name;
     d->names = grow(x->a, d->names, &d->names_cap, d->nnames + 1, sizeof *d->names);
     if (!d->names)
         return UINT32_MAX;
@@ -580,25 +594,27 @@ static uint32_t name_of(struct ctx *x, struct fl_str s)
     if (fresh) {
         d->nnames++;
         fl_fr_opname_parse(s, &n->o);
-        n->flags = fl__nccl_op_flags(n->o.op);
-        n->all_to_all = fl__nccl_is_all_to_all(n->o.op);
         const char *c = memchr(s.ptr ? s.ptr : "", ':', s.len);
         size_t at = c ? (size_t)(c - s.ptr) + 1 : 0, left = s.len - at;
         n->p2p = left >= 4 && (!memcmp(s.ptr + at, "send", 4) || !memcmp(s.ptr + at, "recv", 4));
         d->ops = grow(x->a, d->ops, &d->ops_cap, d->nops + 1, sizeof *d->ops);
         if (!d->ops)
             return UINT32_MAX;
-        d->ops[d->nops] = n->o.op;
         struct fl_str op = n->o.op;
+        d->ops[d->nops] = (struct opclass){op, 0, false}; /* a candidate, kept when new */
         n->op = ctab_class(x, CK_OP, fl_hash64(op.ptr ? op.ptr : "", op.len, FL_HASH_SEED), op,
                            (uint32_t)d->nops, &fresh);
         if (!n->op)
             return UINT32_MAX;
-        d->nops += fresh;
+        if (fresh) {
+            d->ops[d->nops].flags = fl__nccl_op_flags(op);
+            d->ops[d->nops++].all_to_all = fl__nccl_is_all_to_all(op);
+        }
+        n->flags = d->ops[n->op - 1].flags;
+        n->all_to_all = d->ops[n->op - 1].all_to_all;
     }
-    d->cache[ci].ptr = s.ptr;
-    d->cache[ci].len = s.len;
-    d->cache[ci].name = name;
+    if (s.len <= UINT32_MAX)
+        *nc = (struct name_cache){s.ptr, (uint32_t)s.len, name};
     return name;
 }
 
@@ -1303,7 +1319,9 @@ static int check_units(struct ctx *x, struct unit *u, size_t n)
     size_t nc = 0;
     bool selfbad = false;
     for (size_t i = 0; i < n; i++) {
-        selfbad = selfbad || !compatible(self_match(x, &u[i], size));
+        /* the same call as the unit before (the common case) is as consistent as it was */
+        bool again = i && !u[i].nops && !u[i - 1].nops && same_call(&u[i - 1].call, &u[i].call);
+        selfbad = selfbad || (!again && !compatible(self_match(x, &u[i], size)));
         size_t c = 0;
         while (c < nc &&
                !(!u[i].nops && !u[rep[c]].nops && same_call(&u[rep[c]].call, &u[i].call)) &&
@@ -1389,7 +1407,7 @@ static int check_units(struct ctx *x, struct unit *u, size_t n)
     return 0;
 }
 
-#define PREFETCH 24
+#define PREFETCH 64
 
 static int p2p_block(struct ctx *x); /* with the p2p judging, below */
 
@@ -1431,6 +1449,10 @@ static int walk(struct ctx *x)
                 __builtin_prefetch(p + 192);
                 __builtin_prefetch(p + sizeof(struct fl_event) - 1);
             }
+            /* and, once a record is in, its profiling name's bytes (name_of reads them when
+             * the name is new at its address) */
+            if (j + PREFETCH / 2 < n)
+                __builtin_prefetch(x->recs[j + PREFETCH / 2]->u.fr.op.ptr);
             j++;
         }
         if (name != cur) { /* this name's part of the (name, rank) -> slot map */
@@ -1452,7 +1474,11 @@ static int walk(struct ctx *x)
                 return rc;
             a = b;
         }
-        if (nunits > 1)
+        /* units come in rank order, which is slot order unless a name has several pgs */
+        bool sorted = true;
+        for (size_t k = 1; k < nunits && sorted; k++)
+            sorted = x->units[k - 1].slot < x->units[k].slot;
+        if (!sorted)
             qsort(x->units, nunits, sizeof *x->units, cmp_unit_slot);
         for (size_t a = 0; a < nunits;) {
             size_t b = a;
