@@ -1511,11 +1511,19 @@ static const struct fl_event *rec_at(const struct ctx *x, uint32_t g, int64_t se
     if (s == UINT32_MAX || x->slots[s].pg != g)
         return NULL;
     struct fl_evlist l = fl_window_pg_seq(x->w, x->pgs[g].name, seq);
+    /* the list is in rank order: this rank's records only (a pg may have thousands) */
+    size_t lo = 0, hi = l.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l.v[mid]->u.fr.rank < rank)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     const struct fl_event *best = NULL;
-    for (size_t i = 0; i < l.n; i++) {
+    for (size_t i = lo; i < l.n && l.v[i]->u.fr.rank == rank; i++) {
         const struct fl_event *e = l.v[i];
-        if (e->u.fr.rank != rank || is_p2p(&e->u.fr) ||
-            (x->job_of && x->job_of[e->src.input] != x->job))
+        if (is_p2p(&e->u.fr) || (x->job_of && x->job_of[e->src.input] != x->job))
             continue;
         if (!best ||
             (e->u.fr.coalesced == FL_FR_COALESCED_END) >
