@@ -200,11 +200,12 @@ struct p2pop {
     uint32_t pg;
     int32_t src, dst;
     uint8_t recv;
-    uint8_t state;     /* its own, or its coalesced batch's closing entry's */
-    uint8_t own_state; /* the record's */
-    uint8_t coalesced; /* the record's enum fl_fr_coalesced */
-    bool has_peer;     /* the record's peer (FL_FR_HAS_PEER) */
-    uint32_t name;     /* its profiling name (ids.names) */
+    uint8_t state;         /* its own, or its coalesced batch's closing entry's */
+    uint8_t own_state;     /* the record's */
+    uint8_t coalesced;     /* the record's enum fl_fr_coalesced */
+    bool has_peer;         /* the record's peer (FL_FR_HAS_PEER) */
+    bool send, recv_named; /* its profiling name's send / recv (fl_fr_opname) */
+    int32_t peer_pg_rank;  /* and its peer_pg_rank */
     int32_t peer;
     int64_t rid; /* the record's record_id */
     int64_t p2p_seq;
@@ -447,6 +448,19 @@ struct name_cache {
     uint32_t len, name;
 };
 
+/* Sends' and recvs' profiling names by address, parsed: one per peer ("nccl:send 3->7"),
+ * thousands in a job, read as they are, not classed. */
+struct p2p_name {
+    bool send, recv;      /* fl_fr_opname's */
+    int32_t peer_pg_rank; /* fl_fr_opname's */
+};
+
+struct p2p_name_cache {
+    const char *ptr;
+    uint32_t len;
+    struct p2p_name n;
+};
+
 struct ids {
     uint32_t nids;      /* intern ids 0..nids; larger ones read as id 0 (an empty text) */
     struct szinfo *sz;  /* by intern id */
@@ -456,7 +470,8 @@ struct ids {
     size_t nnames, names_cap;
     struct opclass *ops; /* each CK_OP class, by class - 1 */
     size_t nops, ops_cap;
-    struct name_cache *cache; /* NAME_CACHE */
+    struct name_cache *cache;         /* NAME_CACHE */
+    struct p2p_name_cache *p2p_cache; /* NAME_CACHE */
 };
 
 static int ids_init(struct ctx *x)
@@ -468,8 +483,10 @@ static int ids_init(struct ctx *x)
     d->sz = FL_ARENA_NEW_N(x->a, struct szinfo, (size_t)d->nids + 1);
     d->dt = FL_ARENA_NEW_N(x->a, uint32_t, (size_t)d->nids + 1);
     d->cache = FL_ARENA_NEW_N(x->a, struct name_cache, NAME_CACHE);
-    if (!d->sz || !d->dt || !d->cache)
+    d->p2p_cache = FL_ARENA_NEW_N(x->a, struct p2p_name_cache, NAME_CACHE);
+    if (!d->sz || !d->dt || !d->cache || !d->p2p_cache)
         return oom();
+    memset(d->p2p_cache, 0, NAME_CACHE * sizeof *d->p2p_cache);
     memset(d->cache, 0, NAME_CACHE * sizeof *d->cache);
     memset(d->sz, 0, ((size_t)d->nids + 1) * sizeof *d->sz);
     memset(d->dt, 0, ((size_t)d->nids + 1) * sizeof *d->dt);
@@ -616,6 +633,25 @@ static uint32_t name_of(struct ctx *x, struct fl_str s)
     if (s.len <= UINT32_MAX)
         *nc = (struct name_cache){s.ptr, (uint32_t)s.len, name};
     return name;
+}
+
+static struct p2p_name p2p_name_make(const struct fl_fr_opname *o)
+{
+    return (struct p2p_name){o->send, o->recv, o->peer_pg_rank};
+}
+
+/* What the pairing reads of a send's or recv's profiling name. */
+static struct p2p_name p2p_name_of(struct ctx *x, struct fl_str s)
+{
+    uint64_t a = ((uint64_t)(uintptr_t)s.ptr ^ s.len) * 0x9e3779b97f4a7c15ULL;
+    struct p2p_name_cache *c = &x->ids->p2p_cache[a >> (64 - NAME_CACHE_BITS)];
+    if (c->ptr == s.ptr && c->len == s.len && s.ptr)
+        return c->n;
+    struct fl_fr_opname o;
+    fl_fr_opname_parse(s, &o);
+    if (s.len <= UINT32_MAX)
+        *c = (struct p2p_name_cache){s.ptr, (uint32_t)s.len, p2p_name_make(&o)};
+    return p2p_name_make(&o);
 }
 
 /* The call of a record; false on OOM. */
@@ -1203,10 +1239,18 @@ static int take_rank(struct ctx *x, size_t a, size_t b, uint32_t s, size_t *nuni
         if (rk->gpu_index < 0 && e->gpu.index >= 0)
             rk->gpu_index = e->gpu.index;
         /* the reader sets is_p2p from the name for dumps before the flag existed */
-        uint32_t name = name_of(x, r->op);
-        if (name == UINT32_MAX)
-            return oom();
-        if (r->is_p2p || x->ids->names[name].p2p) {
+        bool p2p = r->is_p2p;
+        struct p2p_name pn;
+        if (p2p) {
+            pn = p2p_name_of(x, r->op);
+        } else {
+            uint32_t name = name_of(x, r->op);
+            if (name == UINT32_MAX)
+                return oom();
+            p2p = x->ids->names[name].p2p;
+            pn = p2p_name_make(&x->ids->names[name].o);
+        }
+        if (p2p) {
             x->pgs[x->slots[s].pg].has_p2p = true;
             x->p2p = grow(x->a, x->p2p, &x->p2p_cap, x->np2p + 1, sizeof *x->p2p);
             if (!x->p2p)
@@ -1215,7 +1259,9 @@ static int take_rank(struct ctx *x, size_t a, size_t b, uint32_t s, size_t *nuni
                                                .pg = x->slots[s].pg,
                                                .own_state = r->state,
                                                .coalesced = r->coalesced,
-                                               .name = name,
+                                               .send = pn.send,
+                                               .recv_named = pn.recv,
+                                               .peer_pg_rank = pn.peer_pg_rank,
                                                .has_peer = (r->known & FL_FR_HAS_PEER) != 0,
                                                .peer = r->peer,
                                                .rid = r->record_id,
@@ -2220,18 +2266,17 @@ static int p2p_block(struct ctx *x)
             struct p2pop op = x->p2p[k];
             if (op.coalesced == FL_FR_COALESCED_END)
                 continue;
-            const struct fl_fr_opname *o = &x->ids->names[op.name].o;
             const struct pg *g = &x->pgs[x->slots[op.slot].pg];
             int32_t self = x->rks[x->slots[op.slot].rk].rank, peer = -1;
             if (op.has_peer)
                 peer = op.peer;
-            else if (o->peer_pg_rank >= 0 && (uint32_t)o->peer_pg_rank < g->nmembers && g->config)
-                peer = g->members[o->peer_pg_rank];
-            if (peer < 0 || !(o->send || o->recv) || peer == self)
+            else if (op.peer_pg_rank >= 0 && (uint32_t)op.peer_pg_rank < g->nmembers && g->config)
+                peer = g->members[op.peer_pg_rank];
+            if (peer < 0 || !(op.send || op.recv_named) || peer == self)
                 continue;
-            op.recv = o->recv;
-            op.src = o->send ? self : peer;
-            op.dst = o->send ? peer : self;
+            op.recv = op.recv_named;
+            op.src = op.send ? self : peer;
+            op.dst = op.send ? peer : self;
             x->p2p_last[op.slot] = op.ev; /* in record order: the last is the latest */
             x->p2p[n++] = op;
         }
