@@ -153,6 +153,7 @@ struct pg {
     const struct fl_event *mm_major, *mm_minor;
     int32_t *mm_culprits;
     uint32_t nmm_culprits, nmm_units;
+    size_t w0, nw; /* its p2p work: ctx.work[w0..w0 + nw) */
 };
 
 struct slot {
@@ -174,22 +175,40 @@ struct nrkey {
     uint32_t slot;
 };
 
+/* A call as the matching rules see it: its profiling name (an index into the ids' names)
+ * and its sizes and dtypes (intern ids), with the record's state. Equal calls have equal
+ * fields. */
+struct call {
+    uint32_t name;
+    uint32_t in, out, din, dout;
+    uint8_t state;
+};
+
 /* A unit: one rank's records of one collective seq. */
 struct unit {
     uint32_t slot;
     uint8_t state;
-    uint64_t sig;               /* hash of op, sizes and dtypes: equal calls compare at once */
+    struct call call;           /* rep's */
     const struct fl_event *rep; /* the closing entry of a coalesced group, else the op */
     uint32_t ops, nops;         /* ops of a coalesced group (rep excluded): ctx.opsbuf[ops..] */
 };
 
+/* A send or recv. What judge_p2p reads of the record is copied here when the walk reads it:
+ * the sorts and the pairing never touch the record again, but for the few ops left pending. */
 struct p2pop {
     uint32_t slot;
     uint32_t pg;
     int32_t src, dst;
     uint8_t recv;
-    uint8_t state; /* its own, or its coalesced batch's closing entry's */
-    int64_t rid;   /* ev's record_id, kept here: the sorts compare it without a cache miss */
+    uint8_t state;         /* its own, or its coalesced batch's closing entry's */
+    uint8_t own_state;     /* the record's */
+    uint8_t coalesced;     /* the record's enum fl_fr_coalesced */
+    bool has_peer;         /* the record's peer (FL_FR_HAS_PEER) */
+    bool send, recv_named; /* its profiling name's send / recv (fl_fr_opname) */
+    int32_t peer_pg_rank;  /* and its peer_pg_rank */
+    int32_t peer;
+    int64_t rid; /* the record's record_id */
+    int64_t p2p_seq;
     const struct fl_event *ev;
 };
 
@@ -244,8 +263,15 @@ struct ctx {
     size_t nslots;
     struct nrkey *nr;
     size_t nnr;
-    struct p2pop *p2p;
-    size_t np2p, p2p_cap;
+    struct p2pop *p2p, *p2p_alt; /* one pg name's sends and recvs (p2p_block), its scratch */
+    size_t np2p, p2p_cap, p2p_alt_cap;
+    size_t *p2p_cnt;                  /* 2 x (slots + 1): the counting sorts */
+    bool *p2p_whole;                  /* per slot: its whole p2p history is in its dump */
+    const struct fl_event **p2p_last; /* per slot: its latest send or recv (the evidence) */
+    uint32_t *p2p_key, *sp, *rp;      /* p2p_block scratch */
+    size_t p2p_key_cap, sp_cap, rp_cap;
+    struct p2pwork *work; /* what judge_p2p weighs, per pg: pg.w0, pg.nw */
+    size_t nwork, work_cap;
     struct finding *f;
     size_t nf;
     int64_t t_ref;               /* latest wall time any recorder noted */
@@ -254,22 +280,13 @@ struct ctx {
     struct unit *units;
     size_t units_cap;
     const struct fl_event **opsbuf; /* the run's coalesced ops */
-    size_t nops, ops_cap;
+    struct call *opcalls;           /* their calls, parallel to opsbuf */
+    size_t nops, ops_cap, opcalls_cap;
     uint32_t *cls, *rep, *cnt; /* check_units scratch */
     size_t cls_cap, rep_cap, cnt_cap;
-    int32_t *ibuf;       /* rank scratch */
-    uint32_t *lo_cache;  /* note_loose: (name, rank) pairs seen, hashed */
-    struct selfc *selfc; /* SELFC_N self-consistency results by call signature */
-};
-
-/* A call's own consistency (sizes for its op and pg size, dtypes), cached by signature: a
- * job repeats a few calls millions of times. */
-#define SELFC_N 256
-struct selfc {
-    uint64_t sig;
-    const struct fl_event *e; /* the call it was computed for (fields compared on a hit) */
-    int32_t size;
-    uint8_t res;
+    int32_t *ibuf;      /* rank scratch */
+    uint32_t *lo_cache; /* note_loose: (name, rank) pairs seen, hashed */
+    struct ids *ids;    /* what the matching rules read of each text, shared by the jobs */
 };
 
 #define NONE_SEQ (-2)
@@ -373,6 +390,327 @@ static void note_time(struct ctx *x, int64_t t)
 {
     if (t > 0 && (x->t_ref == FL_TIME_NONE || t > x->t_ref))
         x->t_ref = t;
+}
+
+/* ---- texts by id: what the matching rules read of each, computed once ----------------- */
+
+/* A job repeats a few calls millions of times: the rules (nccl_hang_match.c) are applied to
+ * facts computed once per distinct text, and two calls compare by ids.
+ * - sizes and dtypes are interned by the reader: per intern id, its class (texts equal by
+ *   the rules' own comparison share a class: "[[4,4]]" and "[[4, 4]]", "Float, Float" and
+ *   "Float") and, for sizes, its parsed shape;
+ * - profiling names are views into the input: each distinct name gets an index (found by a
+ *   hash of its bytes, with a cache by address in front: the pickle reader hands the same
+ *   bytes to every record that names them), parsed once, with the class of its op part.
+ * A class is found through a hash key equal texts share (fl__nccl_sizes_key, ...) and
+ * confirmed by the comparison itself, so classes are exact. */
+enum { CK_SIZES, CK_DTYPES, CK_NAME, CK_OP };
+
+struct centry {
+    uint64_t key;
+    uint32_t cls; /* 1..: 0 marks an empty entry */
+    uint32_t rep; /* the class's first member: an intern id, or an index into names / ops */
+};
+
+struct ctab {
+    struct centry *e;
+    size_t cap, n; /* cap a power of two, n classes */
+};
+
+/* A profiling name as the rules and the walk need it. */
+struct opname {
+    struct fl_str s;
+    struct fl_fr_opname o;
+    uint32_t op;    /* class of o.op: equal classes, equal op texts */
+    unsigned flags; /* fl__nccl_op_flags(o.op) */
+    bool p2p;       /* named send or recv (is_p2p's test on the name) */
+    bool all_to_all;
+};
+
+/* An op part ("all_reduce") and what the rules read of it. */
+struct opclass {
+    struct fl_str s;
+    unsigned flags; /* fl__nccl_op_flags */
+    bool all_to_all;
+};
+
+struct szinfo {
+    uint32_t cls; /* 0: not computed yet */
+    struct fl__nccl_shape sh;
+};
+
+/* Profiling names by address: 16 K entries (256 KiB) hold the names of the ranks of a pg as
+ * the walk goes through its seqs rank by rank. */
+#define NAME_CACHE_BITS 14
+#define NAME_CACHE (1u << NAME_CACHE_BITS)
+struct name_cache {
+    const char *ptr;
+    uint32_t len, name;
+};
+
+/* Sends' and recvs' profiling names by address, parsed: one per peer ("nccl:send 3->7"),
+ * thousands in a job, read as they are, not classed. */
+struct p2p_name {
+    bool send, recv;      /* fl_fr_opname's */
+    int32_t peer_pg_rank; /* fl_fr_opname's */
+};
+
+struct p2p_name_cache {
+    const char *ptr;
+    uint32_t len;
+    struct p2p_name n;
+};
+
+struct ids {
+    uint32_t nids;      /* intern ids 0..nids; larger ones read as id 0 (an empty text) */
+    struct szinfo *sz;  /* by intern id */
+    uint32_t *dt;       /* dtypes class by intern id, 0: not computed yet */
+    struct ctab tab[4]; /* CK_* */
+    struct opname *names;
+    size_t nnames, names_cap;
+    struct opclass *ops; /* each CK_OP class, by class - 1 */
+    size_t nops, ops_cap;
+    struct name_cache *cache;         /* NAME_CACHE */
+    struct p2p_name_cache *p2p_cache; /* NAME_CACHE */
+};
+
+static int ids_init(struct ctx *x)
+{
+    struct ids *d = FL_ARENA_NEW(x->a, struct ids); /* zeroed */
+    if (!d)
+        return oom();
+    d->nids = x->w->intern ? x->w->intern->count : 0;
+    d->sz = FL_ARENA_NEW_N(x->a, struct szinfo, (size_t)d->nids + 1);
+    d->dt = FL_ARENA_NEW_N(x->a, uint32_t, (size_t)d->nids + 1);
+    d->cache = FL_ARENA_NEW_N(x->a, struct name_cache, NAME_CACHE);
+    d->p2p_cache = FL_ARENA_NEW_N(x->a, struct p2p_name_cache, NAME_CACHE);
+    if (!d->sz || !d->dt || !d->cache || !d->p2p_cache)
+        return oom();
+    memset(d->p2p_cache, 0, NAME_CACHE * sizeof *d->p2p_cache);
+    memset(d->cache, 0, NAME_CACHE * sizeof *d->cache);
+    memset(d->sz, 0, ((size_t)d->nids + 1) * sizeof *d->sz);
+    memset(d->dt, 0, ((size_t)d->nids + 1) * sizeof *d->dt);
+    x->ids = d;
+    return 0;
+}
+
+static struct fl_str ctab_text(const struct ctx *x, int kind, uint32_t rep)
+{
+    switch (kind) {
+    case CK_NAME:
+        return x->ids->names[rep].s;
+    case CK_OP:
+        return x->ids->ops[rep].s;
+    default:
+        return istr(x, rep);
+    }
+}
+
+static bool ctab_same(int kind, struct fl_str a, struct fl_str b)
+{
+    switch (kind) {
+    case CK_SIZES:
+        return fl__nccl_sizes_eq(a, b);
+    case CK_DTYPES:
+        return fl__nccl_dtypes_eq(a, b);
+    default:
+        return fl_str_eq(a, b);
+    }
+}
+
+static int ctab_grow(struct ctx *x, struct ctab *t)
+{
+    size_t cap = t->cap ? 2 * t->cap : 64;
+    struct centry *e = FL_ARENA_NEW_N(x->a, struct centry, cap);
+    if (!e)
+        return oom();
+    memset(e, 0, cap * sizeof *e);
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->e[i].cls)
+            continue;
+        size_t h = (size_t)t->e[i].key & (cap - 1);
+        while (e[h].cls)
+            h = (h + 1) & (cap - 1);
+        e[h] = t->e[i];
+    }
+    t->e = e;
+    t->cap = cap;
+    return 0;
+}
+
+/* The class of text s (found by key), or a new one whose first member is rep; 0 on OOM. *fresh
+ * says which. */
+static uint32_t ctab_class(struct ctx *x, int kind, uint64_t key, struct fl_str s, uint32_t rep,
+                           bool *fresh)
+{
+    struct ctab *t = &x->ids->tab[kind];
+    *fresh = false;
+    if (2 * (t->n + 1) > t->cap && ctab_grow(x, t))
+        return 0;
+    size_t h = (size_t)key & (t->cap - 1);
+    for (; t->e[h].cls; h = (h + 1) & (t->cap - 1))
+        if (t->e[h].key == key && ctab_same(kind, ctab_text(x, kind, t->e[h].rep), s))
+            return t->e[h].cls;
+    t->e[h] = (struct centry){key, (uint32_t)++t->n, rep};
+    *fresh = true;
+    return t->e[h].cls;
+}
+
+static uint32_t id_in_range(const struct ids *d, uint32_t id)
+{
+    return id <= d->nids ? id : 0; /* fl_intern_str reads an unknown id as id 0 does */
+}
+
+/* Sizes facts of an intern id; NULL on OOM. */
+static const struct szinfo *sizes_of(struct ctx *x, uint32_t id)
+{
+    struct szinfo *z = &x->ids->sz[id_in_range(x->ids, id)];
+    if (z->cls)
+        return z;
+    struct fl_str s = istr(x, id);
+    bool fresh;
+    z->cls = ctab_class(x, CK_SIZES, fl__nccl_sizes_key(s), s, id_in_range(x->ids, id), &fresh);
+    if (!z->cls)
+        return NULL;
+    z->sh = fl__nccl_shape_parse(s);
+    return z;
+}
+
+/* Dtypes class of an intern id; 0 on OOM. */
+static uint32_t dtypes_of(struct ctx *x, uint32_t id)
+{
+    uint32_t *c = &x->ids->dt[id_in_range(x->ids, id)];
+    if (!*c) {
+        struct fl_str s = istr(x, id);
+        bool fresh;
+        *c = ctab_class(x, CK_DTYPES, fl__nccl_dtypes_key(s), s, id_in_range(x->ids, id), &fresh);
+    }
+    return *c;
+}
+
+/* Index of a profiling name; UINT32_MAX on OOM. */
+static uint32_t name_of(struct ctx *x, struct fl_str s)
+{
+    struct ids *d = x->ids;
+    uint64_t a = ((uint64_t)(uintptr_t)s.ptr ^ s.len) * 0x9e3779b97f4a7c15ULL;
+    struct name_cache *nc = &d->cache[a >> (64 - NAME_CACHE_BITS)];
+    if (nc->ptr == s.ptr && nc->len == s.len && s.ptr)
+        return nc->name;
+    d->names = grow(x->a, d->names, &d->names_cap, d->nnames + 1, sizeof *d->names);
+    if (!d->names)
+        return UINT32_MAX;
+    /* a candidate entry, kept when the name is new */
+    struct opname *n = &d->names[d->nnames];
+    *n = (struct opname){.s = s};
+    bool fresh;
+    uint32_t cls = ctab_class(x, CK_NAME, fl_hash64(s.ptr ? s.ptr : "", s.len, FL_HASH_SEED), s,
+                              (uint32_t)d->nnames, &fresh);
+    if (!cls)
+        return UINT32_MAX;
+    uint32_t name = cls - 1; /* names are added in class order */
+    if (fresh) {
+        d->nnames++;
+        fl_fr_opname_parse(s, &n->o);
+        const char *c = memchr(s.ptr ? s.ptr : "", ':', s.len);
+        size_t at = c ? (size_t)(c - s.ptr) + 1 : 0, left = s.len - at;
+        n->p2p = left >= 4 && (!memcmp(s.ptr + at, "send", 4) || !memcmp(s.ptr + at, "recv", 4));
+        d->ops = grow(x->a, d->ops, &d->ops_cap, d->nops + 1, sizeof *d->ops);
+        if (!d->ops)
+            return UINT32_MAX;
+        struct fl_str op = n->o.op;
+        d->ops[d->nops] = (struct opclass){op, 0, false}; /* a candidate, kept when new */
+        n->op = ctab_class(x, CK_OP, fl_hash64(op.ptr ? op.ptr : "", op.len, FL_HASH_SEED), op,
+                           (uint32_t)d->nops, &fresh);
+        if (!n->op)
+            return UINT32_MAX;
+        if (fresh) {
+            d->ops[d->nops].flags = fl__nccl_op_flags(op);
+            d->ops[d->nops++].all_to_all = fl__nccl_is_all_to_all(op);
+        }
+        n->flags = d->ops[n->op - 1].flags;
+        n->all_to_all = d->ops[n->op - 1].all_to_all;
+    }
+    if (s.len <= UINT32_MAX)
+        *nc = (struct name_cache){s.ptr, (uint32_t)s.len, name};
+    return name;
+}
+
+static struct p2p_name p2p_name_make(const struct fl_fr_opname *o)
+{
+    return (struct p2p_name){o->send, o->recv, o->peer_pg_rank};
+}
+
+/* What the pairing reads of a send's or recv's profiling name. */
+static struct p2p_name p2p_name_of(struct ctx *x, struct fl_str s)
+{
+    uint64_t a = ((uint64_t)(uintptr_t)s.ptr ^ s.len) * 0x9e3779b97f4a7c15ULL;
+    struct p2p_name_cache *c = &x->ids->p2p_cache[a >> (64 - NAME_CACHE_BITS)];
+    if (c->ptr == s.ptr && c->len == s.len && s.ptr)
+        return c->n;
+    struct fl_fr_opname o;
+    fl_fr_opname_parse(s, &o);
+    if (s.len <= UINT32_MAX)
+        *c = (struct p2p_name_cache){s.ptr, (uint32_t)s.len, p2p_name_make(&o)};
+    return p2p_name_make(&o);
+}
+
+/* The call of a record; false on OOM. */
+static bool call_of(struct ctx *x, const struct fl_ev_nccl_fr *r, struct call *c)
+{
+    *c = (struct call){name_of(x, r->op), r->input_sizes,   r->output_sizes,
+                       r->input_dtypes,   r->output_dtypes, r->state};
+    return c->name != UINT32_MAX && sizes_of(x, c->in) && sizes_of(x, c->out) &&
+           dtypes_of(x, c->din) && dtypes_of(x, c->dout);
+}
+
+/* fl__nccl_match_pair of two calls (their facts are computed: call_of). */
+static enum fl__nccl_match match_calls(const struct ctx *x, const struct call *a,
+                                       const struct call *b, int32_t size)
+{
+    const struct ids *d = x->ids;
+    const struct opname *na = &d->names[a->name], *nb = &d->names[b->name];
+    const struct szinfo *ai = &d->sz[id_in_range(d, a->in)], *ao = &d->sz[id_in_range(d, a->out)];
+    const struct szinfo *bi = &d->sz[id_in_range(d, b->in)], *bo = &d->sz[id_in_range(d, b->out)];
+    uint32_t adi = d->dt[id_in_range(d, a->din)], ado = d->dt[id_in_range(d, a->dout)];
+    uint32_t bdi = d->dt[id_in_range(d, b->din)], bdo = d->dt[id_in_range(d, b->dout)];
+    struct fl__nccl_facts k = {.same_op = na->op == nb->op,
+                               .flags = na->flags,
+                               .a_state = a->state,
+                               .b_state = b->state,
+                               .a_in = &ai->sh,
+                               .a_out = &ao->sh,
+                               .b_in = &bi->sh,
+                               .b_out = &bo->sh,
+                               .in_eq = ai->cls == bi->cls,
+                               .out_eq = ao->cls == bo->cls,
+                               .a_in_b_out_eq = ai->cls == bo->cls,
+                               .a_dt_self_eq = adi == ado,
+                               .b_dt_self_eq = bdi == bdo,
+                               .dt_in_eq = adi == bdi,
+                               .dt_out_eq = ado == bdo};
+#ifdef FL_NCCL_HANG_XCHECK /* -DFL_NCCL_HANG_XCHECK: every id comparison checked on the texts */
+    struct fl__nccl_op oa = {na->o.op,        istr(x, a->in),   istr(x, a->out),
+                             istr(x, a->din), istr(x, a->dout), a->state};
+    struct fl__nccl_op ob = {nb->o.op,        istr(x, b->in),   istr(x, b->out),
+                             istr(x, b->din), istr(x, b->dout), b->state};
+    if (fl__nccl_match_pair(&oa, &ob, size) != fl__nccl_match_facts(&k, size))
+        abort();
+#endif
+    return fl__nccl_match_facts(&k, size);
+}
+
+/* fl__nccl_sizes_total of a sizes id whose facts are computed */
+static bool sizes_total(const struct ctx *x, uint32_t id, uint64_t *total)
+{
+    const struct fl__nccl_shape *sh = &x->ids->sz[id_in_range(x->ids, id)].sh;
+    *total = sh->total;
+    return sh->ok && !sh->big && sh->ndims > 0;
+}
+
+static bool same_call(const struct call *a, const struct call *b)
+{
+    return a->name == b->name && a->in == b->in && a->out == b->out && a->din == b->din &&
+           a->dout == b->dout;
 }
 
 /* ---- dumps: one per rank -------------------------------------------------------------- */
@@ -843,30 +1181,6 @@ static bool is_p2p(const struct fl_ev_nccl_fr *r)
     return left >= 4 && (!memcmp(r->op.ptr + at, "send", 4) || !memcmp(r->op.ptr + at, "recv", 4));
 }
 
-/* A cheap signature of a call (the ids and the name's length and last bytes); equal calls
- * have equal signatures, and a hit is always confirmed field by field. */
-static uint64_t call_sig(const struct fl_event *e)
-{
-    const struct fl_ev_nccl_fr *r = &e->u.fr;
-    uint64_t h = r->input_sizes;
-    h = h * 0x9e3779b97f4a7c15ULL + r->output_sizes;
-    h = h * 0x9e3779b97f4a7c15ULL + r->input_dtypes;
-    h = h * 0x9e3779b97f4a7c15ULL + r->output_dtypes;
-    h = h * 0x9e3779b97f4a7c15ULL + r->op.len;
-    if (r->op.len >= 2)
-        h = h * 0x9e3779b97f4a7c15ULL + (uint8_t)r->op.ptr[r->op.len - 1] +
-            ((uint64_t)(uint8_t)r->op.ptr[r->op.len - 2] << 8);
-    return h ^ (h >> 29);
-}
-
-static bool same_call(const struct fl_event *a, const struct fl_event *b)
-{
-    const struct fl_ev_nccl_fr *p = &a->u.fr, *q = &b->u.fr;
-    return p->input_sizes == q->input_sizes && p->output_sizes == q->output_sizes &&
-           p->input_dtypes == q->input_dtypes && p->output_dtypes == q->output_dtypes &&
-           fl_str_eq(p->op, q->op);
-}
-
 static int cmp_by_record(const void *a, const void *b)
 {
     const struct fl_event *x = *(const struct fl_event *const *)a;
@@ -881,51 +1195,19 @@ static int cmp_by_record(const void *a, const void *b)
     return (x->uid > y->uid) - (x->uid < y->uid);
 }
 
-static struct fl__nccl_op op_of(const struct ctx *x, const struct fl_event *e)
-{
-    const struct fl_ev_nccl_fr *r = &e->u.fr;
-    struct fl_fr_opname o;
-    fl_fr_opname_parse(r->op, &o);
-    return (struct fl__nccl_op){o.op,
-                                istr(x, r->input_sizes),
-                                istr(x, r->output_sizes),
-                                istr(x, r->input_dtypes),
-                                istr(x, r->output_dtypes),
-                                r->state};
-}
-
-static enum fl__nccl_match match_events(const struct ctx *x, const struct fl_event *a,
-                                        const struct fl_event *b, int32_t size)
-{
-    const struct fl_ev_nccl_fr *p = &a->u.fr, *q = &b->u.fr;
-    struct fl__nccl_op oa = op_of(x, a);
-    if (a != b && p->input_sizes == q->input_sizes && p->output_sizes == q->output_sizes &&
-        p->input_dtypes == q->input_dtypes && p->output_dtypes == q->output_dtypes) {
-        struct fl__nccl_op ob = op_of(x, b);
-        if (!fl_str_eq(oa.op, ob.op))
-            return FL__NM_TYPE;
-        /* the same text on both sides: only each side's own consistency can fail */
-        enum fl__nccl_match m = fl__nccl_match_pair(&oa, &oa, size);
-        if (!compatible(m))
-            return m;
-        if (p->state != q->state)
-            return FL__NM_STATE_DIFFERS;
-        return m;
-    }
-    struct fl__nccl_op ob = op_of(x, b);
-    return fl__nccl_match_pair(&oa, &ob, size);
-}
-
+/* How unit b's calls compare with unit a's: the representatives, then a coalesced group's
+ * ops in order. */
 static enum fl__nccl_match match_units(const struct ctx *x, const struct unit *a,
                                        const struct unit *b, int32_t size)
 {
-    enum fl__nccl_match m = match_events(x, a->rep, b->rep, size);
+    enum fl__nccl_match m = match_calls(x, &a->call, &b->call, size);
     if (!compatible(m))
         return m;
     if (a->nops != b->nops && a->nops && b->nops)
         return FL__NM_SIZE; /* coalesced groups of different lengths */
     for (uint32_t i = 0; i < a->nops && i < b->nops; i++) {
-        enum fl__nccl_match k = match_events(x, x->opsbuf[a->ops + i], x->opsbuf[b->ops + i], size);
+        enum fl__nccl_match k =
+            match_calls(x, &x->opcalls[a->ops + i], &x->opcalls[b->ops + i], size);
         if (!compatible(k))
             return k;
     }
@@ -956,13 +1238,35 @@ static int take_rank(struct ctx *x, size_t a, size_t b, uint32_t s, size_t *nuni
             rk->node = e->node;
         if (rk->gpu_index < 0 && e->gpu.index >= 0)
             rk->gpu_index = e->gpu.index;
-        if (is_p2p(r)) {
+        /* the reader sets is_p2p from the name for dumps before the flag existed */
+        bool p2p = r->is_p2p;
+        struct p2p_name pn;
+        if (p2p) {
+            pn = p2p_name_of(x, r->op);
+        } else {
+            uint32_t name = name_of(x, r->op);
+            if (name == UINT32_MAX)
+                return oom();
+            p2p = x->ids->names[name].p2p;
+            pn = p2p_name_make(&x->ids->names[name].o);
+        }
+        if (p2p) {
             x->pgs[x->slots[s].pg].has_p2p = true;
             x->p2p = grow(x->a, x->p2p, &x->p2p_cap, x->np2p + 1, sizeof *x->p2p);
             if (!x->p2p)
                 return oom();
-            x->p2p[x->np2p++] =
-                (struct p2pop){.slot = s, .pg = x->slots[s].pg, .rid = r->record_id, .ev = e};
+            x->p2p[x->np2p++] = (struct p2pop){.slot = s,
+                                               .pg = x->slots[s].pg,
+                                               .own_state = r->state,
+                                               .coalesced = r->coalesced,
+                                               .send = pn.send,
+                                               .recv_named = pn.recv,
+                                               .peer_pg_rank = pn.peer_pg_rank,
+                                               .has_peer = (r->known & FL_FR_HAS_PEER) != 0,
+                                               .peer = r->peer,
+                                               .rid = r->record_id,
+                                               .p2p_seq = r->p2p_seq,
+                                               .ev = e};
             continue;
         }
         if (r->collective_seq < 0 || r->collective_seq > SEQ_MAX)
@@ -998,6 +1302,14 @@ static int take_rank(struct ctx *x, size_t a, size_t b, uint32_t s, size_t *nuni
         un.ops++;
         un.nops--;
     }
+    x->opcalls = grow(x->a, x->opcalls, &x->opcalls_cap, x->nops + nops + 1, sizeof *x->opcalls);
+    if (!x->opcalls)
+        return oom();
+    for (size_t k = 0; k < nops; k++)
+        if (!call_of(x, &ops[k]->u.fr, &x->opcalls[x->nops + k]))
+            return oom();
+    if (!call_of(x, &un.rep->u.fr, &un.call))
+        return oom();
     x->nops += nops;
     un.state = un.rep->u.fr.state;
     if (!end)
@@ -1029,16 +1341,11 @@ static int cmp_unit_slot(const void *a, const void *b)
     return (x->slot > y->slot) - (x->slot < y->slot);
 }
 
-static enum fl__nccl_match self_match(struct ctx *x, const struct unit *u, int32_t size)
+/* Whether a unit's calls are consistent in themselves (sizes for the op and pg size,
+ * dtypes). */
+static enum fl__nccl_match self_match(const struct ctx *x, const struct unit *u, int32_t size)
 {
-    if (u->nops)
-        return match_units(x, u, u, size);
-    struct selfc *c = &x->selfc[(u->sig ^ (uint64_t)size) & (SELFC_N - 1)];
-    if (c->e && c->sig == u->sig && c->size == size && same_call(c->e, u->rep))
-        return (enum fl__nccl_match)c->res;
-    enum fl__nccl_match m = match_units(x, u, u, size);
-    *c = (struct selfc){u->sig, u->rep, size, (uint8_t)m};
-    return m;
+    return match_units(x, u, u, size);
 }
 
 /* The units of one pg at one seq: find the first mismatch of the pg. Units agreeing with
@@ -1058,12 +1365,12 @@ static int check_units(struct ctx *x, struct unit *u, size_t n)
     size_t nc = 0;
     bool selfbad = false;
     for (size_t i = 0; i < n; i++) {
-        u[i].sig = call_sig(u[i].rep);
-        selfbad = selfbad || !compatible(self_match(x, &u[i], size));
+        /* the same call as the unit before (the common case) is as consistent as it was */
+        bool again = i && !u[i].nops && !u[i - 1].nops && same_call(&u[i - 1].call, &u[i].call);
+        selfbad = selfbad || (!again && !compatible(self_match(x, &u[i], size)));
         size_t c = 0;
         while (c < nc &&
-               !(u[rep[c]].sig == u[i].sig && !u[i].nops && !u[rep[c]].nops &&
-                 same_call(u[rep[c]].rep, u[i].rep)) &&
+               !(!u[i].nops && !u[rep[c]].nops && same_call(&u[rep[c]].call, &u[i].call)) &&
                !compatible(match_units(x, &u[rep[c]], &u[i], size)))
             c++;
         if (c == nc) {
@@ -1117,13 +1424,12 @@ static int check_units(struct ctx *x, struct unit *u, size_t n)
             }
         }
         major = minor;
-    } else if (fl__nccl_is_all_to_all(op_of(x, u[0].rep).op) && n == g->nmembers) {
+    } else if (x->ids->names[u[0].call.name].all_to_all && n == g->nmembers) {
         /* all_to_all: only the totals over every rank can be checked */
         uint64_t tin = 0, tout = 0;
         for (size_t i = 0; i < n; i++) {
             uint64_t in, out;
-            if (!fl__nccl_sizes_total(istr(x, u[i].rep->u.fr.input_sizes), &in) ||
-                !fl__nccl_sizes_total(istr(x, u[i].rep->u.fr.output_sizes), &out) ||
+            if (!sizes_total(x, u[i].call.in, &in) || !sizes_total(x, u[i].call.out, &out) ||
                 in > UINT64_MAX - tin || out > UINT64_MAX - tout)
                 return 0;
             tin += in;
@@ -1147,7 +1453,9 @@ static int check_units(struct ctx *x, struct unit *u, size_t n)
     return 0;
 }
 
-#define PREFETCH 24
+#define PREFETCH 64
+
+static int p2p_block(struct ctx *x); /* with the p2p judging, below */
 
 /* One pass over the records in (pg name, collective seq, rank) order: per-rank state, first
  * mismatch per pg, p2p ops set aside, (name, rank) pairs no pg_config lists noted. */
@@ -1155,9 +1463,26 @@ static int walk(struct ctx *x)
 {
     size_t n = x->nrecs, lo = 0, hi = 0;
     uint32_t cur = 0;
+    /* the p2p pairing's per-slot state (p2p_block) */
+    size_t ns = x->nslots + 1;
+    x->p2p_cnt = FL_ARENA_NEW_N(x->a, size_t, 2 * ns);
+    x->p2p_whole = FL_ARENA_NEW_N(x->a, bool, ns);
+    x->p2p_last = FL_ARENA_NEW_N(x->a, const struct fl_event *, ns);
+    if (!x->p2p_cnt || !x->p2p_whole || !x->p2p_last)
+        return oom();
+    memset(x->p2p_whole, 0, ns * sizeof *x->p2p_whole);
+    memset(x->p2p_last, 0, ns * sizeof *x->p2p_last);
+    x->np2p = x->nwork = 0;
+    for (size_t g = 0; g < x->npgs; g++)
+        x->pgs[g].w0 = x->pgs[g].nw = 0;
     for (size_t i = 0; i < n;) {
         uint32_t name = x->recs[i]->u.fr.pg;
         int64_t cseq = x->recs[i]->u.fr.collective_seq;
+        if (i && name != x->recs[i - 1]->u.fr.pg) { /* a pg name's records end */
+            int rc = p2p_block(x);
+            if (rc)
+                return rc;
+        }
         size_t j = i;
         while (j < n && x->recs[j]->u.fr.pg == name && x->recs[j]->u.fr.collective_seq == cseq) {
             /* records are visited in seq order, scattered over the event array: fetch the
@@ -1170,6 +1495,10 @@ static int walk(struct ctx *x)
                 __builtin_prefetch(p + 192);
                 __builtin_prefetch(p + sizeof(struct fl_event) - 1);
             }
+            /* and, once a record is in, its profiling name's bytes (name_of reads them when
+             * the name is new at its address) */
+            if (j + PREFETCH / 2 < n)
+                __builtin_prefetch(x->recs[j + PREFETCH / 2]->u.fr.op.ptr);
             j++;
         }
         if (name != cur) { /* this name's part of the (name, rank) -> slot map */
@@ -1191,7 +1520,11 @@ static int walk(struct ctx *x)
                 return rc;
             a = b;
         }
-        if (nunits > 1)
+        /* units come in rank order, which is slot order unless a name has several pgs */
+        bool sorted = true;
+        for (size_t k = 1; k < nunits && sorted; k++)
+            sorted = x->units[k - 1].slot < x->units[k].slot;
+        if (!sorted)
             qsort(x->units, nunits, sizeof *x->units, cmp_unit_slot);
         for (size_t a = 0; a < nunits;) {
             size_t b = a;
@@ -1204,7 +1537,7 @@ static int walk(struct ctx *x)
         }
         i = j;
     }
-    return 0;
+    return p2p_block(x);
 }
 
 /* ==== judging a pg ====================================================================== */
@@ -1224,11 +1557,19 @@ static const struct fl_event *rec_at(const struct ctx *x, uint32_t g, int64_t se
     if (s == UINT32_MAX || x->slots[s].pg != g)
         return NULL;
     struct fl_evlist l = fl_window_pg_seq(x->w, x->pgs[g].name, seq);
+    /* the list is in rank order: this rank's records only (a pg may have thousands) */
+    size_t lo = 0, hi = l.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l.v[mid]->u.fr.rank < rank)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     const struct fl_event *best = NULL;
-    for (size_t i = 0; i < l.n; i++) {
+    for (size_t i = lo; i < l.n && l.v[i]->u.fr.rank == rank; i++) {
         const struct fl_event *e = l.v[i];
-        if (e->u.fr.rank != rank || is_p2p(&e->u.fr) ||
-            (x->job_of && x->job_of[e->src.input] != x->job))
+        if (is_p2p(&e->u.fr) || (x->job_of && x->job_of[e->src.input] != x->job))
             continue;
         if (!best ||
             (e->u.fr.coalesced == FL_FR_COALESCED_END) >
@@ -1717,22 +2058,181 @@ static int p2p_finding(struct ctx *x, uint32_t gi, struct p2pjudge *j)
     return 0;
 }
 
-static int judge_p2p(struct ctx *x)
+/* x->p2p[0..n) (one pg name's ops) by slot (stable: a counting sort), then each slot's ops
+ * as cmp_p2p_slot orders them: they come in the walk's order, by collective seq, which is
+ * record order unless a dump says otherwise (then that slot alone is sorted). The same order
+ * qsort with cmp_p2p_slot gives: it is total (a record is one event). */
+static int sort_p2p_slot(struct ctx *x, size_t n)
+{
+    x->p2p_alt = grow(x->a, x->p2p_alt, &x->p2p_alt_cap, n, sizeof *x->p2p_alt);
+    if (!x->p2p_alt)
+        return oom();
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = x->p2p[i].slot < lo ? x->p2p[i].slot : lo;
+        hi = x->p2p[i].slot > hi ? x->p2p[i].slot : hi;
+    }
+    size_t *start = x->p2p_cnt + lo; /* slots lo..hi, + 1 */
+    memset(start, 0, ((size_t)(hi - lo) + 2) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[x->p2p[i].slot - lo + 1]++;
+    for (size_t k = 0; k <= hi - lo; k++)
+        start[k + 1] += start[k];
+    struct p2pop *out = x->p2p_alt;
+    for (size_t i = 0; i < n; i++)
+        out[start[x->p2p[i].slot - lo]++] = x->p2p[i];
+    /* start[k] is now the end of slot lo + k */
+    for (size_t k = 0, a = 0; k <= hi - lo; a = start[k++]) {
+        size_t b = start[k];
+        for (size_t i = a + 1; i < b; i++)
+            if (cmp_p2p_slot(&out[i - 1], &out[i]) > 0) {
+                qsort(out + a, b - a, sizeof *out, cmp_p2p_slot);
+                break;
+            }
+    }
+    x->p2p_alt = x->p2p; /* the buffers change places */
+    x->p2p = out;
+    size_t cap = x->p2p_alt_cap;
+    x->p2p_alt_cap = x->p2p_cap;
+    x->p2p_cap = cap;
+    return 0;
+}
+
+/* x->p2p[a..b), one pg's ops in (slot, record) order, into cmp_p2p_pair's order. Within a pg
+ * that order is (src, dst, recv) with the ops of one (src, dst, recv) in record order, and
+ * those all come from one slot (the sender's for sends, the receiver's for recvs), already in
+ * record order: a stable sort by (src, dst, recv) gives it, here two counting sorts over
+ * member indices (by dst and recv, then stably by src). A rank outside the pg: qsort. */
+static int sort_p2p_pair(struct ctx *x, size_t a, size_t b)
+{
+    const struct pg *g = &x->pgs[x->p2p[a].pg];
+    size_t n = b - a, m = g->nmembers;
+    /* per op: src index, dst index * 2 + recv; then the src index of tmp's ops */
+    x->p2p_key = grow(x->a, x->p2p_key, &x->p2p_key_cap, 3 * n, sizeof *x->p2p_key);
+    x->p2p_alt = grow(x->a, x->p2p_alt, &x->p2p_alt_cap, n, sizeof *x->p2p_alt);
+    if (!x->p2p_key || !x->p2p_alt)
+        return oom();
+    uint32_t *key = x->p2p_key, *tkey = key + 2 * n;
+    size_t *cnt = x->p2p_cnt; /* 2 x (slots + 1) >= 2 x members + 1 */
+    struct p2pop *v = x->p2p + a, *tmp = x->p2p_alt;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t si = member_index(g, v[i].src), di = member_index(g, v[i].dst);
+        if (si == UINT32_MAX || di == UINT32_MAX) {
+            qsort(v, n, sizeof *v, cmp_p2p_pair);
+            return 0;
+        }
+        key[2 * i] = si;
+        key[2 * i + 1] = 2 * di + v[i].recv;
+    }
+    /* by dst and recv, into tmp */
+    memset(cnt, 0, (2 * m + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[key[2 * i + 1] + 1]++;
+    for (size_t k = 0; k < 2 * m; k++)
+        cnt[k + 1] += cnt[k];
+    for (size_t i = 0; i < n; i++) {
+        size_t at = cnt[key[2 * i + 1]]++;
+        tmp[at] = v[i];
+        tkey[at] = key[2 * i];
+    }
+    /* then stably by src, back into v */
+    memset(cnt, 0, (m + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[tkey[i] + 1]++;
+    for (size_t k = 0; k < m; k++)
+        cnt[k + 1] += cnt[k];
+    for (size_t i = 0; i < n; i++)
+        v[cnt[tkey[i]]++] = tmp[i];
+    return 0;
+}
+
+/* What judge_p2p weighs once every time is known (x->t_ref): a send/recv pair not both
+ * completed, or a pending op with no counterpart. Pairs both completed and completed ops
+ * without a counterpart weigh nothing, and are dropped as the walk goes. */
+struct p2pwork {
+    bool pair;
+    struct p2pop a, b; /* pair: the send, the recv; else the op (a) */
+};
+
+static int add_work(struct ctx *x, bool pair, const struct p2pop *a, const struct p2pop *b)
+{
+    if (pair ? a->state == FL_FR_COMPLETED && b->state == FL_FR_COMPLETED
+             : a->state == FL_FR_COMPLETED)
+        return 0;
+    x->work = grow(x->a, x->work, &x->work_cap, x->nwork + 1, sizeof *x->work);
+    if (!x->work)
+        return oom();
+    x->work[x->nwork++] = (struct p2pwork){pair, *a, pair ? *b : *a};
+    return 0;
+}
+
+/* One pg's ops, in cmp_p2p_pair order, paired per direction: its work. */
+static int pair_pg(struct ctx *x, uint32_t gi, size_t i, size_t j)
+{
+    x->sp = grow(x->a, x->sp, &x->sp_cap, j - i + 1, sizeof *x->sp);
+    x->rp = grow(x->a, x->rp, &x->rp_cap, j - i + 1, sizeof *x->rp);
+    if (!x->sp || !x->rp)
+        return oom();
+    uint32_t *sp = x->sp, *rp = x->rp;
+    x->pgs[gi].w0 = x->nwork;
+    int rc = 0;
+    for (size_t a = i; a < j && !rc;) {
+        size_t b = a;
+        while (b < j && x->p2p[b].src == x->p2p[a].src && x->p2p[b].dst == x->p2p[a].dst)
+            b++;
+        size_t ns = 0;
+        while (a + ns < b && !x->p2p[a + ns].recv)
+            ns++;
+        const struct p2pop *S = &x->p2p[a], *R = &x->p2p[a + ns];
+        size_t nr = b - a - ns;
+        uint32_t ss = slot_of(x, gi, x->p2p[a].src), sr = slot_of(x, gi, x->p2p[a].dst);
+        if (ss != UINT32_MAX && sr != UINT32_MAX && x->p2p_whole[ss] && x->p2p_whole[sr]) {
+            size_t m = ns < nr ? ns : nr;
+            for (size_t k = 0; k < m && !rc; k++)
+                rc = add_work(x, true, &S[k], &R[k]);
+            for (size_t k = m; k < ns && !rc; k++)
+                rc = add_work(x, false, &S[k], NULL);
+            for (size_t k = m; k < nr && !rc; k++)
+                rc = add_work(x, false, &R[k], NULL);
+        } else {
+            size_t nsp = 0, nrp = 0;
+            for (size_t k = 0; k < ns; k++)
+                if (S[k].state != FL_FR_COMPLETED)
+                    sp[nsp++] = (uint32_t)k;
+            for (size_t k = 0; k < nr; k++)
+                if (R[k].state != FL_FR_COMPLETED)
+                    rp[nrp++] = (uint32_t)k;
+            size_t m = nsp < nrp ? nsp : nrp;
+            for (size_t k = 0; k < m && !rc; k++)
+                rc = add_work(x, true, &S[sp[k]], &R[rp[k]]);
+            for (size_t k = m; k < nsp && !rc; k++)
+                rc = add_work(x, false, &S[sp[k]], NULL);
+            for (size_t k = m; k < nrp && !rc; k++)
+                rc = add_work(x, false, &R[rp[k]], NULL);
+        }
+        a = b;
+    }
+    x->pgs[gi].nw = x->nwork - x->pgs[gi].w0;
+    return rc;
+}
+
+/* The sends and recvs of one pg name (the walk's x->p2p: the records of a pg are all under
+ * its name), paired: the pairing is by counts and states alone, so it is done as the walk
+ * goes, keeping the work (p2pwork) and each slot's latest op; the buffers are reused by the
+ * next name. */
+static int p2p_block(struct ctx *x)
 {
     if (!x->np2p)
         return 0;
-    qsort(x->p2p, x->np2p, sizeof *x->p2p, cmp_p2p_slot);
+    int rc = sort_p2p_slot(x, x->np2p);
+    if (rc)
+        return rc;
     /* one entry per (rank, record_id), its furthest state first */
     size_t n = 0;
     for (size_t i = 0; i < x->np2p; i++)
-        if (!n || x->p2p[n - 1].slot != x->p2p[i].slot ||
-            x->p2p[n - 1].ev->u.fr.record_id != x->p2p[i].ev->u.fr.record_id)
+        if (!n || x->p2p[n - 1].slot != x->p2p[i].slot || x->p2p[n - 1].rid != x->p2p[i].rid)
             x->p2p[n++] = x->p2p[i];
     x->np2p = n;
-    bool *whole = FL_ARENA_NEW_N(x->a, bool, x->nslots ? x->nslots : 1);
-    if (!whole)
-        return oom();
-    memset(whole, 0, (x->nslots ? x->nslots : 1) * sizeof *whole);
     n = 0;
     for (size_t i = 0; i < x->np2p;) {
         size_t j = i;
@@ -1742,107 +2242,85 @@ static int judge_p2p(struct ctx *x)
         bool all = true;
         int64_t prev = 0;
         for (size_t k = i; k < j && all; k++) {
-            int64_t q = x->p2p[k].ev->u.fr.p2p_seq;
+            int64_t q = x->p2p[k].p2p_seq;
             all = q >= 1 && (q == prev || q == prev + 1);
             prev = q;
         }
-        whole[x->p2p[i].slot] = all;
+        x->p2p_whole[x->p2p[i].slot] = all;
         /* an op of a coalesced batch (2.7+ records them without events, so they stay
          * scheduled) takes the state of its batch's closing entry, recorded after it */
         int64_t end_seq = -1;
         uint8_t end_state = 0;
         for (size_t k = j; k-- > i;) {
-            const struct fl_ev_nccl_fr *r = &x->p2p[k].ev->u.fr;
-            x->p2p[k].state = r->state;
-            if (r->coalesced == FL_FR_COALESCED_END) {
-                end_seq = r->p2p_seq;
-                end_state = r->state;
-            } else if (r->coalesced == FL_FR_COALESCED_OP && r->p2p_seq == end_seq) {
-                x->p2p[k].state = end_state;
+            struct p2pop *o = &x->p2p[k];
+            o->state = o->own_state;
+            if (o->coalesced == FL_FR_COALESCED_END) {
+                end_seq = o->p2p_seq;
+                end_state = o->own_state;
+            } else if (o->coalesced == FL_FR_COALESCED_OP && o->p2p_seq == end_seq) {
+                o->state = end_state;
             }
         }
         /* the sends and recvs with a resolvable peer */
         for (size_t k = i; k < j; k++) {
             struct p2pop op = x->p2p[k];
-            const struct fl_ev_nccl_fr *r = &op.ev->u.fr;
-            if (r->coalesced == FL_FR_COALESCED_END)
+            if (op.coalesced == FL_FR_COALESCED_END)
                 continue;
-            struct fl_fr_opname o;
-            fl_fr_opname_parse(r->op, &o);
             const struct pg *g = &x->pgs[x->slots[op.slot].pg];
             int32_t self = x->rks[x->slots[op.slot].rk].rank, peer = -1;
-            if (r->known & FL_FR_HAS_PEER)
-                peer = r->peer;
-            else if (o.peer_pg_rank >= 0 && (uint32_t)o.peer_pg_rank < g->nmembers && g->config)
-                peer = g->members[o.peer_pg_rank];
-            if (peer < 0 || !(o.send || o.recv) || peer == self)
+            if (op.has_peer)
+                peer = op.peer;
+            else if (op.peer_pg_rank >= 0 && (uint32_t)op.peer_pg_rank < g->nmembers && g->config)
+                peer = g->members[op.peer_pg_rank];
+            if (peer < 0 || !(op.send || op.recv_named) || peer == self)
                 continue;
-            op.recv = o.recv;
-            op.src = o.send ? self : peer;
-            op.dst = o.send ? peer : self;
+            op.recv = op.recv_named;
+            op.src = op.send ? self : peer;
+            op.dst = op.send ? peer : self;
+            x->p2p_last[op.slot] = op.ev; /* in record order: the last is the latest */
             x->p2p[n++] = op;
         }
         i = j;
     }
-    x->np2p = n;
-    qsort(x->p2p, n, sizeof *x->p2p, cmp_p2p_pair);
-    uint32_t *sp = FL_ARENA_NEW_N(x->a, uint32_t, n + 1), *rp = FL_ARENA_NEW_N(x->a, uint32_t, n + 1);
-    if (!sp || !rp)
-        return oom();
-    for (size_t i = 0; i < n;) {
-        uint32_t gi = x->p2p[i].pg;
+    /* per pg (slots are numbered by pg, so the pgs come in order) */
+    for (size_t i = 0; i < n && !rc;) {
         size_t j = i;
-        while (j < n && x->p2p[j].pg == gi)
+        while (j < n && x->p2p[j].pg == x->p2p[i].pg)
             j++;
+        if (!(rc = sort_p2p_pair(x, i, j)))
+            rc = pair_pg(x, x->p2p[i].pg, i, j);
+        i = j;
+    }
+    x->np2p = 0;
+    return rc;
+}
+
+/* The p2p findings, pg by pg, from the work the walk kept. */
+static int judge_p2p(struct ctx *x)
+{
+    for (uint32_t gi = 0; gi < x->npgs; gi++) {
+        size_t nw = x->pgs[gi].nw;
+        if (!nw)
+            continue;
         struct p2pjudge jd = {0};
-        jd.cul = FL_ARENA_NEW_N(x->a, int32_t, j - i);
-        jd.wait = FL_ARENA_NEW_N(x->a, int32_t, j - i);
-        jd.strag = FL_ARENA_NEW_N(x->a, int32_t, j - i);
-        jd.stuck = FL_ARENA_NEW_N(x->a, int32_t, 2 * (j - i));
+        jd.cul = FL_ARENA_NEW_N(x->a, int32_t, nw);
+        jd.wait = FL_ARENA_NEW_N(x->a, int32_t, nw);
+        jd.strag = FL_ARENA_NEW_N(x->a, int32_t, nw);
+        jd.stuck = FL_ARENA_NEW_N(x->a, int32_t, 2 * nw);
         if (!jd.cul || !jd.wait || !jd.strag || !jd.stuck)
             return oom();
-        for (size_t a = i; a < j;) {
-            size_t b = a;
-            while (b < j && x->p2p[b].src == x->p2p[a].src && x->p2p[b].dst == x->p2p[a].dst)
-                b++;
-            size_t ns = 0;
-            while (a + ns < b && !x->p2p[a + ns].recv)
-                ns++;
-            const struct p2pop *S = &x->p2p[a], *R = &x->p2p[a + ns];
-            size_t nr = b - a - ns;
-            uint32_t ss = slot_of(x, gi, x->p2p[a].src), sr = slot_of(x, gi, x->p2p[a].dst);
-            if (ss != UINT32_MAX && sr != UINT32_MAX && whole[ss] && whole[sr]) {
-                size_t m = ns < nr ? ns : nr;
-                for (size_t k = 0; k < m; k++)
-                    p2p_pair(x, &jd, &S[k], &R[k]);
-                for (size_t k = m; k < ns; k++)
-                    p2p_unmatched(&jd, &S[k]);
-                for (size_t k = m; k < nr; k++)
-                    p2p_unmatched(&jd, &R[k]);
-            } else {
-                size_t nsp = 0, nrp = 0;
-                for (size_t k = 0; k < ns; k++)
-                    if (S[k].state != FL_FR_COMPLETED)
-                        sp[nsp++] = (uint32_t)k;
-                for (size_t k = 0; k < nr; k++)
-                    if (R[k].state != FL_FR_COMPLETED)
-                        rp[nrp++] = (uint32_t)k;
-                size_t m = nsp < nrp ? nsp : nrp;
-                for (size_t k = 0; k < m; k++)
-                    p2p_pair(x, &jd, &S[sp[k]], &R[rp[k]]);
-                for (size_t k = m; k < nsp; k++)
-                    p2p_unmatched(&jd, &S[sp[k]]);
-                for (size_t k = m; k < nrp; k++)
-                    p2p_unmatched(&jd, &R[rp[k]]);
-            }
-            a = b;
+        for (size_t k = x->pgs[gi].w0; k < x->pgs[gi].w0 + nw; k++) {
+            const struct p2pwork *w = &x->work[k];
+            if (w->pair)
+                p2p_pair(x, &jd, &w->a, &w->b);
+            else
+                p2p_unmatched(&jd, &w->a);
         }
         int rc = p2p_finding(x, gi, &jd);
         if (rc)
             return rc;
-        i = j;
     }
-    return 0; /* x->p2p keeps every send and recv: the evidence reads them */
+    return 0;
 }
 
 /* ==== across pgs ========================================================================= */
@@ -2169,12 +2647,7 @@ static const char *describe_rec(struct ctx *x, const struct fl_event *e, const c
 /* The latest send or recv (completed or not) a slot recorded. */
 static const struct fl_event *last_p2p(const struct ctx *x, const struct slot *s)
 {
-    const struct fl_event *last = NULL;
-    for (size_t i = 0; s && i < x->np2p; i++)
-        if (x->p2p[i].slot == (uint32_t)(s - x->slots) &&
-            (!last || cmp_by_record(&x->p2p[i].ev, &last) > 0))
-            last = x->p2p[i].ev;
-    return last;
+    return s ? x->p2p_last[s - x->slots] : NULL; /* p2p_block keeps it */
 }
 
 /* Evidence about a culprit: its last record in the pg, else its dump (or the lack of one). */
@@ -2972,17 +3445,12 @@ static int judge_job(struct ctx *x, const struct fl_event **dumps, size_t nd)
     int rc = build_pgs(x, dumps, nd);
     if (rc)
         return rc;
-    x->selfc = FL_ARENA_NEW_N(x->a, struct selfc, SELFC_N);
-    if (!x->selfc)
-        return oom();
-    memset(x->selfc, 0, SELFC_N * sizeof *x->selfc);
     /* one walk; a second only when records name pgs no pg_config lists (they become pgs of
      * their own, and every state is rebuilt) */
     for (int pass = 0; pass < 2; pass++) {
         if ((rc = build_ranks(x, dumps, nd)) || (rc = map_status(x)))
             return rc;
         take_stacks(x);
-        x->np2p = 0;
         if ((rc = walk(x)))
             return rc;
         if (!x->nlo || pass)
@@ -3121,7 +3589,7 @@ static int run(const struct fl_window *w, const union fl_cfg_value *cfg,
                        .nrecs = nrecs,
                        .t_ref = FL_TIME_NONE};
     const struct fl_event **dumps = FL_ARENA_NEW_N(base.a, const struct fl_event *, dl.n + 1);
-    if (!dumps)
+    if (!dumps || ids_init(&base))
         return oom();
     size_t nd = 0;
     for (size_t i = 0; i < dl.n; i++)

@@ -3,7 +3,9 @@
  * analyzer (torch/distributed/flight_recorder) defines agreement, with its gaps closed:
  * _all_gather_base and the other single-tensor forms are size-checked, uneven (_v) forms are
  * not, sizes compare whatever the blanks, dtypes as sets. Pure functions over string views;
- * the interface is src/detect/nccl_hang_match.h. */
+ * the rules themselves read only facts (fl__nccl_match_facts), so a caller that meets the same
+ * texts millions of times can compute them once per text. The interface is
+ * src/detect/nccl_hang_match.h. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,7 +28,7 @@ enum {
     OPF_P2P = 1u << 10,
 };
 
-static unsigned op_flags(struct fl_str op)
+unsigned fl__nccl_op_flags(struct fl_str op)
 {
     static const struct {
         const char *name;
@@ -67,15 +69,6 @@ static unsigned op_flags(struct fl_str op)
     return 0; /* reduce, _reduce_oop, ALLGATHER_coalesced, ...: sizes compared as they are */
 }
 
-/* A sizes repr read as tensors. */
-struct shape {
-    bool ok;  /* it parsed */
-    bool big; /* a product overflowed: not compared by numbers */
-    uint32_t ntensors;
-    uint32_t ndims; /* dims over all tensors: 0 means "empty" (no size to check) */
-    uint64_t total; /* sum of the tensors' element counts */
-};
-
 static uint64_t mul_sat(uint64_t a, uint64_t b, bool *big)
 {
     if (a && b > UINT64_MAX / a) {
@@ -85,9 +78,9 @@ static uint64_t mul_sat(uint64_t a, uint64_t b, bool *big)
     return a * b;
 }
 
-static struct shape shape_parse(struct fl_str s)
+struct fl__nccl_shape fl__nccl_shape_parse(struct fl_str s)
 {
-    struct shape sh = {0};
+    struct fl__nccl_shape sh = {0};
     if (!s.ptr) {
         sh.ok = true; /* absent: nothing to check */
         return sh;
@@ -144,7 +137,7 @@ end:
 }
 
 /* Same text but for blanks: "[[4,4]]" equals "[[4, 4]]". */
-static bool text_eq(struct fl_str a, struct fl_str b)
+bool fl__nccl_sizes_eq(struct fl_str a, struct fl_str b)
 {
     size_t i = 0, j = 0;
     for (;;) {
@@ -184,7 +177,7 @@ static bool in_set(struct fl_str set, struct fl_str item)
 }
 
 /* dtypes compared as sets, as PyTorch's analyzer does ("Float, Float" equals "Float"). */
-static bool dtypes_eq(struct fl_str a, struct fl_str b)
+bool fl__nccl_dtypes_eq(struct fl_str a, struct fl_str b)
 {
     struct fl_str rest = a, x;
     while (next_item(&rest, &x))
@@ -197,40 +190,37 @@ static bool dtypes_eq(struct fl_str a, struct fl_str b)
     return true;
 }
 
-static bool has_size(struct fl_str s)
+bool fl__nccl_has_size(const struct fl__nccl_shape *sh)
 {
-    struct shape sh = shape_parse(s);
-    return sh.ok && sh.ndims > 0;
+    return sh->ok && sh->ndims > 0;
 }
 
-enum fl__nccl_match fl__nccl_match_pair(const struct fl__nccl_op *a, const struct fl__nccl_op *b,
-                                        int32_t pg_size)
+enum fl__nccl_match fl__nccl_match_facts(const struct fl__nccl_facts *k, int32_t pg_size)
 {
-    if (!fl_str_eq(a->op, b->op))
+    if (!k->same_op)
         return FL__NM_TYPE;
-    unsigned f = op_flags(a->op);
+    unsigned f = k->flags;
     if (f & OPF_P2P)
-        return a->state == b->state ? FL__NM_MATCH : FL__NM_STATE_DIFFERS;
-    bool a_in = has_size(a->in_sizes), a_out = has_size(a->out_sizes);
-    bool b_in = has_size(b->in_sizes), b_out = has_size(b->out_sizes);
+        return k->a_state == k->b_state ? FL__NM_MATCH : FL__NM_STATE_DIFFERS;
+    const struct fl__nccl_shape *sh[2][2] = {{k->a_in, k->a_out}, {k->b_in, k->b_out}};
+    bool a_in = fl__nccl_has_size(k->a_in), a_out = fl__nccl_has_size(k->a_out);
+    bool b_in = fl__nccl_has_size(k->b_in), b_out = fl__nccl_has_size(k->b_out);
     bool sized = !(f & OPF_SKIP_SIZES) && (a_in || a_out || b_in || b_out);
     if (sized) {
-        if (!(f & OPF_NO_IN) && !text_eq(a->in_sizes, b->in_sizes))
+        if (!(f & OPF_NO_IN) && !k->in_eq)
             return FL__NM_SIZE;
-        if (!(f & OPF_NO_OUT) && !text_eq(a->out_sizes, b->out_sizes))
+        if (!(f & OPF_NO_OUT) && !k->out_eq)
             return FL__NM_SIZE;
-        if ((f & OPF_IN_EQ_OUT) && !text_eq(a->in_sizes, b->out_sizes))
+        if ((f & OPF_IN_EQ_OUT) && !k->a_in_b_out_eq)
             return FL__NM_SIZE;
         if ((f & (OPF_GATHER | OPF_SCATTER)) && pg_size > 0) {
-            const struct fl__nccl_op *const both[2] = {a, b};
-            for (int k = 0; k < 2; k++) {
-                struct shape in = shape_parse(both[k]->in_sizes);
-                struct shape out = shape_parse(both[k]->out_sizes);
-                if (!in.ok || !out.ok || in.big || out.big || !in.ndims || !out.ndims)
+            for (int s = 0; s < 2; s++) {
+                const struct fl__nccl_shape *in = sh[s][0], *out = sh[s][1];
+                if (!in->ok || !out->ok || in->big || out->big || !in->ndims || !out->ndims)
                     continue;
                 bool big = false;
-                uint64_t small = f & OPF_GATHER ? in.total : out.total;
-                uint64_t large = f & OPF_GATHER ? out.total : in.total;
+                uint64_t small = f & OPF_GATHER ? in->total : out->total;
+                uint64_t large = f & OPF_GATHER ? out->total : in->total;
                 if (mul_sat(small, (uint64_t)pg_size, &big) != large && !big)
                     return FL__NM_SIZE;
             }
@@ -239,28 +229,83 @@ enum fl__nccl_match fl__nccl_match_pair(const struct fl__nccl_op *a, const struc
     /* dtypes, as sets (PyTorch's analyzer rules): a rank's own in and out; in against in,
      * out against out, where both sides have sizes */
     if (!(f & (OPF_DT_NO_SELF | OPF_SKIP_SIZES)) &&
-        ((a_in && a_out && !dtypes_eq(a->in_dtypes, a->out_dtypes)) ||
-         (b_in && b_out && !dtypes_eq(b->in_dtypes, b->out_dtypes))))
+        ((a_in && a_out && !k->a_dt_self_eq) || (b_in && b_out && !k->b_dt_self_eq)))
         return FL__NM_DTYPE;
-    if (!(f & (OPF_DT_NO_IN | OPF_SKIP_SIZES)) && a_in && b_in &&
-        !dtypes_eq(a->in_dtypes, b->in_dtypes))
+    if (!(f & (OPF_DT_NO_IN | OPF_SKIP_SIZES)) && a_in && b_in && !k->dt_in_eq)
         return FL__NM_DTYPE;
-    if (!(f & (OPF_DT_NO_OUT | OPF_SKIP_SIZES)) && a_out && b_out &&
-        !dtypes_eq(a->out_dtypes, b->out_dtypes))
+    if (!(f & (OPF_DT_NO_OUT | OPF_SKIP_SIZES)) && a_out && b_out && !k->dt_out_eq)
         return FL__NM_DTYPE;
-    if (a->state != b->state)
+    if (k->a_state != k->b_state)
         return FL__NM_STATE_DIFFERS;
     return f & OPF_ALLTOALL ? FL__NM_UNDECIDED : FL__NM_MATCH;
 }
 
+enum fl__nccl_match fl__nccl_match_pair(const struct fl__nccl_op *a, const struct fl__nccl_op *b,
+                                        int32_t pg_size)
+{
+    if (!fl_str_eq(a->op, b->op))
+        return FL__NM_TYPE;
+    struct fl__nccl_shape ai = fl__nccl_shape_parse(a->in_sizes);
+    struct fl__nccl_shape ao = fl__nccl_shape_parse(a->out_sizes);
+    struct fl__nccl_shape bi = fl__nccl_shape_parse(b->in_sizes);
+    struct fl__nccl_shape bo = fl__nccl_shape_parse(b->out_sizes);
+    struct fl__nccl_facts k = {
+        .same_op = true,
+        .flags = fl__nccl_op_flags(a->op),
+        .a_state = a->state,
+        .b_state = b->state,
+        .a_in = &ai,
+        .a_out = &ao,
+        .b_in = &bi,
+        .b_out = &bo,
+        .in_eq = fl__nccl_sizes_eq(a->in_sizes, b->in_sizes),
+        .out_eq = fl__nccl_sizes_eq(a->out_sizes, b->out_sizes),
+        .a_in_b_out_eq = fl__nccl_sizes_eq(a->in_sizes, b->out_sizes),
+        .a_dt_self_eq = fl__nccl_dtypes_eq(a->in_dtypes, a->out_dtypes),
+        .b_dt_self_eq = fl__nccl_dtypes_eq(b->in_dtypes, b->out_dtypes),
+        .dt_in_eq = fl__nccl_dtypes_eq(a->in_dtypes, b->in_dtypes),
+        .dt_out_eq = fl__nccl_dtypes_eq(a->out_dtypes, b->out_dtypes),
+    };
+    return fl__nccl_match_facts(&k, pg_size);
+}
+
+/* FNV-1a steps: the keys below need only be equal for equal texts. */
+static uint64_t fnv_byte(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 0x100000001b3ULL;
+}
+
+uint64_t fl__nccl_sizes_key(struct fl_str s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < s.len; i++)
+        if (s.ptr[i] != ' ' && s.ptr[i] != '\t')
+            h = fnv_byte(h, (unsigned char)s.ptr[i]);
+    return h;
+}
+
+uint64_t fl__nccl_dtypes_key(struct fl_str s)
+{
+    /* one bit per item: the same for a set written in any order, with repeats */
+    uint64_t bits = 0;
+    struct fl_str rest = s, x;
+    while (next_item(&rest, &x)) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (size_t i = 0; i < x.len; i++)
+            h = fnv_byte(h, (unsigned char)x.ptr[i]);
+        bits |= 1ULL << ((h ^ (h >> 32)) & 63);
+    }
+    return bits;
+}
+
 bool fl__nccl_is_all_to_all(struct fl_str op)
 {
-    return (op_flags(op) & OPF_ALLTOALL) != 0;
+    return (fl__nccl_op_flags(op) & OPF_ALLTOALL) != 0;
 }
 
 bool fl__nccl_sizes_total(struct fl_str sizes, uint64_t *total)
 {
-    struct shape sh = shape_parse(sizes);
+    struct fl__nccl_shape sh = fl__nccl_shape_parse(sizes);
     *total = sh.total;
     return sh.ok && !sh.big && sh.ndims > 0;
 }
