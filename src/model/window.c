@@ -462,9 +462,10 @@ static void heap_down(struct wheap *h, size_t n, size_t at)
 #define MERGE_SCRATCH(nruns) ((nruns) * (sizeof(struct wrun) + sizeof(struct wheap)))
 
 /* Merges the chain's nruns runs into out (n events), scratch holding MERGE_SCRATCH(nruns)
- * bytes. */
+ * bytes; each event is appended to its kind's by_kind array too (fill: their lengths) while
+ * it is in the cache. */
 static void merge_runs(const struct fl_engine *e, size_t nruns, const struct fl_event **out,
-                       size_t n, void *scratch)
+                       size_t n, void *scratch, const struct fl_event **by_kind[], size_t *fill)
 {
     struct wrun *runs = scratch;
     struct wheap *h = (struct wheap *)(void *)(runs + nruns);
@@ -487,6 +488,7 @@ static void merge_runs(const struct fl_engine *e, size_t nruns, const struct fl_
     size_t nh = nruns;
     for (size_t k = 0; k < n; k++) {
         out[k] = h[0].k.ev;
+        by_kind[h[0].k.kind][fill[h[0].k.kind]++] = h[0].k.ev;
         struct wrun *top = &runs[h[0].run];
         if (top->left) {
             ev = next_kept(e, &top->at);
@@ -511,9 +513,9 @@ static size_t keys_scratch(size_t n)
 }
 
 /* out[0..n) = the chain's kept events in window order, sorted by 32-byte keys in scratch
- * (keys_scratch(n) bytes). */
+ * (keys_scratch(n) bytes), and appended to their kinds' by_kind arrays as merge_runs does. */
 static void sort_keys(const struct fl_engine *e, const struct fl_event **out, size_t n,
-                      void *scratch)
+                      void *scratch, const struct fl_event **by_kind[], size_t *fill)
 {
     struct wkey *keys = scratch;
     size_t k = 0;
@@ -521,8 +523,10 @@ static void sort_keys(const struct fl_engine *e, const struct fl_event **out, si
     for (struct wcur c = {e->blocks_head, 0}; (ev = next_kept(e, &c));)
         keys[k++] = (struct wkey){ev->ts, ev->uid, ev->kind, ev};
     key_sort(keys, keys + n, (size_t *)(void *)(keys + 2 * n), n);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         out[i] = keys[i].ev;
+        by_kind[keys[i].kind][fill[keys[i].kind]++] = keys[i].ev;
+    }
 }
 
 /* The window is an array of pointers to the events where the readers emitted them (the
@@ -544,77 +548,49 @@ int fl__window_build(struct fl_engine *e)
     void *scratch = NULL;
     int rc = FL_ENOMEM;
 
-    /* the kept events, the runs they form in the chain, the Flight Recorder records' ranges */
+    /* one walk of the chain, in the order the events lie in memory: the kept events, the
+     * runs they form, each kind's count, whether a kind's events all share one node and one
+     * GPU (Flight Recorder records of one job, say: its (node) and (node, gpu) orders are then
+     * its ts order, and one array serves the three indexes), the wall-clock span, the Flight
+     * Recorder records' ranges. The window-order passes then never read an event. */
     size_t n = 0, nfr = 0, nruns = 0;
     struct frrange g = {UINT32_MAX, 0, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN};
+    bool mixed[FL_EV__COUNT] = {false};
+    uint32_t node1[FL_EV__COUNT], pci1[FL_EV__COUNT];
     const struct fl_event *prev = NULL, *x;
     for (struct wcur c = {e->blocks_head, 0}; (x = next_kept(e, &c)); prev = x) {
         n++;
         nruns += run_breaks(x, prev);
-        if (x->kind == FL_EV_NCCL_FR_RECORD) {
+        unsigned k = x->kind;
+        if (!w->nkind[k]) {
+            node1[k] = x->node;
+            pci1[k] = x->gpu.pci;
+        } else if (x->node != node1[k] || x->gpu.pci != pci1[k]) {
+            mixed[k] = true;
+        }
+        w->nkind[k]++;
+        if (x->clock == FL_CLOCK_WALL) {
+            if (w->start == FL_TIME_NONE || x->ts < w->start)
+                w->start = x->ts;
+            if (w->end == FL_TIME_NONE || x->ts > w->end)
+                w->end = x->ts;
+        }
+        if (k == FL_EV_NCCL_FR_RECORD) {
             nfr++;
             fr_range_add(&g, x);
         }
     }
     if (!n)
         return 0;
-    if (!(all = alloc_huge(&e->arena, n * sizeof *all, _Alignof(const struct fl_event *))))
-        goto out;
-    /* runs of 32 events on average and longer are merged (a heap of 4,096 runs costs 12 steps
-     * an event, as many as the key sort's merge passes, without its 64 bytes of scratch).
-     * One scratch buffer serves, in turn, the merge or sort, the id sorts' counters (ids up to a
-     * few times the events, else the comparators sort) and the Flight Recorder sort. */
-    bool merge = (nruns <= n / 32 || nruns <= 2) && nruns <= UINT32_MAX;
-    size_t bytes = merge ? MERGE_SCRATCH(nruns) : keys_scratch(n);
-    ncnt = (size_t)e->intern.count + 2;
-    if (ncnt > 4 * n + 4096)
-        ncnt = 4 * n + 4096;
-    bytes = ncnt * sizeof *cnt > bytes ? ncnt * sizeof *cnt : bytes;
-    bytes = fr_scratch(&g, nfr) > bytes ? fr_scratch(&g, nfr) : bytes;
-    if (bytes == SIZE_MAX || !(scratch = malloc_huge(bytes)))
-        goto out;
-    if (merge)
-        merge_runs(e, nruns, all, n, scratch);
-    else
-        sort_keys(e, all, n, scratch);
-    w->events = all;
-    w->nevents = n;
-
-    /* a kind whose events all share one node and one GPU (Flight Recorder records of one
-     * job, say) has its (node) and (node, gpu) orders equal to its ts order: one array
-     * serves the three indexes */
-    bool mixed[FL_EV__COUNT] = {false};
-    uint32_t node1[FL_EV__COUNT], pci1[FL_EV__COUNT];
-    for (size_t i = 0; i < n; i++) {
-        if (i + WPREFETCH < n)
-            __builtin_prefetch(all[i + WPREFETCH]);
-        const struct fl_event *ev = all[i];
-        unsigned k = ev->kind;
-        if (!w->nkind[k]) {
-            node1[k] = ev->node;
-            pci1[k] = ev->gpu.pci;
-        } else if (ev->node != node1[k] || ev->gpu.pci != pci1[k]) {
-            mixed[k] = true;
-        }
-        w->nkind[k]++;
-        if (ev->clock == FL_CLOCK_WALL) {
-            if (w->start == FL_TIME_NONE || ev->ts < w->start)
-                w->start = ev->ts;
-            if (w->end == FL_TIME_NONE || ev->ts > w->end)
-                w->end = ev->ts;
-        }
-    }
     size_t nptrs = 0;
     bool any_mixed = false;
     for (int k = 0; k < FL_EV__COUNT; k++) {
         nptrs += (mixed[k] ? 3 : 1) * w->nkind[k];
         any_mixed |= mixed[k];
     }
-    if (any_mixed)
-        cnt = scratch;
-    /* the indexes of every kind in one array: by_kind, by_node, by_gpu of kind 0, ... */
-    size_t fill[FL_EV__COUNT] = {0};
-    if (nptrs &&
+    /* the window's array, and the indexes of every kind in one array: by_kind, by_node,
+     * by_gpu of kind 0, ... */
+    if (!(all = alloc_huge(&e->arena, n * sizeof *all, _Alignof(const struct fl_event *))) ||
         !(ptrs = alloc_huge(&e->arena, nptrs * sizeof *ptrs, _Alignof(const struct fl_event *))))
         goto out;
     size_t at = 0;
@@ -629,10 +605,28 @@ int fl__window_build(struct fl_engine *e)
         }
         at += (mixed[k] ? 3 : 1) * m;
     }
-    for (size_t i = 0; i < n; i++) {
-        unsigned k = all[i]->kind; /* read a moment ago: in the cache */
-        w->by_kind[k][fill[k]++] = all[i];
-    }
+    /* runs of 32 events on average and longer are merged (a heap of 4,096 runs costs 12 steps
+     * an event, as many as the key sort's merge passes, without its 64 bytes of scratch).
+     * One scratch buffer serves, in turn, the merge or sort, the id sorts' counters (ids up to a
+     * few times the events, else the comparators sort) and the Flight Recorder sort. */
+    bool merge = (nruns <= n / 32 || nruns <= 2) && nruns <= UINT32_MAX;
+    size_t bytes = merge ? MERGE_SCRATCH(nruns) : keys_scratch(n);
+    ncnt = (size_t)e->intern.count + 2;
+    if (ncnt > 4 * n + 4096)
+        ncnt = 4 * n + 4096;
+    bytes = ncnt * sizeof *cnt > bytes ? ncnt * sizeof *cnt : bytes;
+    bytes = fr_scratch(&g, nfr) > bytes ? fr_scratch(&g, nfr) : bytes;
+    if (bytes == SIZE_MAX || !(scratch = malloc_huge(bytes)))
+        goto out;
+    size_t fill[FL_EV__COUNT] = {0};
+    if (merge)
+        merge_runs(e, nruns, all, n, scratch, w->by_kind, fill);
+    else
+        sort_keys(e, all, n, scratch, w->by_kind, fill);
+    w->events = all;
+    w->nevents = n;
+    if (any_mixed)
+        cnt = scratch;
     for (int k = 0; k < FL_EV__COUNT; k++)
         if (mixed[k])
             index_kind(w->by_kind[k], w->nkind[k], w->by_node[k], w->by_gpu[k], cnt, ncnt);
