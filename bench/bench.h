@@ -62,6 +62,8 @@ struct bench_results {
     struct bench_result r[64];
     size_t n;
 };
+/* Whether --case selects the case named name (no --case: every case). */
+bool bench_wants(const struct bench_opts *o, const char *name);
 struct bench_result *bench_case(struct bench_results *rs, const struct bench_opts *o,
                                 const char *name);
 

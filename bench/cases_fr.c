@@ -189,7 +189,7 @@ void bench_cases_fr(struct bench_results *rs, const struct bench_opts *o)
     int nranks = o->fr_ranks ? o->fr_ranks : o->scale ? FR_RANKS_SCALE : FR_RANKS;
     for (int json = 0; json < 2; json++) {
         /* the pickle directory also serves fr_analyze and fr_analyze_jobs */
-        bool more = !json && (!o->only || strstr("fr_analyze_jobs", o->only));
+        bool more = !json && (bench_wants(o, "fr_analyze") || bench_wants(o, "fr_analyze_jobs"));
         struct bench_result *r = bench_case(rs, o, names[json]);
         if (!r && !more)
             continue;

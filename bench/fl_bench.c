@@ -624,10 +624,15 @@ static void case_jsonw(const struct bench_opts *o, struct bench_result *r)
 
 /* ---- registry of results, external tools ------------------------------------------- */
 
+bool bench_wants(const struct bench_opts *o, const char *name)
+{
+    return !o->only || strstr(name, o->only);
+}
+
 struct bench_result *bench_case(struct bench_results *rs, const struct bench_opts *o,
                                 const char *name)
 {
-    if (o->only && !strstr(name, o->only))
+    if (!bench_wants(o, name))
         return NULL;
     if (rs->n == sizeof rs->r / sizeof rs->r[0])
         bench_die("more than %zu cases", sizeof rs->r / sizeof rs->r[0]);

@@ -164,13 +164,20 @@ static void advise_huge(void *p, size_t n)
 #endif
 }
 
-static void *alloc_huge(struct fl_arena *a, size_t n, size_t align)
+/* The bytes to ask for n bytes on whole huge pages; 0 when n is too small (or too large)
+ * for them. */
+static size_t huge_bytes(size_t n)
 {
     if (n < HUGE_PAGE || n > SIZE_MAX - HUGE_PAGE - HUGE_HEADROOM)
-        return fl_arena_alloc(a, n, align);
-    size_t bytes = ((n + HUGE_HEADROOM + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - HUGE_HEADROOM;
-    void *p = fl_arena_alloc(a, bytes, align);
-    if (p)
+        return 0;
+    return ((n + HUGE_HEADROOM + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - HUGE_HEADROOM;
+}
+
+static void *alloc_huge(struct fl_arena *a, size_t n, size_t align)
+{
+    size_t bytes = huge_bytes(n);
+    void *p = fl_arena_alloc(a, bytes ? bytes : n, align);
+    if (p && bytes)
         advise_huge(p, bytes);
     return p;
 }
@@ -179,11 +186,9 @@ static void *alloc_huge(struct fl_arena *a, size_t n, size_t align)
  * for the sort's scratch, which is freed when the window is built. */
 static void *malloc_huge(size_t n)
 {
-    if (n < HUGE_PAGE || n > SIZE_MAX - HUGE_PAGE - HUGE_HEADROOM)
-        return fl_malloc(n);
-    size_t bytes = ((n + HUGE_HEADROOM + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - HUGE_HEADROOM;
-    void *p = fl_malloc(bytes);
-    if (p)
+    size_t bytes = huge_bytes(n);
+    void *p = fl_malloc(bytes ? bytes : n);
+    if (p && bytes)
         advise_huge(p, bytes);
     return p;
 }
